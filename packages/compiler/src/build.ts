@@ -1,0 +1,77 @@
+import { realpathSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
+import { formatDiagnostic, TypeflowError } from '@typeflow/dsl'
+import { compile, type Target } from './compile.ts'
+import { writeFilesAtomically } from './writer/files.ts'
+
+/** Options for {@link build}; each can also come from the command line or the environment. */
+export interface BuildOptions {
+  /** Output directory (`--out-dir`, `TYPEFLOW_OUT_DIR`). @default 'dist' */
+  readonly outDir?: string
+  readonly targets?: readonly Target[]
+}
+
+function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
+  const plural = diagnostics.length === 1 ? '' : 's'
+  process.stderr.write(`${diagnostics.map((d) => `error ${formatDiagnostic(d)}`).join('\n')}\n\n${diagnostics.length} error${plural}; nothing was written.\n`)
+}
+
+// Errors the DSL raises while the pipeline module is still being evaluated (before build() runs)
+// are TypeflowErrors too: print them as diagnostics rather than a stack trace.
+if (!process.env['VITEST']) {
+  process.on('uncaughtException', (error) => {
+    if (error instanceof TypeflowError) {
+      printDiagnostics(error.diagnostics)
+      process.exit(1)
+    }
+    throw error
+  })
+}
+
+function isEntryModule(meta: ImportMeta): boolean {
+  const entry = process.argv[1]
+  if (!entry) return false
+  try {
+    return realpathSync(fileURLToPath(meta.url)) === realpathSync(resolve(entry))
+  } catch {
+    return false
+  }
+}
+
+function flag(name: string): string | undefined {
+  const args = process.argv.slice(2)
+  const index = args.indexOf(name)
+  if (index >= 0) return args[index + 1]
+  const inline = args.find((a) => a.startsWith(`${name}=`))
+  return inline?.slice(name.length + 1)
+}
+
+/**
+ * Compiles the pipeline and writes `<outDir>/<name>.kfp.yaml` when the calling module is the
+ * program being run (`tsx pipeline.ts`); does nothing when it is imported, so the same file
+ * works with the `typeflow` CLI and in tests. On errors it prints every diagnostic with its
+ * file:line:column, writes nothing, and sets exit code 1.
+ *
+ * @example
+ * ```ts
+ * import { component, pipeline } from '@typeflow/dsl'
+ * import { build } from '@typeflow/compiler'
+ * const hello = component({ name: 'hello', image: 'alpine:3.20', command: ['echo', 'hi'] })
+ * const helloPipeline = pipeline({ name: 'hello' }, (dag) => { dag.task(hello) })
+ * export default helloPipeline
+ * build(import.meta, helloPipeline)
+ * ```
+ */
+export function build(meta: ImportMeta, pipeline: PipelineNode, options: BuildOptions = {}): void {
+  if (!isEntryModule(meta)) return
+  const outDir = flag('--out-dir') ?? process.env['TYPEFLOW_OUT_DIR'] ?? options.outDir ?? 'dist'
+  const result = compile(pipeline, { ...(options.targets !== undefined && { targets: options.targets }) })
+  if (!result.ok) {
+    printDiagnostics(result.diagnostics)
+    process.exitCode = 1
+    return
+  }
+  for (const path of writeFilesAtomically(outDir, result.files)) process.stdout.write(`wrote ${path}\n`)
+}

@@ -1,0 +1,93 @@
+import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
+import { analysePipeline } from './analyse/analyse.ts'
+import type { AnalysedPipeline } from './analyse/graph.ts'
+import { emitPipelineSpec } from './targets/kfp/emit.ts'
+import { kfpHeader } from './targets/kfp/header.ts'
+import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
+import type { OutputFile } from './writer/files.ts'
+import { toYamlDocuments, YamlFloat } from './writer/yaml.ts'
+import { TYPEFLOW_VERSION } from './version.ts'
+
+/** Output formats the compiler can emit. */
+export type Target = 'kfp'
+
+/** Compiler options. */
+export interface CompileOptions {
+  /** Targets to emit. @default ['kfp'] */
+  readonly targets?: readonly Target[]
+}
+
+/** A successful compile: the files to write, named `<pipeline>.<target>.yaml`. */
+export interface CompileSuccess {
+  readonly ok: true
+  readonly files: readonly OutputFile[]
+  readonly analysed: AnalysedPipeline
+}
+
+/** A failed compile: every diagnostic found; nothing should be written. */
+export interface CompileFailure {
+  readonly ok: false
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+export type CompileResult = CompileSuccess | CompileFailure
+
+/** `sdkVersion` written into KFP IR, in place of the SDK's `kfp-<version>`. */
+export const SDK_VERSION = `typeflow-${TYPEFLOW_VERSION}`
+
+/** Emits the KFP documents (PipelineSpec, and PlatformSpec when needed) of an analysed pipeline. */
+export function emitKfp(analysed: AnalysedPipeline): readonly Record<string, unknown>[] {
+  return [emitPipelineSpec(analysed, SDK_VERSION)]
+}
+
+/** The documents as plain JSON (floats unwrapped), which is what the schemas describe. */
+function plainJson(value: unknown): unknown {
+  if (value instanceof YamlFloat) return value.value
+  if (Array.isArray(value)) return value.map(plainJson)
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = plainJson(v)
+    return out
+  }
+  return value
+}
+
+function schemaFailures(target: Target, issues: readonly { path: string; message: string }[]): Diagnostic[] {
+  return issues.map((issue) => ({
+    code: 'E_SCHEMA' as const,
+    path: [target, ...issue.path.split('/').filter(Boolean)],
+    message: `emitted ${target} document is invalid (a Typeflow bug, please report it): ${issue.message}`,
+  }))
+}
+
+/**
+ * Compiles a pipeline to KFP IR: analysis, translation, schema validation and one deterministic
+ * YAML writer. Returns every diagnostic instead of throwing.
+ *
+ * @example
+ * ```ts
+ * import { component, pipeline } from '@typeflow/dsl'
+ * import { compile } from '@typeflow/compiler'
+ * const hello = component({ name: 'hello', image: 'alpine:3.20', command: ['echo', 'hi'] })
+ * const result = compile(pipeline({ name: 'hello' }, (dag) => { dag.task(hello) }))
+ * if (result.ok) console.log(result.files[0]?.content)
+ * ```
+ */
+export function compile(pipeline: PipelineNode, options: CompileOptions = {}): CompileResult {
+  const analysis = analysePipeline(pipeline)
+  if (!analysis.ok) return { ok: false, diagnostics: analysis.diagnostics }
+  const analysed = analysis.pipeline
+  const files: OutputFile[] = []
+  const diagnostics: Diagnostic[] = []
+  for (const target of options.targets ?? ['kfp']) {
+    const documents = emitKfp(analysed)
+    const issues = validateKfpDocuments(documents.map(plainJson))
+    if (issues.length > 0) {
+      diagnostics.push(...schemaFailures(target, issues))
+      continue
+    }
+    files.push({ path: `${pipeline.name}.kfp.yaml`, content: kfpHeader(pipeline) + toYamlDocuments(documents) })
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics }
+  return { ok: true, files, analysed }
+}

@@ -1,0 +1,21 @@
+/**
+ * Typeflow's compiler: validates a pipeline graph, resolves its edges and types, and emits
+ * Kubeflow Pipelines IR, validated against a strict schema and written deterministically.
+ *
+ * @example
+ * ```ts
+ * import { component, pipeline } from '@typeflow/dsl'
+ * import { compile } from '@typeflow/compiler'
+ * const hello = component({ name: 'hello', image: 'alpine:3.20', command: ['echo', 'hi'] })
+ * const result = compile(pipeline({ name: 'hello' }, (dag) => { dag.task(hello) }))
+ * ```
+ * @module
+ */
+export { compile, emitKfp, SDK_VERSION, type CompileFailure, type CompileOptions, type CompileResult, type CompileSuccess, type Target } from './compile.ts'
+export { build, type BuildOptions } from './build.ts'
+export { analysePipeline, type AnalysisResult } from './analyse/analyse.ts'
+export type { AnalysedPipeline, AnalysedTask, DataEdge } from './analyse/graph.ts'
+export { writeFilesAtomically, type OutputFile } from './writer/files.ts'
+export { toYaml, toYamlDocuments, YamlFloat } from './writer/yaml.ts'
+export { validateKfpDocuments, validatePipelineSpec, validatePlatformSpec, type SchemaIssue } from './targets/kfp/schema/validate.ts'
+export { TYPEFLOW_VERSION } from './version.ts'

@@ -1,0 +1,2 @@
+/** The Typeflow release, written into emitted files. */
+export const TYPEFLOW_VERSION = '0.1.0'

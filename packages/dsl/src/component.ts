@@ -1,0 +1,219 @@
+import type { ContainerComponentNode, JsonValue, PipelineNode, ValueSourceNode } from './ir.ts'
+import { type CommandItem, ifPresentNode, placeholderToken, toCommandArgs } from './placeholders.ts'
+import { callerLocation } from './source.ts'
+import type { ArtifactSpec, InputSpecs, IsList, IsOptional, OutputSpecs, ParamSpec, ParamValue } from './types.ts'
+
+declare const phantom: unique symbol
+
+/** A parameter value flowing along an edge: a pipeline input or a task output. */
+export interface ParamRef<V = unknown> {
+  readonly kind: 'paramRef'
+  readonly source: ValueSourceNode
+  readonly [phantom]?: V
+}
+
+/** An artifact flowing along an edge; `S` is its schema title, `List` whether it is a list of artifacts. */
+export interface ArtifactRef<S extends string = string, List extends boolean = boolean> {
+  readonly kind: 'artifactRef'
+  readonly schemaTitle: S
+  readonly isList: List
+  readonly source: ValueSourceNode
+}
+
+/** KFP's rule: a generic `system.Artifact` input accepts any artifact; otherwise the titles must match. */
+type AcceptedArtifact<S extends string, List extends boolean> = S extends 'system.Artifact'
+  ? ArtifactRef<string, List>
+  : ArtifactRef<S, List>
+
+/** What a task may pass for one input. */
+export type ArgumentFor<Spec> =
+  Spec extends ArtifactSpec<infer S> ? AcceptedArtifact<S, IsList<Spec>>
+  : Spec extends ParamSpec ? ParamValue<Spec> | ParamRef<ParamValue<Spec>>
+  : never
+
+type RequiredKeys<I> = { [K in keyof I]-?: IsOptional<I[K]> extends true ? never : K }[keyof I]
+type OptionalKeys<I> = Exclude<keyof I, RequiredKeys<I>>
+
+/** The arguments a task of a component takes, inferred from the component's inputs. */
+export type TaskArgs<I extends InputSpecs> = { readonly [K in RequiredKeys<I>]: ArgumentFor<I[K]> } & {
+  readonly [K in OptionalKeys<I>]?: ArgumentFor<I[K]>
+}
+
+/** What a task exposes, inferred from the component's outputs. */
+export type TaskOutputs<O extends OutputSpecs> = {
+  readonly [K in keyof O]: O[K] extends ArtifactSpec<infer S> ? ArtifactRef<S, IsList<O[K]>>
+    : O[K] extends ParamSpec ? ParamRef<ParamValue<O[K]>>
+    : never
+}
+
+/** Command-line placeholders for one input. */
+export type InputPlaceholder<Spec> = Spec extends ArtifactSpec
+  ? { readonly path: string; readonly uri: string; readonly metadata: string }
+  : { readonly value: string }
+
+/** Command-line placeholders for one output. */
+export type OutputPlaceholder<Spec> = Spec extends ArtifactSpec
+  ? { readonly path: string; readonly uri: string; readonly metadata: string }
+  : { readonly path: string }
+
+/** What the `command` and `args` builders of a container component receive. */
+export interface CommandContext<I extends InputSpecs, O extends OutputSpecs> {
+  readonly inputs: { readonly [K in keyof I]: InputPlaceholder<I[K]> }
+  readonly outputs: { readonly [K in keyof O]: OutputPlaceholder<O[K]> }
+  /** Items that appear only when the optional input `name` is given (KFP `IfPresent`). */
+  readonly ifPresent: (name: OptionalKeys<I> & string, then: readonly CommandItem[], otherwise?: readonly CommandItem[]) => CommandItem
+  /** The whole executor input as JSON (KFP `{{$}}`). */
+  readonly executorInput: string
+  /** Where to write the executor output JSON (KFP `{{$.outputs.output_file}}`). */
+  readonly executorOutputFile: string
+}
+
+/** A command line, or a function that builds one from typed placeholders. */
+export type CommandSpec<I extends InputSpecs, O extends OutputSpecs> =
+  | readonly CommandItem[]
+  | ((context: CommandContext<I, O>) => readonly CommandItem[])
+
+/** A container component with typed inputs and outputs. It is plain data: the IR node itself. */
+export interface ComponentDef<I extends InputSpecs = InputSpecs, O extends OutputSpecs = OutputSpecs> extends ContainerComponentNode {
+  readonly inputs: I
+  readonly outputs: O
+}
+
+/** A pipeline with typed inputs and outputs; usable as a component inside another pipeline. */
+export interface PipelineDef<I extends InputSpecs = InputSpecs, O extends OutputSpecs = OutputSpecs> extends PipelineNode {
+  readonly inputs: I
+  readonly [phantom]?: O
+}
+
+/** Anything a task can run. */
+export type Runnable<I extends InputSpecs = InputSpecs, O extends OutputSpecs = OutputSpecs> = ComponentDef<I, O> | PipelineDef<I, O>
+
+/** Declaration of a container component. */
+export interface ComponentConfig<I extends InputSpecs, O extends OutputSpecs> {
+  /** Component name; tasks default to it (KFP sanitizes it to a Kubernetes-style name). */
+  readonly name: string
+  readonly description?: string
+  /** Container image, ideally pinned by digest. */
+  readonly image: string
+  /** @default {} */
+  readonly inputs?: I
+  /** @default {} */
+  readonly outputs?: O
+  /** The container entrypoint; leave it out to use the image's own. */
+  readonly command?: CommandSpec<I, O>
+  readonly args?: CommandSpec<I, O>
+}
+
+function commandContext(inputs: InputSpecs, outputs: OutputSpecs): CommandContext<InputSpecs, OutputSpecs> {
+  const inputPlaceholders: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(inputs)) {
+    inputPlaceholders[name] =
+      spec.kind === 'artifact'
+        ? {
+            path: placeholderToken({ kind: 'placeholder', ref: spec.isList ? 'inputArtifactList' : 'inputPath', name }),
+            uri: placeholderToken({ kind: 'placeholder', ref: 'inputUri', name }),
+            metadata: placeholderToken({ kind: 'placeholder', ref: 'inputMetadata', name }),
+          }
+        : { value: placeholderToken({ kind: 'placeholder', ref: 'inputValue', name }) }
+  }
+  const outputPlaceholders: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(outputs)) {
+    outputPlaceholders[name] =
+      spec.kind === 'artifact'
+        ? {
+            path: placeholderToken({ kind: 'placeholder', ref: 'outputPath', name }),
+            uri: placeholderToken({ kind: 'placeholder', ref: 'outputUri', name }),
+            metadata: placeholderToken({ kind: 'placeholder', ref: 'outputMetadata', name }),
+          }
+        : { path: placeholderToken({ kind: 'placeholder', ref: 'outputParameterFile', name }) }
+  }
+  return {
+    inputs: inputPlaceholders as CommandContext<InputSpecs, OutputSpecs>['inputs'],
+    outputs: outputPlaceholders as CommandContext<InputSpecs, OutputSpecs>['outputs'],
+    ifPresent: (name, then, otherwise) => ifPresentNode(name, then, otherwise),
+    executorInput: placeholderToken({ kind: 'placeholder', ref: 'executorInput' }),
+    executorOutputFile: placeholderToken({ kind: 'placeholder', ref: 'executorOutputFile' }),
+  }
+}
+
+/**
+ * Declares a container component: an image, a command line built from typed placeholders, and
+ * typed inputs and outputs that tasks are checked against.
+ *
+ * @example
+ * ```ts
+ * import { artifact, component, Dataset, Model, param } from '@typeflow/dsl'
+ *
+ * const train = component({
+ *   name: 'train',
+ *   image: 'ghcr.io/acme/train:1.2',
+ *   inputs: { data: artifact(Dataset), epochs: param.int({ default: 10 }) },
+ *   outputs: { model: artifact(Model), accuracy: param.float() },
+ *   command: ({ inputs, outputs }) => [
+ *     'python', '-m', 'train',
+ *     '--data', inputs.data.path,
+ *     `--epochs=${inputs.epochs.value}`,
+ *     '--model', outputs.model.path,
+ *     '--accuracy-file', outputs.accuracy.path,
+ *   ],
+ * })
+ * ```
+ */
+export function component<const I extends InputSpecs = {}, const O extends OutputSpecs = {}>(
+  config: ComponentConfig<I, O>,
+): ComponentDef<I, O> {
+  const inputs = Object.freeze({ ...(config.inputs ?? {}) }) as I
+  const outputs = Object.freeze({ ...(config.outputs ?? {}) }) as O
+  const build = (spec: CommandSpec<I, O> | undefined) => {
+    if (spec === undefined) return undefined
+    const items = typeof spec === 'function' ? spec(commandContext(inputs, outputs) as unknown as CommandContext<I, O>) : spec
+    return toCommandArgs(items)
+  }
+  const command = build(config.command)
+  const args = build(config.args)
+  const source = callerLocation()
+  return Object.freeze({
+    kind: 'container',
+    name: config.name,
+    ...(config.description !== undefined && { description: config.description }),
+    inputs,
+    outputs,
+    image: config.image,
+    ...(command !== undefined && { command }),
+    ...(args !== undefined && { args }),
+    ...(source !== undefined && { source }),
+  }) as ComponentDef<I, O>
+}
+
+/** @internal Makes a reference value for a source of the given spec. */
+export function refFor(spec: ParamSpec | ArtifactSpec, source: ValueSourceNode): ParamRef | ArtifactRef {
+  return spec.kind === 'artifact'
+    ? Object.freeze({ kind: 'artifactRef', schemaTitle: spec.type.schemaTitle, isList: spec.isList, source })
+    : Object.freeze({ kind: 'paramRef', source })
+}
+
+/** @internal True for values produced by `refFor`. */
+export function isRef(value: unknown): value is ParamRef | ArtifactRef {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ((value as { kind?: unknown }).kind === 'paramRef' || (value as { kind?: unknown }).kind === 'artifactRef')
+  )
+}
+
+/** @internal Whether a JavaScript value can be a constant argument. */
+export function isJsonValue(value: unknown): value is JsonValue {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object':
+      if (value === null) return true
+      if (Array.isArray(value)) return value.every(isJsonValue)
+      return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isJsonValue)
+    default:
+      return false
+  }
+}

@@ -1,0 +1,55 @@
+import type { SourceLocation } from './ir.ts'
+
+/**
+ * Stable diagnostic codes. Tests and tools match on these, never on message text.
+ * - `E_DUPLICATE_TASK` two tasks share a name
+ * - `E_DUPLICATE_NAME` two components or outputs would get the same emitted name
+ * - `E_CYCLE` the tasks' dependencies form a cycle
+ * - `E_UNKNOWN_TASK` a reference or `after()` names a task that is not in the pipeline
+ * - `E_UNKNOWN_PIPELINE_INPUT` a reference names an input the pipeline does not declare
+ * - `E_UNKNOWN_OUTPUT` a reference names an output the producing component does not declare
+ * - `E_UNKNOWN_INPUT` an argument names an input the component does not declare
+ * - `E_MISSING_INPUT` a required input has no argument
+ * - `E_TYPE_MISMATCH` an argument's type does not fit the input
+ * - `E_INVALID_NAME` a pipeline, task or component name Kubernetes or KFP would reject
+ * - `E_INVALID_CONSTANT` / `E_INVALID_OUTPUT` / `E_INVALID_DURATION` the DSL was given a value it cannot represent
+ * - `E_INVALID_PLACEHOLDER` a command line refers to an input or output the component lacks
+ * - `E_COMPONENT_YAML` a loaded component file is malformed or has unknown fields
+ * - `E_SCHEMA` an emitted document failed its target schema (a compiler bug; please report it)
+ * - `E_IO` a file could not be read or written
+ */
+export type DiagnosticCode =
+  | 'E_DUPLICATE_TASK'
+  | 'E_DUPLICATE_NAME'
+  | 'E_CYCLE'
+  | 'E_UNKNOWN_TASK'
+  | 'E_UNKNOWN_PIPELINE_INPUT'
+  | 'E_UNKNOWN_OUTPUT'
+  | 'E_UNKNOWN_INPUT'
+  | 'E_MISSING_INPUT'
+  | 'E_TYPE_MISMATCH'
+  | 'E_INVALID_NAME'
+  | 'E_INVALID_CONSTANT'
+  | 'E_INVALID_OUTPUT'
+  | 'E_INVALID_DURATION'
+  | 'E_INVALID_PLACEHOLDER'
+  | 'E_COMPONENT_YAML'
+  | 'E_SCHEMA'
+  | 'E_IO'
+
+/** A problem found in a pipeline: data, so tools can filter, format and test it. */
+export interface Diagnostic {
+  readonly code: DiagnosticCode
+  /** Where in the pipeline, e.g. `['tasks', 'train', 'inputs', 'data']`. */
+  readonly path: readonly string[]
+  readonly message: string
+  /** The user's file, line and column when known. */
+  readonly source?: SourceLocation
+}
+
+/** Formats one diagnostic as `file:line:col - CODE at path: message`. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.source ? `${d.source.file}:${d.source.line}:${d.source.column} - ` : ''
+  const path = d.path.length > 0 ? ` at ${d.path.join('.')}` : ''
+  return `${where}${d.code}${path}: ${d.message}`
+}

@@ -1,0 +1,51 @@
+/**
+ * Typeflow's authoring API: typed components and pipelines that build a frozen, plain-data graph.
+ *
+ * @example
+ * ```ts
+ * import { artifact, component, Dataset, param, pipeline } from '@typeflow/dsl'
+ * const hello = component({ name: 'hello', image: 'alpine:3.20', command: ['echo', 'hello'] })
+ * export default pipeline({ name: 'hello' }, (dag) => { dag.task(hello) })
+ * ```
+ * @module
+ */
+export * from './types.ts'
+export {
+  component,
+  type ArgumentFor,
+  type ArtifactRef,
+  type CommandContext,
+  type CommandSpec,
+  type ComponentConfig,
+  type ComponentDef,
+  type InputPlaceholder,
+  type OutputPlaceholder,
+  type ParamRef,
+  type PipelineDef,
+  type Runnable,
+  type TaskArgs,
+  type TaskOutputs,
+} from './component.ts'
+export {
+  pipeline,
+  type AnyTask,
+  type CpuQuantity,
+  type Dag,
+  type Duration,
+  type MemoryQuantity,
+  type OutputsOf,
+  type PipelineConfig,
+  type PipelineInputs,
+  type RetryOptions,
+  type Task,
+  type TaskOptions,
+  type TaskResources,
+} from './pipeline.ts'
+export { concat, type CommandItem } from './placeholders.ts'
+export { loadComponent, loadComponentFile, loadPipelineComponents, type LoadedComponent, type LoadedSpecs } from './load-kfp.ts'
+export { sanitizeName, KUBERNETES_NAME } from './names.ts'
+export { formatDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.ts'
+export { TypeflowError } from './errors.ts'
+export type * from './ir.ts'
+export { componentOutputs, deepFreeze } from './ir.ts'
+export { kfpPlaceholder, parseKfpArg, parseKfpText, pythonJsonDumps, renderKfpArg, renderKfpText } from './kfp-placeholders.ts'

@@ -1,0 +1,159 @@
+import type { CommandArgNode, PlaceholderNode, TextArgNode } from './ir.ts'
+
+/**
+ * KFP's spelling of command-line placeholders, in both directions: rendering our placeholders
+ * as KFP IR strings, and parsing the strings found in existing KFP components.
+ *
+ * @module
+ */
+
+/** Renders one placeholder the way the KFP SDK writes it. */
+export function kfpPlaceholder(node: PlaceholderNode): string {
+  switch (node.ref) {
+    case 'executorInput':
+      return '{{$}}'
+    case 'executorOutputFile':
+      return '{{$.outputs.output_file}}'
+    case 'inputValue':
+      return `{{$.inputs.parameters['${node.name}']}}`
+    case 'inputPath':
+      return `{{$.inputs.artifacts['${node.name}'].path}}`
+    case 'inputUri':
+      return `{{$.inputs.artifacts['${node.name}'].uri}}`
+    case 'inputMetadata':
+      return `{{$.inputs.artifacts['${node.name}'].metadata}}`
+    case 'inputArtifactList':
+      return `{{$.inputs.artifacts['${node.name}']}}`
+    case 'outputPath':
+      return `{{$.outputs.artifacts['${node.name}'].path}}`
+    case 'outputUri':
+      return `{{$.outputs.artifacts['${node.name}'].uri}}`
+    case 'outputMetadata':
+      return `{{$.outputs.artifacts['${node.name}'].metadata}}`
+    case 'outputParameterFile':
+      return `{{$.outputs.parameters['${node.name}'].output_file}}`
+    case 'runtime':
+      return `{{$.${node.name}}}`
+  }
+}
+
+type JsonArg = string | { readonly [key: string]: unknown }
+
+function renderJsonArg(arg: CommandArgNode): JsonArg {
+  switch (arg.kind) {
+    case 'text':
+      return renderKfpText(arg)
+    case 'concat':
+      return { Concat: arg.items.map(renderJsonArg) }
+    case 'ifPresent':
+      return {
+        IfPresent: {
+          InputName: arg.input,
+          Then: arg.then.map(renderJsonArg),
+          ...(arg.else !== undefined && { Else: arg.else.map(renderJsonArg) }),
+        },
+      }
+  }
+}
+
+/** Renders literal text and placeholders as one KFP string. */
+export function renderKfpText(arg: TextArgNode): string {
+  let out = ''
+  for (const part of arg.parts) out += typeof part === 'string' ? part : kfpPlaceholder(part)
+  return out
+}
+
+/** Python's `json.dumps` with default settings (`", "`, `": "`, ASCII-only output). */
+export function pythonJsonDumps(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  }
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`)
+      .join(', ')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/** Renders one command-line argument as the KFP SDK does (Concat and IfPresent as JSON strings). */
+export function renderKfpArg(arg: CommandArgNode): string {
+  const rendered = renderJsonArg(arg)
+  return typeof rendered === 'string' ? rendered : pythonJsonDumps(rendered)
+}
+
+const placeholderPattern = /\{\{\$(?:\.([a-z_]+)(?:\.([a-z_]+)\['([^']*)'\](?:\.([a-z_]+))?|\.([a-z_]+))?)?\}\}/g
+
+function parsePlaceholder(match: RegExpMatchArray): PlaceholderNode | undefined {
+  const [whole, scope, collection, name, field, bareField] = match
+  if (whole === '{{$}}') return { kind: 'placeholder', ref: 'executorInput' }
+  if (scope === 'outputs' && bareField === 'output_file') return { kind: 'placeholder', ref: 'executorOutputFile' }
+  if (scope !== undefined && collection === undefined && bareField === undefined) return { kind: 'placeholder', ref: 'runtime', name: scope }
+  if (name === undefined) return undefined
+  if (scope === 'inputs' && collection === 'parameters' && field === undefined) return { kind: 'placeholder', ref: 'inputValue', name }
+  if (scope === 'inputs' && collection === 'artifacts') {
+    if (field === undefined) return { kind: 'placeholder', ref: 'inputArtifactList', name }
+    if (field === 'path') return { kind: 'placeholder', ref: 'inputPath', name }
+    if (field === 'uri') return { kind: 'placeholder', ref: 'inputUri', name }
+    if (field === 'metadata') return { kind: 'placeholder', ref: 'inputMetadata', name }
+  }
+  if (scope === 'outputs' && collection === 'artifacts') {
+    if (field === 'path') return { kind: 'placeholder', ref: 'outputPath', name }
+    if (field === 'uri') return { kind: 'placeholder', ref: 'outputUri', name }
+    if (field === 'metadata') return { kind: 'placeholder', ref: 'outputMetadata', name }
+  }
+  if (scope === 'outputs' && collection === 'parameters' && field === 'output_file') {
+    return { kind: 'placeholder', ref: 'outputParameterFile', name }
+  }
+  return undefined
+}
+
+/** Parses a KFP string (literal text with `{{$…}}` placeholders) into a text argument. */
+export function parseKfpText(text: string): TextArgNode {
+  const parts: (string | PlaceholderNode)[] = []
+  let last = 0
+  for (const match of text.matchAll(placeholderPattern)) {
+    const node = parsePlaceholder(match)
+    if (!node) continue
+    if (match.index > last) parts.push(text.slice(last, match.index))
+    parts.push(node)
+    last = match.index + match[0].length
+  }
+  if (last < text.length || parts.length === 0) parts.push(text.slice(last))
+  return { kind: 'text', parts }
+}
+
+function parseJsonArg(value: unknown): CommandArgNode {
+  if (typeof value === 'string') return parseKfpText(value)
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>
+    const concat = record['Concat']
+    if (Array.isArray(concat)) return { kind: 'concat', items: concat.map(parseJsonArg) }
+    const ifPresent = record['IfPresent'] as Record<string, unknown> | undefined
+    if (ifPresent && typeof ifPresent['InputName'] === 'string') {
+      const asList = (v: unknown) => (Array.isArray(v) ? v : [v]).map(parseJsonArg)
+      return {
+        kind: 'ifPresent',
+        input: ifPresent['InputName'],
+        then: asList(ifPresent['Then'] ?? []),
+        ...(ifPresent['Else'] !== undefined && { else: asList(ifPresent['Else']) }),
+      }
+    }
+  }
+  return parseKfpText(typeof value === 'string' ? value : JSON.stringify(value))
+}
+
+/** Parses one command-line string from KFP IR, recognizing `{"Concat": …}` and `{"IfPresent": …}`. */
+export function parseKfpArg(text: string): CommandArgNode {
+  if (text.startsWith('{"Concat"') || text.startsWith('{"IfPresent"')) {
+    try {
+      const parsed: unknown = JSON.parse(text)
+      const node = parseJsonArg(parsed)
+      if (node.kind !== 'text' && renderKfpArg(node) === text) return node
+    } catch {
+      // Not JSON after all: keep it as literal text.
+    }
+  }
+  return parseKfpText(text)
+}

@@ -1,0 +1,164 @@
+import type { ArtifactSpecNode, ArtifactTypeNode, JsonValue, ParameterSpecNode, ParameterType } from './ir.ts'
+
+declare const phantom: unique symbol
+
+/**
+ * An artifact type. The schema title is kept as a literal type, so a `Model` can never be wired
+ * where a `Dataset` is expected, even though both look the same at run time.
+ */
+export interface ArtifactType<S extends string = string> extends ArtifactTypeNode {
+  readonly schemaTitle: S
+}
+
+/**
+ * Declares an artifact type of your own (KFP: a schema title and version).
+ *
+ * @example
+ * ```ts
+ * import { artifactType, input } from '@typeflow/dsl'
+ * const FeatureSet = artifactType('acme.FeatureSet', '1.0.0')
+ * const features = input(FeatureSet)
+ * ```
+ */
+export function artifactType<const S extends string>(schemaTitle: S, schemaVersion = '0.0.1'): ArtifactType<S> {
+  return Object.freeze({ schemaTitle, schemaVersion })
+}
+
+/** Any artifact; as an input type it accepts every artifact type (KFP's rule). */
+export const Artifact = artifactType('system.Artifact')
+/** A data set. */
+export const Dataset = artifactType('system.Dataset')
+/** A trained model. */
+export const Model = artifactType('system.Model')
+/** Scalar metrics shown by the KFP UI. */
+export const Metrics = artifactType('system.Metrics')
+/** Confusion matrix and ROC curve metrics. */
+export const ClassificationMetrics = artifactType('system.ClassificationMetrics')
+/** Classification metrics per data slice. */
+export const SlicedClassificationMetrics = artifactType('system.SlicedClassificationMetrics')
+/** An HTML page rendered by the KFP UI. */
+export const HTML = artifactType('system.HTML')
+/** A Markdown document rendered by the KFP UI. */
+export const Markdown = artifactType('system.Markdown')
+
+/** A typed parameter input or output. `V` is the TypeScript value type, `Optional` whether callers may omit it. */
+export interface ParamSpec<V = unknown, Optional extends boolean = boolean> extends ParameterSpecNode {
+  readonly [phantom]?: { readonly value: V; readonly optional: Optional }
+}
+
+/** A typed artifact input or output. */
+export interface ArtifactSpec<S extends string = string, List extends boolean = boolean, Optional extends boolean = boolean>
+  extends ArtifactSpecNode {
+  readonly type: ArtifactType<S>
+  readonly [phantom]?: { readonly list: List; readonly optional: Optional }
+}
+
+/** Options shared by every parameter declaration. */
+export interface ParamOptions<V> {
+  /** Value used when the caller gives none; makes the parameter optional. */
+  readonly default?: V
+  /** Lets callers omit the parameter without a default. @default false */
+  readonly optional?: boolean
+  readonly description?: string
+}
+
+type OptionalFor<O> = O extends { readonly default: unknown } ? true : O extends { readonly optional: true } ? true : false
+
+function makeParam<V>(type: ParameterType, options: ParamOptions<V> | undefined): ParamSpec<V, boolean> {
+  const spec: { -readonly [K in keyof ParameterSpecNode]: ParameterSpecNode[K] } = {
+    kind: 'parameter',
+    type,
+    optional: options?.optional === true || options?.default !== undefined,
+  }
+  if (options?.default !== undefined) spec.default = options.default as JsonValue
+  if (options?.description !== undefined) spec.description = options.description
+  return Object.freeze(spec)
+}
+
+function paramOf<V>(type: ParameterType) {
+  return <const O extends ParamOptions<V> = {}>(options?: O): ParamSpec<V, OptionalFor<O>> =>
+    makeParam<V>(type, options) as ParamSpec<V, OptionalFor<O>>
+}
+
+/**
+ * Parameter declarations: `param.string()`, `param.int({ default: 10 })`, `param.list<string>()` …
+ *
+ * @example
+ * ```ts
+ * import { param } from '@typeflow/dsl'
+ * const inputs = {
+ *   table: param.string({ description: 'BigQuery table' }),
+ *   epochs: param.int({ default: 10 }),
+ *   learningRate: param.float({ default: 0.01 }),
+ *   dryRun: param.bool({ optional: true }),
+ *   columns: param.list<string>(),
+ *   config: param.struct<{ seed: number }>(),
+ * }
+ * ```
+ */
+export const param = {
+  string: paramOf<string>('STRING'),
+  int: paramOf<number>('NUMBER_INTEGER'),
+  float: paramOf<number>('NUMBER_DOUBLE'),
+  bool: paramOf<boolean>('BOOLEAN'),
+  list: <T extends JsonValue = JsonValue, const O extends ParamOptions<readonly T[]> = {}>(
+    options?: O,
+  ): ParamSpec<readonly T[], OptionalFor<O>> => makeParam<readonly T[]>('LIST', options) as ParamSpec<readonly T[], OptionalFor<O>>,
+  struct: <T extends { readonly [key: string]: JsonValue } = { readonly [key: string]: JsonValue }, const O extends ParamOptions<T> = {}>(
+    options?: O,
+  ): ParamSpec<T, OptionalFor<O>> => makeParam<T>('STRUCT', options) as ParamSpec<T, OptionalFor<O>>,
+} as const
+
+/** Options for an artifact declaration. */
+export interface ArtifactOptions {
+  /** Lets callers omit this input. @default false */
+  readonly optional?: boolean
+  readonly description?: string
+}
+
+function makeArtifact<S extends string>(type: ArtifactType<S>, isList: boolean, options: ArtifactOptions | undefined): ArtifactSpecNode {
+  const spec: { -readonly [K in keyof ArtifactSpecNode]: ArtifactSpecNode[K] } = {
+    kind: 'artifact',
+    type,
+    isList,
+    optional: options?.optional === true,
+  }
+  if (options?.description !== undefined) spec.description = options.description
+  return Object.freeze(spec)
+}
+
+type ArtifactOptional<O> = O extends { readonly optional: true } ? true : false
+
+/**
+ * An artifact input or output of the given type; `artifact.list(T)` for a list of artifacts.
+ *
+ * @example
+ * ```ts
+ * import { artifact, Dataset, Model } from '@typeflow/dsl'
+ * const io = {
+ *   data: artifact(Dataset),
+ *   warmStart: artifact(Model, { optional: true }),
+ *   shards: artifact.list(Dataset),
+ * }
+ * ```
+ */
+export const artifact = Object.assign(
+  <S extends string, const O extends ArtifactOptions = {}>(type: ArtifactType<S>, options?: O): ArtifactSpec<S, false, ArtifactOptional<O>> =>
+    makeArtifact(type, false, options) as ArtifactSpec<S, false, ArtifactOptional<O>>,
+  {
+    list: <S extends string, const O extends ArtifactOptions = {}>(type: ArtifactType<S>, options?: O): ArtifactSpec<S, true, ArtifactOptional<O>> =>
+      makeArtifact(type, true, options) as ArtifactSpec<S, true, ArtifactOptional<O>>,
+  },
+)
+
+/** Declared inputs of a component or pipeline. */
+export type InputSpecs = { readonly [name: string]: ParamSpec | ArtifactSpec }
+/** Declared outputs of a component. */
+export type OutputSpecs = { readonly [name: string]: ParamSpec | ArtifactSpec }
+
+/** @internal Extracts the phantom value type of a parameter spec. */
+export type ParamValue<P> = P extends { readonly [phantom]?: { readonly value: infer V } } ? V : never
+/** @internal Whether a spec may be omitted by callers. */
+export type IsOptional<P> = P extends { readonly [phantom]?: { readonly optional: infer O } } ? (O extends true ? true : false) : false
+/** @internal Whether an artifact spec is a list. */
+export type IsList<P> = P extends { readonly [phantom]?: { readonly list: infer L } } ? (L extends true ? true : false) : false
