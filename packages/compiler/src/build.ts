@@ -20,7 +20,8 @@ function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
 
 // Errors the DSL raises while the pipeline module is still being evaluated (before build() runs)
 // are TypeflowErrors too: print them as diagnostics rather than a stack trace.
-if (!process.env['VITEST']) {
+// Inside a vitest worker the test runner owns uncaught errors.
+if (!('__vitest_worker__' in globalThis)) {
   process.on('uncaughtException', (error) => {
     if (error instanceof TypeflowError) {
       printDiagnostics(error.diagnostics)

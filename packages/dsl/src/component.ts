@@ -9,7 +9,8 @@ declare const phantom: unique symbol
 export interface ParamRef<V = unknown> {
   readonly kind: 'paramRef'
   readonly source: ValueSourceNode
-  readonly [phantom]?: V
+  /** Type-level only: the value type. Never present at run time. */
+  readonly [phantom]: V
 }
 
 /** An artifact flowing along an edge; `S` is its schema title, `List` whether it is a list of artifacts. */
@@ -20,10 +21,13 @@ export interface ArtifactRef<S extends string = string, List extends boolean = b
   readonly source: ValueSourceNode
 }
 
-/** KFP's rule: a generic `system.Artifact` input accepts any artifact; otherwise the titles must match. */
+/**
+ * KFP's rule: a generic `system.Artifact` input accepts any artifact, and a generic artifact
+ * may feed any artifact input; otherwise the schema titles must match.
+ */
 type AcceptedArtifact<S extends string, List extends boolean> = S extends 'system.Artifact'
   ? ArtifactRef<string, List>
-  : ArtifactRef<S, List>
+  : ArtifactRef<S | 'system.Artifact', List>
 
 /** What a task may pass for one input. */
 export type ArgumentFor<Spec> =
@@ -189,7 +193,7 @@ export function component<const I extends InputSpecs = {}, const O extends Outpu
 export function refFor(spec: ParamSpec | ArtifactSpec, source: ValueSourceNode): ParamRef | ArtifactRef {
   return spec.kind === 'artifact'
     ? Object.freeze({ kind: 'artifactRef', schemaTitle: spec.type.schemaTitle, isList: spec.isList, source })
-    : Object.freeze({ kind: 'paramRef', source })
+    : (Object.freeze({ kind: 'paramRef', source }) as ParamRef)
 }
 
 /** @internal True for values produced by `refFor`. */

@@ -62,9 +62,28 @@ export interface ParamOptions<V> {
   readonly description?: string
 }
 
-type OptionalFor<O> = O extends { readonly default: unknown } ? true : O extends { readonly optional: true } ? true : false
+/** Options that make a parameter optional: a default, or `optional: true`. */
+export type OptionalParamOptions<V> = ParamOptions<V> & ({ readonly default: V } | { readonly optional: true })
 
-function makeParam<V>(type: ParameterType, options: ParamOptions<V> | undefined): ParamSpec<V, boolean> {
+/** Declares a parameter of value type `V`; optional when given a default or `optional: true`. */
+export interface ParamFactory<V> {
+  (options: OptionalParamOptions<V>): ParamSpec<V, true>
+  (options?: ParamOptions<V>): ParamSpec<V, false>
+}
+
+/** Declares a list parameter; `T` is the element type. */
+export interface ListParamFactory {
+  <T extends JsonValue = JsonValue>(options: OptionalParamOptions<readonly T[]>): ParamSpec<readonly T[], true>
+  <T extends JsonValue = JsonValue>(options?: ParamOptions<readonly T[]>): ParamSpec<readonly T[], false>
+}
+
+/** Declares a struct (JSON object) parameter; `T` is its shape. */
+export interface StructParamFactory {
+  <T extends { readonly [key: string]: JsonValue } = { readonly [key: string]: JsonValue }>(options: OptionalParamOptions<T>): ParamSpec<T, true>
+  <T extends { readonly [key: string]: JsonValue } = { readonly [key: string]: JsonValue }>(options?: ParamOptions<T>): ParamSpec<T, false>
+}
+
+function makeParam(type: ParameterType, options: ParamOptions<unknown> | undefined): ParamSpec<never, never> {
   const spec: { -readonly [K in keyof ParameterSpecNode]: ParameterSpecNode[K] } = {
     kind: 'parameter',
     type,
@@ -73,11 +92,6 @@ function makeParam<V>(type: ParameterType, options: ParamOptions<V> | undefined)
   if (options?.default !== undefined) spec.default = options.default as JsonValue
   if (options?.description !== undefined) spec.description = options.description
   return Object.freeze(spec)
-}
-
-function paramOf<V>(type: ParameterType) {
-  return <const O extends ParamOptions<V> = {}>(options?: O): ParamSpec<V, OptionalFor<O>> =>
-    makeParam<V>(type, options) as ParamSpec<V, OptionalFor<O>>
 }
 
 /**
@@ -96,18 +110,21 @@ function paramOf<V>(type: ParameterType) {
  * }
  * ```
  */
-export const param = {
-  string: paramOf<string>('STRING'),
-  int: paramOf<number>('NUMBER_INTEGER'),
-  float: paramOf<number>('NUMBER_DOUBLE'),
-  bool: paramOf<boolean>('BOOLEAN'),
-  list: <T extends JsonValue = JsonValue, const O extends ParamOptions<readonly T[]> = {}>(
-    options?: O,
-  ): ParamSpec<readonly T[], OptionalFor<O>> => makeParam<readonly T[]>('LIST', options) as ParamSpec<readonly T[], OptionalFor<O>>,
-  struct: <T extends { readonly [key: string]: JsonValue } = { readonly [key: string]: JsonValue }, const O extends ParamOptions<T> = {}>(
-    options?: O,
-  ): ParamSpec<T, OptionalFor<O>> => makeParam<T>('STRUCT', options) as ParamSpec<T, OptionalFor<O>>,
-} as const
+export const param: {
+  readonly string: ParamFactory<string>
+  readonly int: ParamFactory<number>
+  readonly float: ParamFactory<number>
+  readonly bool: ParamFactory<boolean>
+  readonly list: ListParamFactory
+  readonly struct: StructParamFactory
+} = Object.freeze({
+  string: (options?: ParamOptions<unknown>) => makeParam('STRING', options),
+  int: (options?: ParamOptions<unknown>) => makeParam('NUMBER_INTEGER', options),
+  float: (options?: ParamOptions<unknown>) => makeParam('NUMBER_DOUBLE', options),
+  bool: (options?: ParamOptions<unknown>) => makeParam('BOOLEAN', options),
+  list: (options?: ParamOptions<unknown>) => makeParam('LIST', options),
+  struct: (options?: ParamOptions<unknown>) => makeParam('STRUCT', options),
+})
 
 /** Options for an artifact declaration. */
 export interface ArtifactOptions {

@@ -139,7 +139,11 @@ const messageDefs: Record<string, Schema> = {
       // google.protobuf.Struct in the proto; always a serialized PipelineDeploymentConfig.
       deploymentSpec: ref('PipelineDeploymentConfig'),
       sdkVersion: str,
-      schemaVersion: { type: 'string', pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$' },
+      schemaVersion: {
+        type: 'string',
+        pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+        description: 'an IR schema version such as "2.1.0"',
+      },
       components: mapOf(ref('ComponentSpec'), 'map<string, ComponentSpec>'),
       root: ref('ComponentSpec'),
       defaultPipelineRoot: str,

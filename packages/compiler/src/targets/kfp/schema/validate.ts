@@ -151,6 +151,7 @@ function formatError(e: ErrorObject): string {
       if (title !== undefined && SCALAR_DESCRIPTIONS[title] !== undefined) {
         return `expected ${SCALAR_DESCRIPTIONS[title]}, got ${describeActual(e.data)}`
       }
+      if (typeof parent['description'] === 'string') return `expected ${parent['description']}, got ${describeActual(e.data)}`
       return `${describeActual(e.data)} does not match the pattern ${String(params['pattern'])}`
     case 'minLength':
       return 'must not be empty'
@@ -285,13 +286,19 @@ export function validateKfpDocuments(docs: readonly unknown[]): readonly SchemaI
  * // documents.length === 2, issues.length === 0
  * ```
  */
-export function parseKfpYaml(text: string): { readonly documents: readonly unknown[]; readonly issues: readonly SchemaIssue[] } {
+export function parseKfpYaml(text: string): {
+  readonly documents: readonly unknown[]
+  readonly issues: readonly SchemaIssue[]
+} {
   const documents: unknown[] = []
   const issues: SchemaIssue[] = []
   const parsed = parseAllDocuments(text)
   if (!Array.isArray(parsed)) return { documents, issues } // EmptyStream: no documents at all
   parsed.forEach((doc, index) => {
-    for (const err of doc.errors) issues.push({ path: '', message: `YAML error: ${err.message}`, document: index })
+    for (const err of doc.errors) {
+      const firstLine = (err.message.split('\n')[0] ?? err.code).replace(/:$/, '') // drop the code frame
+      issues.push({ path: '', message: `YAML error: ${firstLine}`, document: index })
+    }
     if (doc.errors.length === 0) documents.push(doc.toJS())
   })
   return { documents, issues }
