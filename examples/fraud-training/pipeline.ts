@@ -1,8 +1,10 @@
 /**
  * The fraud-model training DAG: validate the raw transactions' schema, materialize features,
- * train on one GPU with a 16Gi memory limit, evaluate on a holdout set, register the model.
+ * train on one GPU with a 16Gi memory limit, evaluate on a holdout set, then gate: register the
+ * model only if AUC ≥ 0.82 and the fairness gap ≤ 0.05, otherwise notify the owner. An exit
+ * handler reports the run's final status, whatever happened.
  */
-import { artifact, artifactType, ClassificationMetrics, component, Dataset, Model, param, pipeline } from '@typeflow/dsl'
+import { and, artifact, artifactType, ClassificationMetrics, component, Dataset, ge, le, Model, param, pipeline } from '@typeflow/dsl'
 import { build } from '@typeflow/compiler'
 
 /** Our own artifact type: a feature table with a versioned schema. */
@@ -66,6 +68,23 @@ export const registerModel = component({
   ],
 })
 
+export const notifyOwner = component({
+  name: 'notify-owner',
+  image: image('notify'),
+  inputs: { owner: param.string(), auc: param.float(), fairnessGap: param.float() },
+  command: ({ inputs }) => [
+    'fraud-notify', '--to', inputs.owner.value,
+    '--message', `Model rejected: AUC ${inputs.auc.value}, fairness gap ${inputs.fairnessGap.value}`,
+  ],
+})
+
+export const reportStatus = component({
+  name: 'report-status',
+  image: image('notify'),
+  inputs: { status: param.finalStatus(), owner: param.string() },
+  command: ({ inputs }) => ['fraud-report-status', '--status', inputs.status.value, '--to', inputs.owner.value],
+})
+
 export const fraudTraining = pipeline(
   {
     name: 'fraud-training',
@@ -74,21 +93,36 @@ export const fraudTraining = pipeline(
       transactionsUri: param.string({ default: 'gs://acme-fraud/transactions/latest' }),
       learningRate: param.float({ default: 0.05 }),
       modelName: param.string({ default: 'card-fraud' }),
+      owner: param.string({ default: 'fraud-ml@acme.dev' }),
+      minAuc: param.float({ default: 0.82 }),
+      maxFairnessGap: param.float({ default: 0.05 }),
     },
   },
   (dag, p) => {
-    const validated = dag.task(validateSchema, { transactionsUri: p.transactionsUri })
-    const features = dag.task(materializeFeatures, { transactions: validated.outputs.transactions })
-    const trained = dag.task(trainModel, { features: features.outputs.train, learningRate: p.learningRate }, {
-      resources: { cpuRequest: '4', memoryRequest: '12Gi', memoryLimit: '16Gi', accelerator: { type: 'nvidia.com/gpu', count: 1 } },
-      retry: { count: 2, backoff: '30s', maxBackoff: '10m' },
-      env: { PYTHONUNBUFFERED: '1' },
-    })
-    const evaluated = dag.task(evaluateHoldout, { model: trained.outputs.model, holdout: features.outputs.holdout })
-    const registered = dag.task(registerModel, { model: trained.outputs.model, metrics: evaluated.outputs.metrics, modelName: p.modelName })
-      .setDisplayName('Register model')
-      .setCaching(false)
-    return { modelVersion: registered.outputs.version, auc: evaluated.outputs.auc }
+    dag.exitHandler(
+      (status) => dag.task(reportStatus, { status, owner: p.owner }),
+      () => {
+        const validated = dag.task(validateSchema, { transactionsUri: p.transactionsUri })
+        const features = dag.task(materializeFeatures, { transactions: validated.outputs.transactions })
+        const trained = dag.task(trainModel, { features: features.outputs.train, learningRate: p.learningRate }, {
+          resources: { cpuRequest: '4', memoryRequest: '12Gi', memoryLimit: '16Gi', accelerator: { type: 'nvidia.com/gpu', count: 1 } },
+          retry: { count: 2, backoff: '30s', maxBackoff: '10m' },
+          env: { PYTHONUNBUFFERED: '1' },
+        })
+        const scores = dag.task(evaluateHoldout, { model: trained.outputs.model, holdout: features.outputs.holdout })
+        const passed = and(ge(scores.outputs.auc, p.minAuc), le(scores.outputs.fairnessGap, p.maxFairnessGap))
+        dag
+          .if(passed, () => {
+            dag.task(registerModel, { model: trained.outputs.model, metrics: scores.outputs.metrics, modelName: p.modelName })
+              .setDisplayName('Register model')
+              .setCaching(false)
+          }, { displayName: 'evaluation passed' })
+          .else(() => {
+            dag.task(notifyOwner, { owner: p.owner, auc: scores.outputs.auc, fairnessGap: scores.outputs.fairnessGap })
+          }, { displayName: 'evaluation failed' })
+      },
+      { displayName: 'train and gate' },
+    )
   },
 )
 

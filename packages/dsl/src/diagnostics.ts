@@ -8,6 +8,8 @@ import type { SourceLocation } from './ir.ts'
  * - `E_UNKNOWN_TASK` a reference or `after()` names a task that is not in the pipeline
  * - `E_UNKNOWN_PIPELINE_INPUT` a reference names an input the pipeline does not declare
  * - `E_UNKNOWN_OUTPUT` a reference names an output the producing component does not declare
+ * - `E_INVALID_REFERENCE` a value is read where it is not visible (a task output from inside a
+ *   condition or loop, a loop item outside its loop), or a group depends on its own contents
  * - `E_UNKNOWN_INPUT` an argument names an input the component does not declare
  * - `E_MISSING_INPUT` a required input has no argument
  * - `E_TYPE_MISMATCH` an argument's type does not fit the input
@@ -26,6 +28,7 @@ export type DiagnosticCode =
   | 'E_UNKNOWN_PIPELINE_INPUT'
   | 'E_UNKNOWN_OUTPUT'
   | 'E_UNKNOWN_INPUT'
+  | 'E_INVALID_REFERENCE'
   | 'E_MISSING_INPUT'
   | 'E_TYPE_MISMATCH'
   | 'E_INVALID_NAME'

@@ -28,7 +28,15 @@ export {
 } from './component.ts'
 export {
   pipeline,
+  type AnyRef,
   type AnyTask,
+  type Branches,
+  type CollectedResult,
+  type GroupOptions,
+  type ImporterConfig,
+  type LoopItem,
+  type LoopOptions,
+  type LoopResult,
   type CpuQuantity,
   type Dag,
   type Duration,
@@ -42,10 +50,11 @@ export {
   type TaskResources,
 } from './pipeline.ts'
 export { concat, type CommandItem } from './placeholders.ts'
+export { and, collected, eq, ge, gt, le, lt, ne, not, or, type Collected, type Comparable, type Operand, type Predicate, type TaskFinalStatus } from './control-flow.ts'
 export { loadComponent, loadComponentFile, loadPipelineComponents, type LoadedComponent, type LoadedSpecs } from './load-kfp.ts'
 export { sanitizeName, KUBERNETES_NAME } from './names.ts'
 export { formatDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.ts'
 export { TypeflowError } from './errors.ts'
 export type * from './ir.ts'
-export { componentOutputs, deepFreeze } from './ir.ts'
+export { allTasks, componentOutputs, deepFreeze } from './ir.ts'
 export { kfpPlaceholder, parseKfpArg, parseKfpText, pythonJsonDumps, renderKfpArg, renderKfpText } from './kfp-placeholders.ts'

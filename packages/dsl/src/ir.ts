@@ -127,6 +127,26 @@ export type ValueSourceNode =
   | { readonly kind: 'constant'; readonly value: JsonValue }
   | { readonly kind: 'pipelineInput'; readonly name: string }
   | { readonly kind: 'taskOutput'; readonly task: string; readonly output: string }
+  /** The current item of an enclosing loop, or a field of it (`path`) when items are structs. */
+  | { readonly kind: 'loopItem'; readonly loop: string; readonly path?: readonly string[] }
+  /** Fan-in: every value a task inside a loop produced, as a list, read after the loop. */
+  | { readonly kind: 'collected'; readonly task: string; readonly output: string }
+  /** Whichever of these task outputs was produced: one per branch of an if/elif/else. */
+  | { readonly kind: 'oneOf'; readonly branches: string; readonly sources: readonly TaskOutputSourceNode[] }
+  /** The final status of the tasks an exit handler guards (or of the single upstream task). */
+  | { readonly kind: 'taskFinalStatus' }
+
+/** A reference to one output of one task. */
+export type TaskOutputSourceNode = Extract<ValueSourceNode, { kind: 'taskOutput' }>
+
+/** A comparison operator usable in conditions. */
+export type ComparisonOperator = '==' | '!=' | '<' | '<=' | '>' | '>='
+
+/** A condition on parameter values: comparisons combined with and, or, not. */
+export type PredicateNode =
+  | { readonly kind: 'compare'; readonly op: ComparisonOperator; readonly left: ValueSourceNode; readonly right: ValueSourceNode }
+  | { readonly kind: 'and' | 'or'; readonly items: readonly PredicateNode[] }
+  | { readonly kind: 'not'; readonly item: PredicateNode }
 
 export interface RetryNode {
   readonly maxRetryCount: number
@@ -157,11 +177,67 @@ export interface TaskNode {
   readonly env: readonly EnvVarNode[]
   readonly resources?: ResourcesNode
   readonly retry?: RetryNode
+  /** Runs even when upstream tasks failed (KFP `ignore_upstream_failure`). */
+  readonly ignoreUpstreamFailure?: boolean
   readonly source?: SourceLocation
 }
 
-/** Anything that can appear in a pipeline body. Control-flow groups join this union. */
-export type BodyNode = TaskNode
+/**
+ * One branch: its tasks run only when `predicate` holds. Inside a `branches` group, a branch
+ * also requires every earlier branch's predicate to be false; an `else` has no predicate.
+ */
+export interface ConditionNode {
+  readonly kind: 'condition'
+  /** The KFP group name (`condition-3`), unique in the pipeline; also used by the Argo target. */
+  readonly id: string
+  readonly displayName?: string
+  readonly predicate?: PredicateNode
+  readonly body: readonly BodyNode[]
+  readonly source?: SourceLocation
+}
+
+/** An if / elif / else chain: exactly one branch runs (or none, without an else). */
+export interface BranchesNode {
+  readonly kind: 'branches'
+  readonly id: string
+  readonly branches: readonly ConditionNode[]
+  readonly source?: SourceLocation
+}
+
+/** What a loop iterates over. */
+export type LoopItemsNode =
+  | { readonly kind: 'raw'; readonly values: readonly JsonValue[]; readonly itemId: string }
+  | { readonly kind: 'values'; readonly from: ValueSourceNode }
+  | { readonly kind: 'artifacts'; readonly from: ValueSourceNode }
+
+/** A parallel for: the body runs once per item, at most `parallelism` at a time. */
+export interface LoopNode {
+  readonly kind: 'loop'
+  readonly id: string
+  readonly displayName?: string
+  readonly items: LoopItemsNode
+  /** Type of each item (for static lists, inferred from the values). */
+  readonly itemSpec: IoSpecNode
+  readonly parallelism?: number
+  readonly body: readonly BodyNode[]
+  readonly source?: SourceLocation
+}
+
+/** Runs `exitTask` after the body finishes, whatever happened to it. */
+export interface ExitHandlerNode {
+  readonly kind: 'exitHandler'
+  readonly id: string
+  readonly displayName?: string
+  readonly exitTask: TaskNode
+  readonly body: readonly BodyNode[]
+  readonly source?: SourceLocation
+}
+
+/** A control-flow group. */
+export type GroupNode = ConditionNode | BranchesNode | LoopNode | ExitHandlerNode
+
+/** Anything that can appear in a pipeline body. */
+export type BodyNode = TaskNode | BranchesNode | ConditionNode | LoopNode | ExitHandlerNode
 
 /** A pipeline output: what it exposes and which value feeds it. */
 export interface PipelineOutputNode {
@@ -183,14 +259,26 @@ export interface PipelineNode {
   readonly source?: SourceLocation
 }
 
-export type ComponentNode = ContainerComponentNode | PipelineNode
+/** Brings an existing artifact (by URI) into the pipeline; input `uri`, output `artifact`. */
+export interface ImporterComponentNode {
+  readonly kind: 'importer'
+  readonly name: string
+  readonly inputs: Readonly<Record<string, IoSpecNode>>
+  readonly outputs: Readonly<Record<string, IoSpecNode>>
+  readonly artifactType: ArtifactTypeNode
+  /** Import again on every run instead of reusing an earlier import of the same URI. */
+  readonly reimport: boolean
+  readonly metadata?: { readonly [key: string]: JsonValue }
+}
+
+export type ComponentNode = ContainerComponentNode | PipelineNode | ImporterComponentNode
 
 /** Every IR record kind; exhaustive `Record<IrKind, …>` tables in passes and targets key on it. */
 export type IrKind = ComponentNode['kind'] | BodyNode['kind']
 
 /** The interface (inputs and outputs) of any component. */
 export function componentOutputs(component: ComponentNode): Readonly<Record<string, IoSpecNode>> {
-  if (component.kind === 'container') return component.outputs
+  if (component.kind !== 'pipeline') return component.outputs
   const outputs: Record<string, IoSpecNode> = {}
   for (const [name, output] of Object.entries(component.outputs)) outputs[name] = output.spec
   return outputs
@@ -203,4 +291,26 @@ export function deepFreeze<T>(value: T): T {
     for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
   }
   return value
+}
+
+/** Every task in a body, depth first in declaration order, including exit tasks. */
+export function* allTasks(body: readonly BodyNode[]): Generator<TaskNode> {
+  for (const node of body) {
+    switch (node.kind) {
+      case 'task':
+        yield node
+        break
+      case 'branches':
+        yield* allTasks(node.branches)
+        break
+      case 'exitHandler':
+        yield* allTasks(node.body)
+        yield node.exitTask
+        break
+      case 'condition':
+      case 'loop':
+        yield* allTasks(node.body)
+        break
+    }
+  }
 }

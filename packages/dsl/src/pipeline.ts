@@ -9,9 +9,15 @@ import {
   isRef,
   refFor,
 } from './component.ts'
+import { type Collected, oneOfSource, type Predicate, staticItemType, type TaskFinalStatus } from './control-flow.ts'
 import { DslError } from './errors.ts'
 import type {
   BodyNode,
+  ConditionNode,
+  ImporterComponentNode,
+  IoSpecNode as IoSpec,
+  JsonValue,
+  LoopItemsNode,
   EnvVarNode,
   IoSpecNode,
   PipelineOutputNode,
@@ -24,7 +30,7 @@ import type {
 import { componentOutputs, deepFreeze } from './ir.ts'
 import { sanitizeName } from './names.ts'
 import { callerLocation } from './source.ts'
-import type { ArtifactSpec, InputSpecs, OutputSpecs, ParamSpec } from './types.ts'
+import type { ArtifactSpec, ArtifactType, InputSpecs, OutputSpecs, ParamSpec } from './types.ts'
 
 /** CPU as Kubernetes writes it: cores (`2`, `0.5`) or millicores (`500m`). */
 export type CpuQuantity = `${number}` | `${number}m`
@@ -71,6 +77,8 @@ export interface TaskOptions {
   readonly env?: Readonly<Record<string, string>>
   readonly resources?: TaskResources
   readonly retry?: RetryOptions
+  /** Run even when upstream tasks failed (KFP `ignore_upstream_failure`). @default false */
+  readonly ignoreUpstreamFailure?: boolean
 }
 
 /** A task in a pipeline: its name, its typed outputs, and chainable settings. */
@@ -89,6 +97,8 @@ export interface Task<O extends OutputSpecs = OutputSpecs> {
   setResources(resources: TaskResources): this
   /** Retries the task on failure. */
   setRetry(retry: RetryOptions): this
+  /** Runs the task even when its upstream tasks failed. */
+  ignoreUpstreamFailure(): this
 }
 
 /** Any task handle, whatever its outputs. */
@@ -105,6 +115,70 @@ export interface Dag {
    * argument is what creates the edge between them.
    */
   task<I extends InputSpecs, O extends OutputSpecs>(runnable: Runnable<I, O>, ...rest: OptionalArgs<I>): Task<O>
+
+  /**
+   * Runs the tasks declared in `body` only when `predicate` holds; chain `.elif(…)` and
+   * `.else(…)` for branches of which exactly one runs. Conditions compare parameter values
+   * of pipeline inputs, task outputs and loop items (`eq`, `gt`, `and`, `or`, `not` …).
+   */
+  if(predicate: Predicate, body: () => void, options?: GroupOptions): Branches
+
+  /**
+   * A parallel for: runs `body` once per item, at most `parallelism` at a time. Items are a
+   * static list, a list parameter or task output, or a list of artifacts. Whatever the body
+   * returns (a reference, or an object of references) comes back collected into lists (fan-in).
+   */
+  forEach<T extends JsonValue, R extends LoopResult = void>(items: readonly T[] | ParamRef<readonly T[]>, body: (item: LoopItem<T>) => R, options?: LoopOptions): CollectedResult<R>
+  forEach<S extends string, R extends LoopResult = void>(items: ArtifactRef<S, true>, body: (item: ArtifactRef<S, false>) => R, options?: LoopOptions): CollectedResult<R>
+
+  /**
+   * Runs the task made by `exitTask` after the tasks of `body` finish, whatever happened to
+   * them; the task receives their final status (declare its input with `param.finalStatus()`).
+   */
+  exitHandler(exitTask: (status: ParamRef<TaskFinalStatus>) => AnyTask, body: () => void, options?: GroupOptions): void
+
+  /** Brings an existing artifact into the pipeline by URI (KFP `dsl.importer`). */
+  importer<S extends string>(config: ImporterConfig<S>, options?: TaskOptions): Task<{ readonly artifact: ArtifactSpec<S, false, false> }>
+
+  /** The output of whichever branch of an if/elif/else ran (KFP `dsl.OneOf`). */
+  oneOf<R extends ParamRef<any> | ArtifactRef<string, boolean>>(...refs: readonly [R, R, ...R[]]): R
+}
+
+/** Options for a control-flow group. */
+export interface GroupOptions {
+  /** Name shown in the UIs. */
+  readonly displayName?: string
+}
+
+/** Options for `dag.forEach`. */
+export interface LoopOptions extends GroupOptions {
+  /** Most iterations running at once. @default unlimited */
+  readonly parallelism?: number
+}
+
+/** An if/elif/else chain being declared. */
+export interface Branches {
+  elif(predicate: Predicate, body: () => void, options?: GroupOptions): Branches
+  else(body: () => void, options?: GroupOptions): void
+}
+
+/** The current loop item: a parameter reference; struct items also give access to their fields. */
+export type LoopItem<T> = ParamRef<T> &
+  (T extends readonly unknown[] ? {} : T extends { readonly [key: string]: JsonValue } ? { readonly field: <K extends keyof T & string>(key: K) => LoopItem<T[K]> } : {})
+
+/** What a loop body may return to be collected. */
+export type LoopResult = void | AnyRef | { readonly [name: string]: AnyRef }
+
+/** The collected form of a loop body's result. */
+export type CollectedResult<R> = R extends void ? void : R extends AnyRef ? Collected<R> : { readonly [K in keyof R]: Collected<R[K]> }
+
+/** Configuration of an importer task. */
+export interface ImporterConfig<S extends string> {
+  readonly uri: string | ParamRef<string>
+  readonly type: ArtifactType<S>
+  /** Import again even if this URI was imported before. @default false */
+  readonly reimport?: boolean
+  readonly metadata?: { readonly [key: string]: JsonValue }
 }
 
 /** References to the pipeline's own inputs, as the pipeline body receives them. */
@@ -114,7 +188,8 @@ export type PipelineInputs<I extends InputSpecs> = {
     : never
 }
 
-type AnyRef = ParamRef<any> | ArtifactRef<string, boolean>
+/** Any reference. */
+export type AnyRef = ParamRef<any> | ArtifactRef<string, boolean>
 
 /** The output specs a pipeline declares, inferred from the references its body returns. */
 export type OutputsOf<R> = {
@@ -145,8 +220,43 @@ interface TaskDraft {
   env: Map<string, string>
   resources: TaskResources
   retry?: RetryOptions
+  ignoreUpstreamFailure: boolean
   source?: SourceLocation
 }
+
+interface ConditionDraft {
+  kind: 'condition'
+  id: string
+  displayName?: string
+  predicate?: Predicate['node']
+  body: DraftNode[]
+  source?: SourceLocation
+}
+interface BranchesDraft {
+  kind: 'branches'
+  id: string
+  branches: ConditionDraft[]
+  source?: SourceLocation
+}
+interface LoopDraft {
+  kind: 'loop'
+  id: string
+  displayName?: string
+  items: LoopItemsNode
+  itemSpec: IoSpec
+  parallelism?: number
+  body: DraftNode[]
+  source?: SourceLocation
+}
+interface ExitHandlerDraft {
+  kind: 'exitHandler'
+  id: string
+  displayName?: string
+  exitTask?: TaskDraft
+  body: DraftNode[]
+  source?: SourceLocation
+}
+type DraftNode = ({ kind: 'task' } & TaskDraft) | ConditionDraft | BranchesDraft | LoopDraft | ExitHandlerDraft
 
 const durationUnits = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 } as const
 
@@ -201,8 +311,55 @@ function freezeTask(draft: TaskDraft): TaskNode {
     env,
     ...(Object.keys(resources).length > 0 && { resources }),
     ...(retry !== undefined && { retry }),
+    ...(draft.ignoreUpstreamFailure && { ignoreUpstreamFailure: true }),
     ...(draft.source !== undefined && { source: draft.source }),
   })
+}
+
+function freezeBody(body: readonly DraftNode[]): BodyNode[] {
+  return body.map(freezeNode)
+}
+
+function freezeCondition(draft: ConditionDraft): ConditionNode {
+  return {
+    kind: 'condition',
+    id: draft.id,
+    ...(draft.displayName !== undefined && { displayName: draft.displayName }),
+    ...(draft.predicate !== undefined && { predicate: draft.predicate }),
+    body: freezeBody(draft.body),
+    ...(draft.source !== undefined && { source: draft.source }),
+  }
+}
+
+function freezeNode(draft: DraftNode): BodyNode {
+  switch (draft.kind) {
+    case 'task':
+      return freezeTask(draft)
+    case 'condition':
+      return freezeCondition(draft)
+    case 'branches':
+      return { kind: 'branches', id: draft.id, branches: draft.branches.map(freezeCondition), ...(draft.source !== undefined && { source: draft.source }) }
+    case 'loop':
+      return {
+        kind: 'loop',
+        id: draft.id,
+        ...(draft.displayName !== undefined && { displayName: draft.displayName }),
+        items: draft.items,
+        itemSpec: draft.itemSpec,
+        ...(draft.parallelism !== undefined && { parallelism: draft.parallelism }),
+        body: freezeBody(draft.body),
+        ...(draft.source !== undefined && { source: draft.source }),
+      }
+    case 'exitHandler':
+      return {
+        kind: 'exitHandler',
+        id: draft.id,
+        ...(draft.displayName !== undefined && { displayName: draft.displayName }),
+        exitTask: freezeTask(draft.exitTask!),
+        body: freezeBody(draft.body),
+        ...(draft.source !== undefined && { source: draft.source }),
+      }
+  }
 }
 
 function applyOptions(draft: TaskDraft, options: TaskOptions): void {
@@ -212,6 +369,7 @@ function applyOptions(draft: TaskDraft, options: TaskOptions): void {
   if (options.env) for (const [k, v] of Object.entries(options.env)) draft.env.set(k, v)
   if (options.resources) draft.resources = { ...draft.resources, ...options.resources }
   if (options.retry) draft.retry = options.retry
+  if (options.ignoreUpstreamFailure) draft.ignoreUpstreamFailure = true
 }
 
 function setCaching(draft: TaskDraft, caching: boolean | { readonly key: string }): void {
@@ -258,65 +416,230 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
 ): PipelineDef<I, R extends void ? {} : OutputsOf<R>> {
   const source = callerLocation()
   const inputs = (config.inputs ?? {}) as I
-  const drafts: TaskDraft[] = []
+  const root: DraftNode[] = []
+  const scopes: DraftNode[][] = [root]
+  const groupPath: string[] = []
+  /** Enclosing group ids of every task, outermost first: used to resolve oneOf. */
+  const taskGroups = new Map<string, readonly string[]>()
+  const drafts = new Map<string, TaskDraft>()
   const autoNames = new Set<string>()
+  let groupCounter = 0
+  const nextGroupNumber = () => ++groupCounter
+
+  const current = () => scopes[scopes.length - 1]!
+  const inScope = <T>(scope: DraftNode[], id: string, run: () => T): T => {
+    scopes.push(scope)
+    groupPath.push(id)
+    try {
+      return run()
+    } finally {
+      scopes.pop()
+      groupPath.pop()
+    }
+  }
+
+  const addTask = (runnable: Runnable, args: Readonly<Record<string, unknown>> | undefined, options: TaskOptions | undefined): Task<any> => {
+    let name = options?.name
+    if (name === undefined) {
+      const base = sanitizeName(runnable.name) || 'task'
+      name = base
+      for (let i = 2; autoNames.has(name); i++) name = `${base}-${i}`
+    }
+    autoNames.add(name)
+    const taskSource = callerLocation()
+    const draft: TaskDraft = {
+      name,
+      runnable,
+      args: args ?? {},
+      after: [],
+      caching: { enabled: true },
+      env: new Map(),
+      resources: {},
+      ignoreUpstreamFailure: false,
+      ...(taskSource !== undefined && { source: taskSource }),
+    }
+    if (options) applyOptions(draft, options)
+    current().push(Object.assign(draft, { kind: 'task' as const }))
+    drafts.set(name, draft)
+    taskGroups.set(name, [...groupPath])
+    const outputs: Record<string, unknown> = {}
+    for (const [output, spec] of Object.entries(componentOutputs(runnable))) {
+      outputs[output] = refFor(spec as ParamSpec | ArtifactSpec, { kind: 'taskOutput', task: name, output })
+    }
+    const handle: Task = {
+      name,
+      outputs: Object.freeze(outputs) as TaskOutputs<OutputSpecs>,
+      after(...tasks) {
+        draft.after.push(...tasks.map((t) => t.name))
+        return this
+      },
+      setDisplayName(displayName) {
+        draft.displayName = displayName
+        return this
+      },
+      setCaching(caching) {
+        setCaching(draft, caching)
+        return this
+      },
+      setEnv(envName, value) {
+        draft.env.set(envName, value)
+        return this
+      },
+      setResources(resources) {
+        draft.resources = { ...draft.resources, ...resources }
+        return this
+      },
+      setRetry(retry) {
+        draft.retry = retry
+        return this
+      },
+      ignoreUpstreamFailure() {
+        draft.ignoreUpstreamFailure = true
+        return this
+      },
+    }
+    return handle as Task<any>
+  }
+
+  const runBranch = (branch: ConditionDraft, run: () => void) => inScope(branch.body, branch.id, run)
 
   const dag: Dag = {
     task(runnable, ...rest) {
       const [args, options] = rest as [Readonly<Record<string, unknown>> | undefined, TaskOptions | undefined]
-      let name = options?.name
-      if (name === undefined) {
-        const base = sanitizeName(runnable.name) || 'task'
-        name = base
-        for (let i = 2; autoNames.has(name); i++) name = `${base}-${i}`
+      return addTask(runnable, args, options)
+    },
+
+    if(predicate, run, options) {
+      const groupSource = callerLocation()
+      const first: ConditionDraft = {
+        kind: 'condition',
+        id: `condition-${nextGroupNumber()}`,
+        predicate: predicate.node,
+        body: [],
+        ...(options?.displayName !== undefined && { displayName: options.displayName }),
+        ...(groupSource !== undefined && { source: groupSource }),
       }
-      autoNames.add(name)
-      const taskSource = callerLocation()
-      const draft: TaskDraft = {
-        name,
-        runnable,
-        args: args ?? {},
-        after: [],
-        caching: { enabled: true },
-        env: new Map(),
-        resources: {},
-        ...(taskSource !== undefined && { source: taskSource }),
+      const parent = current()
+      parent.push(first)
+      runBranch(first, run)
+      let chain: BranchesDraft | undefined
+      const addBranch = (branchPredicate: Predicate | undefined, branchRun: () => void, branchOptions: GroupOptions | undefined) => {
+        if (chain === undefined) {
+          // KFP's numbering: the chain takes over the first branch's number, the first branch a new one.
+          chain = { kind: 'branches', id: first.id.replace('condition-', 'condition-branches-'), branches: [first], ...(groupSource !== undefined && { source: groupSource }) }
+          const oldId = first.id
+          first.id = `condition-${nextGroupNumber()}`
+          parent.splice(parent.indexOf(first), 1, chain)
+          for (const [task, groups] of taskGroups) {
+            if (groups.includes(oldId)) taskGroups.set(task, groups.flatMap((g) => (g === oldId ? [chain!.id, first.id] : [g])))
+          }
+        }
+        const branch: ConditionDraft = {
+          kind: 'condition',
+          id: `condition-${nextGroupNumber()}`,
+          body: [],
+          ...(branchPredicate !== undefined && { predicate: branchPredicate.node }),
+          ...(branchOptions?.displayName !== undefined && { displayName: branchOptions.displayName }),
+        }
+        chain.branches.push(branch)
+        inScope([], chain.id, () => runBranch(branch, branchRun))
       }
-      if (options) applyOptions(draft, options)
-      drafts.push(draft)
-      const outputs: Record<string, unknown> = {}
-      for (const [output, spec] of Object.entries(componentOutputs(runnable))) {
-        outputs[output] = refFor(spec as ParamSpec | ArtifactSpec, { kind: 'taskOutput', task: name, output })
-      }
-      const handle: Task = {
-        name,
-        outputs: Object.freeze(outputs) as TaskOutputs<OutputSpecs>,
-        after(...tasks) {
-          draft.after.push(...tasks.map((t) => t.name))
-          return this
+      let closed = false
+      const branches: Branches = {
+        elif(branchPredicate, branchRun, branchOptions) {
+          if (closed) throw new DslError('E_INVALID_OUTPUT', [], 'elif() after else()', callerLocation())
+          addBranch(branchPredicate, branchRun, branchOptions)
+          return branches
         },
-        setDisplayName(displayName) {
-          draft.displayName = displayName
-          return this
-        },
-        setCaching(caching) {
-          setCaching(draft, caching)
-          return this
-        },
-        setEnv(envName, value) {
-          draft.env.set(envName, value)
-          return this
-        },
-        setResources(resources) {
-          draft.resources = { ...draft.resources, ...resources }
-          return this
-        },
-        setRetry(retry) {
-          draft.retry = retry
-          return this
+        else(branchRun, branchOptions) {
+          if (closed) throw new DslError('E_INVALID_OUTPUT', [], 'else() given twice', callerLocation())
+          addBranch(undefined, branchRun, branchOptions)
+          closed = true
         },
       }
-      return handle as Task<any>
+      return branches
+    },
+
+    forEach(items: unknown, run: (item: never) => LoopResult, options?: LoopOptions) {
+      const loopSource = callerLocation()
+      let loopItems: LoopItemsNode
+      let itemSpec: IoSpec
+      if (Array.isArray(items)) {
+        const values = structuredClone(items) as JsonValue[]
+        loopItems = { kind: 'raw', values, itemId: `loop-item-param-${nextGroupNumber()}` }
+        itemSpec = { kind: 'parameter', type: staticItemType(values), optional: false }
+      } else if (isRef(items) && items.kind === 'artifactRef') {
+        loopItems = { kind: 'artifacts', from: items.source }
+        itemSpec = { kind: 'artifact', type: { schemaTitle: items.schemaTitle, schemaVersion: '0.0.1' }, isList: false, optional: false }
+      } else if (isRef(items)) {
+        loopItems = { kind: 'values', from: items.source }
+        itemSpec = { kind: 'parameter', type: 'STRING', optional: false }
+      } else {
+        throw new DslError('E_INVALID_CONSTANT', [], 'forEach() takes a list, a list parameter or a list of artifacts', loopSource)
+      }
+      const loop: LoopDraft = {
+        kind: 'loop',
+        id: `for-loop-${nextGroupNumber()}`,
+        items: loopItems,
+        itemSpec,
+        body: [],
+        ...(options?.parallelism !== undefined && { parallelism: options.parallelism }),
+        ...(options?.displayName !== undefined && { displayName: options.displayName }),
+        ...(loopSource !== undefined && { source: loopSource }),
+      }
+      current().push(loop)
+      const item = itemSpec.kind === 'artifact'
+        ? refFor(itemSpec as ArtifactSpec, { kind: 'loopItem', loop: loop.id })
+        : loopItemRef(loop.id, [])
+      const result = inScope(loop.body, loop.id, () => run(item as never))
+      if (loopItems.kind === 'values') loop.itemSpec = { kind: 'parameter', type: itemTypeFromUse(loop.id, loop.body), optional: false }
+      return collectResult(result) as never
+    },
+
+    exitHandler(exitTask, run, options) {
+      const handlerSource = callerLocation()
+      const handler: ExitHandlerDraft = {
+        kind: 'exitHandler',
+        id: `exit-handler-${nextGroupNumber()}`,
+        body: [],
+        ...(options?.displayName !== undefined && { displayName: options.displayName }),
+        ...(handlerSource !== undefined && { source: handlerSource }),
+      }
+      // The exit task is declared first (it is named first, as in KFP) but lives beside the group.
+      const captured: DraftNode[] = []
+      const status = refFor({ kind: 'parameter', type: 'TASK_FINAL_STATUS', optional: false } as ParamSpec, { kind: 'taskFinalStatus' })
+      const made = inScope(captured, '', () => exitTask(status as ParamRef<TaskFinalStatus>))
+      const task = captured.find((n): n is { kind: 'task' } & TaskDraft => n.kind === 'task' && n.name === made.name)
+      if (!task || captured.length !== 1) {
+        throw new DslError('E_INVALID_OUTPUT', [], 'the exitTask callback must add exactly one task with dag.task()', handlerSource)
+      }
+      taskGroups.set(task.name, [...groupPath])
+      handler.exitTask = task
+      current().push(handler)
+      inScope(handler.body, handler.id, run)
+    },
+
+    importer(importerConfig, options) {
+      const component: ImporterComponentNode = deepFreeze({
+        kind: 'importer',
+        name: 'importer',
+        inputs: { uri: { kind: 'parameter', type: 'STRING', optional: false } },
+        outputs: { artifact: { kind: 'artifact', type: { schemaTitle: importerConfig.type.schemaTitle, schemaVersion: importerConfig.type.schemaVersion }, isList: false, optional: false } },
+        artifactType: { schemaTitle: importerConfig.type.schemaTitle, schemaVersion: importerConfig.type.schemaVersion },
+        reimport: importerConfig.reimport ?? false,
+        ...(importerConfig.metadata !== undefined && { metadata: structuredClone(importerConfig.metadata) }),
+      })
+      return addTask(component as unknown as Runnable, { uri: importerConfig.uri }, options)
+    },
+
+    oneOf(...refs) {
+      const groups = refs.map((ref) => (ref.source.kind === 'taskOutput' ? taskGroups.get(ref.source.task) : undefined))
+      const branchesId = groups[0]?.find((g) => g.startsWith('condition-branches-') && groups.every((other) => other?.includes(g)))
+      if (branchesId === undefined) {
+        throw new DslError('E_INVALID_OUTPUT', [], 'oneOf() takes outputs of tasks in different branches of one if/elif/else', callerLocation())
+      }
+      const first = refs[0]
+      return deepFreeze({ ...first, source: oneOfSource(branchesId, refs) }) as typeof first
     },
   }
 
@@ -333,7 +656,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       outputs[name] = { spec: outputSpecOf(ref, drafts, inputs), from: ref.source }
     }
   }
-  const taskNodes: BodyNode[] = drafts.map(freezeTask)
+  const frozenBody = freezeBody(root)
   return deepFreeze({
     kind: 'pipeline',
     name: config.name,
@@ -341,19 +664,68 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
     ...(config.displayName !== undefined && { displayName: config.displayName }),
     inputs,
     outputs,
-    body: taskNodes,
+    body: frozenBody,
     ...(config.pipelineRoot !== undefined && { defaultPipelineRoot: config.pipelineRoot }),
     ...(source !== undefined && { source }),
   }) as PipelineDef<I, any>
 }
 
-function outputSpecOf(ref: AnyRef, drafts: readonly TaskDraft[], inputs: InputSpecs): IoSpecNode {
+/**
+ * The element type of a list known only at run time, as KFP records it: STRUCT when the body
+ * reads fields of the item or passes it to a STRUCT input, LIST for a LIST input, else STRING.
+ */
+function itemTypeFromUse(loop: string, body: readonly DraftNode[]): 'STRING' | 'STRUCT' | 'LIST' {
+  let type: 'STRING' | 'STRUCT' | 'LIST' = 'STRING'
+  const visitSource = (source: ValueSourceNode | undefined, consumer?: IoSpec) => {
+    if (source?.kind !== 'loopItem' || source.loop !== loop) return
+    if (source.path && source.path.length > 0) type = 'STRUCT'
+    else if (consumer?.kind === 'parameter' && (consumer.type === 'STRUCT' || consumer.type === 'LIST')) type = consumer.type
+  }
+  const visit = (nodes: readonly DraftNode[]) => {
+    for (const node of nodes) {
+      if (node.kind === 'task') {
+        for (const [input, value] of Object.entries(node.args)) if (isRef(value)) visitSource(value.source, node.runnable.inputs[input])
+      } else if (node.kind === 'branches') visit(node.branches)
+      else {
+        if (node.kind === 'loop' && node.items.kind !== 'raw') visitSource(node.items.from)
+        visit(node.body)
+        if (node.kind === 'exitHandler' && node.exitTask) visit([Object.assign(node.exitTask, { kind: 'task' as const })])
+      }
+    }
+  }
+  visit(body)
+  return type
+}
+
+function loopItemRef(loop: string, path: readonly string[]): unknown {
+  const source: ValueSourceNode = path.length > 0 ? { kind: 'loopItem', loop, path } : { kind: 'loopItem', loop }
+  return Object.freeze({ kind: 'paramRef', source, field: (key: string) => loopItemRef(loop, [...path, key]) })
+}
+
+function collectResult(result: LoopResult): unknown {
+  if (result === undefined) return undefined
+  const collect = (ref: AnyRef) => {
+    if (ref.source.kind !== 'taskOutput') throw new DslError('E_INVALID_OUTPUT', [], 'a loop body may only return outputs of tasks inside the loop')
+    const source: ValueSourceNode = { kind: 'collected', task: ref.source.task, output: ref.source.output }
+    return Object.freeze(ref.kind === 'artifactRef' ? { ...ref, isList: true, source } : { kind: 'paramRef', source })
+  }
+  if (isRef(result)) return collect(result)
+  return Object.freeze(Object.fromEntries(Object.entries(result).map(([k, v]) => [k, collect(v)])))
+}
+
+function outputSpecOf(ref: AnyRef, drafts: ReadonlyMap<string, TaskDraft>, inputs: InputSpecs): IoSpecNode {
   const from = ref.source
   let spec: IoSpecNode | undefined
   if (from.kind === 'pipelineInput') spec = inputs[from.name]
-  else if (from.kind === 'taskOutput') {
-    const producer = drafts.find((d) => d.name === from.task)
+  else if (from.kind === 'taskOutput' || from.kind === 'collected') {
+    const producer = drafts.get(from.task)
     spec = producer && componentOutputs(producer.runnable)[from.output]
+    if (spec && from.kind === 'collected') {
+      spec = spec.kind === 'artifact' ? { ...spec, isList: true } : { kind: 'parameter', type: 'LIST', optional: false }
+    }
+  } else if (from.kind === 'oneOf' && from.sources[0]) {
+    const producer = drafts.get(from.sources[0].task)
+    spec = producer && componentOutputs(producer.runnable)[from.sources[0].output]
   }
   if (spec === undefined) throw new DslError('E_INVALID_OUTPUT', ['outputs'], 'pipeline output refers to a value outside this pipeline')
   // A pipeline output is never optional and carries no default, whatever its source declared.

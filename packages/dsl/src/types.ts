@@ -1,3 +1,4 @@
+import type { TaskFinalStatus } from './control-flow.ts'
 import type { ArtifactSpecNode, ArtifactTypeNode, JsonValue, ParameterSpecNode, ParameterType } from './ir.ts'
 
 declare const phantom: unique symbol
@@ -117,7 +118,10 @@ export const param: {
   readonly bool: ParamFactory<boolean>
   readonly list: ListParamFactory
   readonly struct: StructParamFactory
+  /** The final status an exit handler's task receives (KFP `PipelineTaskFinalStatus`). */
+  readonly finalStatus: () => ParamSpec<TaskFinalStatus, false>
 } = Object.freeze({
+  finalStatus: () => makeParam('TASK_FINAL_STATUS', undefined),
   string: (options?: ParamOptions<unknown>) => makeParam('STRING', options),
   int: (options?: ParamOptions<unknown>) => makeParam('NUMBER_INTEGER', options),
   float: (options?: ParamOptions<unknown>) => makeParam('NUMBER_DOUBLE', options),

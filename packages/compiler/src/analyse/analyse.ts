@@ -1,18 +1,32 @@
 import type {
+  BodyNode,
   CommandArgNode,
   ComponentNode,
   Diagnostic,
   DiagnosticCode,
+  GroupNode,
   IoSpecNode,
   JsonValue,
+  LoopNode,
   ParameterType,
   PipelineNode,
+  PredicateNode,
   SourceLocation,
   TaskNode,
   ValueSourceNode,
 } from '@typeflow/dsl'
 import { componentOutputs, KUBERNETES_NAME, sanitizeName } from '@typeflow/dsl'
-import { type AnalysedPipeline, type AnalysedTask, compareNames, findCycle, producersOf, topologicalOrder } from './graph.ts'
+import {
+  type AnalysedGroup,
+  type AnalysedMember,
+  type AnalysedPipeline,
+  type AnalysedScope,
+  type AnalysedTask,
+  compareNames,
+  findCycle,
+  sourceKey,
+  topologicalOrder,
+} from './graph.ts'
 
 /** The outcome of analysis: a graph ready for the targets, or every problem found. */
 export type AnalysisResult =
@@ -126,153 +140,471 @@ function checkComponent(c: Collector, component: ComponentNode, path: readonly s
   placeholdersIn(component.args, visit)
 }
 
-interface Scope {
-  readonly pipeline: PipelineNode
-  readonly tasks: ReadonlyMap<string, TaskNode>
+interface TaskEntry {
+  readonly node: TaskNode
+  /** Group ids enclosing the task's scope. */
+  readonly path: readonly string[]
+  readonly isExitTask: boolean
+}
+interface GroupEntry {
+  readonly node: GroupNode
+  /** Group ids enclosing the group (not itself). */
+  readonly path: readonly string[]
 }
 
-function sourceSpec(c: Collector, scope: Scope, from: ValueSourceNode, path: readonly string[], location?: SourceLocation): IoSpecNode | null | undefined {
-  if (from.kind === 'constant') return null
-  if (from.kind === 'pipelineInput') {
-    const spec = scope.pipeline.inputs[from.name]
-    if (!spec) c.report('E_UNKNOWN_PIPELINE_INPUT', path, `pipeline "${scope.pipeline.name}" has no input "${from.name}"`, location)
-    return spec
+/** The type of a struct field of a loop item, or of items of a list only known at run time. */
+const UNTYPED: IoSpecNode = Object.freeze({ kind: 'parameter', type: 'STRING', optional: false })
+
+const isPrefix = (prefix: readonly string[], of: readonly string[]) => prefix.length <= of.length && prefix.every((p, i) => of[i] === p)
+
+/** Everything known about one pipeline while analysing it. */
+class PipelineScope {
+  readonly tasks = new Map<string, TaskEntry>()
+  readonly groups = new Map<string, GroupEntry>()
+  /** Member names of each scope (key: path joined by '/'), in declaration order. */
+  readonly scopeMembers = new Map<string, string[]>()
+  readonly sourceSpecs = new Map<string, IoSpecNode>()
+
+  constructor(
+    readonly c: Collector,
+    readonly pipeline: PipelineNode,
+  ) {
+    this.collect(pipeline.body, [])
   }
-  const producer = scope.tasks.get(from.task)
-  if (!producer) {
-    c.report('E_UNKNOWN_TASK', path, `refers to task "${from.task}", which is not in pipeline "${scope.pipeline.name}"`, location)
-    return undefined
+
+  private addMember(path: readonly string[], name: string): void {
+    const key = path.join('/')
+    const list = this.scopeMembers.get(key)
+    if (list) list.push(name)
+    else this.scopeMembers.set(key, [name])
   }
-  const spec = componentOutputs(producer.component)[from.output]
-  if (!spec) c.report('E_UNKNOWN_OUTPUT', path, `task "${from.task}" has no output "${from.output}"`, location)
-  return spec
+
+  private addTask(task: TaskNode, path: readonly string[], isExitTask: boolean): void {
+    if (this.tasks.has(task.name) || this.groups.has(task.name)) {
+      this.c.report('E_DUPLICATE_TASK', ['tasks', task.name], `pipeline "${this.pipeline.name}" has two tasks (or a task and a group) named "${task.name}"; pass { name } to tell them apart`, task.source)
+      return
+    }
+    this.tasks.set(task.name, { node: task, path, isExitTask })
+    this.addMember(path, task.name)
+  }
+
+  private addGroup(group: GroupNode, path: readonly string[]): void {
+    if (this.groups.has(group.id) || this.tasks.has(group.id)) {
+      this.c.report('E_DUPLICATE_NAME', ['groups', group.id], `pipeline "${this.pipeline.name}" has two groups (or a group and a task) named "${group.id}"`, group.source)
+      return
+    }
+    this.groups.set(group.id, { node: group, path })
+    this.addMember(path, group.id)
+  }
+
+  private collect(body: readonly BodyNode[], path: readonly string[]): void {
+    for (const node of body) {
+      switch (node.kind) {
+        case 'task':
+          this.addTask(node, path, false)
+          break
+        case 'branches':
+          this.addGroup(node, path)
+          for (const branch of node.branches) {
+            this.addGroup(branch, [...path, node.id])
+            this.collect(branch.body, [...path, node.id, branch.id])
+          }
+          break
+        case 'condition':
+        case 'loop':
+          this.addGroup(node, path)
+          this.collect(node.body, [...path, node.id])
+          break
+        case 'exitHandler':
+          this.addGroup(node, path)
+          this.collect(node.body, [...path, node.id])
+          this.addTask(node.exitTask, path, true)
+          break
+      }
+    }
+  }
+
+  /** The full location of a task: its enclosing groups, then its own name. */
+  locationOfTask(name: string): readonly string[] | undefined {
+    const entry = this.tasks.get(name)
+    return entry && [...entry.path, name]
+  }
+
+  /**
+   * The declared type of what a source yields, checking that it is visible from a consumer whose
+   * scope is `consumerPath`. Returns null for constants, undefined after reporting a problem.
+   */
+  specOf(source: ValueSourceNode, consumerPath: readonly string[], where: readonly string[], location?: SourceLocation): IoSpecNode | null | undefined {
+    const c = this.c
+    switch (source.kind) {
+      case 'constant':
+        return null
+      case 'pipelineInput': {
+        const spec = this.pipeline.inputs[source.name]
+        if (!spec) c.report('E_UNKNOWN_PIPELINE_INPUT', where, `pipeline "${this.pipeline.name}" has no input "${source.name}"`, location)
+        return spec
+      }
+      case 'taskOutput':
+      case 'collected': {
+        const producer = this.tasks.get(source.task)
+        if (!producer) {
+          c.report('E_UNKNOWN_TASK', where, `refers to task "${source.task}", which is not in pipeline "${this.pipeline.name}"`, location)
+          return undefined
+        }
+        const spec = componentOutputs(producer.node.component)[source.output]
+        if (!spec) {
+          c.report('E_UNKNOWN_OUTPUT', where, `task "${source.task}" has no output "${source.output}"`, location)
+          return undefined
+        }
+        if (source.kind === 'taskOutput') {
+          if (!isPrefix(producer.path, consumerPath)) {
+            const group = producer.path.find((g, i) => consumerPath[i] !== g)!
+            const hint = group.startsWith('for-loop') ? 'collect it with the value dag.forEach returns, or collected()' : group.startsWith('condition') ? 'use dag.oneOf() over the branches' : 'read it inside that group'
+            c.report('E_INVALID_REFERENCE', where, `task "${source.task}" runs inside ${group}, so its output "${source.output}" is not visible here; ${hint}`, location)
+            return undefined
+          }
+          return spec
+        }
+        const common = producer.path.findIndex((g, i) => consumerPath[i] !== g)
+        const firstOutside = common < 0 ? undefined : producer.path[common]
+        if (firstOutside === undefined || this.groups.get(firstOutside)?.node.kind !== 'loop') {
+          c.report('E_INVALID_REFERENCE', where, `collected() needs task "${source.task}" to run inside a loop that does not enclose the consumer`, location)
+          return undefined
+        }
+        return spec.kind === 'artifact' ? { ...spec, isList: true } : { kind: 'parameter', type: 'LIST', optional: false }
+      }
+      case 'loopItem': {
+        const loop = this.groups.get(source.loop)
+        if (!loop || loop.node.kind !== 'loop' || !consumerPath.includes(source.loop)) {
+          c.report('E_INVALID_REFERENCE', where, `loop item of "${source.loop}" is used outside that loop`, location)
+          return undefined
+        }
+        const loopNode = loop.node as LoopNode
+        // Fields of struct items, and items of lists known only at run time, have no declared
+        // element type; the executor checks them when the task runs.
+        if ((source.path && source.path.length > 0) || loopNode.items.kind === 'values') return UNTYPED
+        return loopNode.itemSpec
+      }
+      case 'oneOf': {
+        const branches = this.groups.get(source.branches)
+        if (!branches || branches.node.kind !== 'branches' || !isPrefix(branches.path, consumerPath) || consumerPath.includes(source.branches)) {
+          c.report('E_INVALID_REFERENCE', where, `oneOf() over "${source.branches}" is used where that if/elif/else is not a sibling or ancestor scope`, location)
+          return undefined
+        }
+        let first: IoSpecNode | undefined
+        const used = new Set<string>()
+        for (const option of source.sources) {
+          const producer = this.tasks.get(option.task)
+          const branch = producer?.path[branches.path.length + 1]
+          if (!producer || producer.path[branches.path.length] !== source.branches || branch === undefined) {
+            c.report('E_INVALID_REFERENCE', where, `oneOf() source "${option.task}" is not inside a branch of ${source.branches}`, location)
+            return undefined
+          }
+          if (used.has(branch)) {
+            c.report('E_INVALID_REFERENCE', where, `oneOf() has two sources in ${branch}; give one per branch`, location)
+            return undefined
+          }
+          used.add(branch)
+          const spec = componentOutputs(producer.node.component)[option.output]
+          if (!spec) {
+            c.report('E_UNKNOWN_OUTPUT', where, `task "${option.task}" has no output "${option.output}"`, location)
+            return undefined
+          }
+          if (first && describeSpec(first) !== describeSpec(spec)) {
+            c.report('E_TYPE_MISMATCH', where, `oneOf() sources have different types: ${describeSpec(first)} and ${describeSpec(spec)}`, location)
+            return undefined
+          }
+          first ??= spec
+        }
+        return first
+      }
+      case 'taskFinalStatus':
+        return { kind: 'parameter', type: 'TASK_FINAL_STATUS', optional: false }
+    }
+  }
 }
 
-function checkArgument(c: Collector, scope: Scope, task: TaskNode, input: string, expected: IoSpecNode, from: ValueSourceNode): void {
-  const path = ['tasks', task.name, 'inputs', input]
-  const given = sourceSpec(c, scope, from, path, task.source)
+function isUntypedItemField(spec: IoSpecNode): boolean {
+  return spec === UNTYPED
+}
+
+function checkArgument(s: PipelineScope, task: TaskEntry, input: string, expected: IoSpecNode, from: ValueSourceNode): void {
+  const { c } = s
+  const node = task.node
+  const path = ['tasks', node.name, 'inputs', input]
+  if (from.kind === 'taskFinalStatus' && !task.isExitTask && !node.ignoreUpstreamFailure) {
+    c.report('E_INVALID_REFERENCE', path, 'a final status is only available to an exit handler task or a task that ignores upstream failure', node.source)
+    return
+  }
+  const given = s.specOf(from, task.path, path, node.source)
   if (given === undefined) return
   if (given === null) {
     const value = (from as { value: JsonValue }).value
     if (expected.kind === 'artifact') {
-      c.report('E_TYPE_MISMATCH', path, `input "${input}" is an artifact (${describeSpec(expected)}); a constant cannot be passed to it`, task.source)
+      c.report('E_TYPE_MISMATCH', path, `input "${input}" is an artifact (${describeSpec(expected)}); a constant cannot be passed to it`, node.source)
     } else if (!constantFits(value, expected.type)) {
-      c.report('E_TYPE_MISMATCH', path, `input "${input}" expects ${expected.type}, got ${JSON.stringify(value)}`, task.source)
+      c.report('E_TYPE_MISMATCH', path, `input "${input}" expects ${expected.type}, got ${JSON.stringify(value)}`, node.source)
     }
     return
   }
+  s.sourceSpecs.set(sourceKey(from), given)
   const ok =
     given.kind === 'artifact' && expected.kind === 'artifact'
       ? artifactCompatible(given, expected)
       : given.kind === 'parameter' && expected.kind === 'parameter'
-        ? parameterCompatible(given.type, expected.type)
+        ? isUntypedItemField(given) || parameterCompatible(given.type, expected.type)
         : false
   if (!ok) {
-    c.report('E_TYPE_MISMATCH', path, `argument type ${describeSpec(given)} is incompatible with input "${input}" of type ${describeSpec(expected)}`, task.source)
+    c.report('E_TYPE_MISMATCH', path, `argument type ${describeSpec(given)} is incompatible with input "${input}" of type ${describeSpec(expected)}`, node.source)
   }
 }
 
-function checkTask(c: Collector, scope: Scope, task: TaskNode, checked: WeakSet<object>): void {
-  const path = ['tasks', task.name]
-  checkName(c, task.name, 'task name', path, task.source)
-  checkComponent(c, task.component, path, checked)
-  const declared = task.component.inputs
-  for (const [input, from] of Object.entries(task.inputs)) {
+function checkTask(s: PipelineScope, task: TaskEntry, checked: WeakSet<object>): void {
+  const { c } = s
+  const node = task.node
+  const path = ['tasks', node.name]
+  checkName(c, node.name, 'task name', path, node.source)
+  checkComponent(c, node.component, path, checked)
+  const declared = node.component.inputs
+  for (const [input, from] of Object.entries(node.inputs)) {
     const expected = declared[input]
     if (!expected) {
       const known = Object.keys(declared).sort(compareNames)
-      c.report('E_UNKNOWN_INPUT', [...path, 'inputs', input], `component "${task.component.name}" has no input "${input}"${known.length ? ` (inputs: ${known.join(', ')})` : ''}`, task.source)
+      c.report('E_UNKNOWN_INPUT', [...path, 'inputs', input], `component "${node.component.name}" has no input "${input}"${known.length ? ` (inputs: ${known.join(', ')})` : ''}`, node.source)
       continue
     }
-    checkArgument(c, scope, task, input, expected, from)
+    checkArgument(s, task, input, expected, from)
   }
   for (const [input, spec] of Object.entries(declared)) {
-    if (!spec.optional && !(input in task.inputs)) {
-      c.report('E_MISSING_INPUT', [...path, 'inputs', input], `required input "${input}" (${describeSpec(spec)}) of component "${task.component.name}" has no argument`, task.source)
+    if (!spec.optional && !(input in node.inputs)) {
+      c.report('E_MISSING_INPUT', [...path, 'inputs', input], `required input "${input}" (${describeSpec(spec)}) of component "${node.component.name}" has no argument`, node.source)
     }
   }
-  for (const dep of task.after) {
-    if (!scope.tasks.has(dep)) c.report('E_UNKNOWN_TASK', [...path, 'after'], `after() names task "${dep}", which is not in pipeline "${scope.pipeline.name}"`, task.source)
+  for (const dep of node.after) {
+    if (!s.tasks.has(dep)) c.report('E_UNKNOWN_TASK', [...path, 'after'], `after() names task "${dep}", which is not in pipeline "${s.pipeline.name}"`, node.source)
   }
 }
 
-function analyseScope(c: Collector, node: PipelineNode, cache: WeakMap<PipelineNode, AnalysedPipeline | null>, checked: WeakSet<object>): AnalysedPipeline | null {
+const comparableTypes = new Set<ParameterType>(['STRING', 'NUMBER_INTEGER', 'NUMBER_DOUBLE', 'BOOLEAN'])
+
+function operandKind(spec: IoSpecNode | null, value: JsonValue | undefined): 'number' | 'string' | 'boolean' | 'any' | 'bad' {
+  if (spec === null) return typeof value === 'number' ? 'number' : typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'boolean' : 'bad'
+  if (spec.kind !== 'parameter' || !comparableTypes.has(spec.type)) return 'bad'
+  if (isUntypedItemField(spec)) return 'any'
+  return spec.type === 'STRING' ? 'string' : spec.type === 'BOOLEAN' ? 'boolean' : 'number'
+}
+
+function checkPredicate(s: PipelineScope, predicate: PredicateNode, scopePath: readonly string[], where: readonly string[], location?: SourceLocation): void {
+  if (predicate.kind === 'not') return checkPredicate(s, predicate.item, scopePath, where, location)
+  if (predicate.kind !== 'compare') {
+    for (const item of predicate.items) checkPredicate(s, item, scopePath, where, location)
+    return
+  }
+  const kinds: string[] = []
+  for (const side of [predicate.left, predicate.right]) {
+    const spec = s.specOf(side, scopePath, where, location)
+    if (spec === undefined) return
+    if (spec !== null) s.sourceSpecs.set(sourceKey(side), spec)
+    const kind = operandKind(spec, side.kind === 'constant' ? side.value : undefined)
+    if (kind === 'bad') {
+      s.c.report('E_TYPE_MISMATCH', where, `conditions compare strings, numbers and booleans; ${spec === null ? 'this constant' : describeSpec(spec)} cannot be compared`, location)
+      return
+    }
+    kinds.push(kind)
+  }
+  const [left, right] = kinds
+  if (left !== 'any' && right !== 'any' && left !== right) {
+    s.c.report('E_TYPE_MISMATCH', where, `condition compares a ${left} with a ${right}`, location)
+  }
+}
+
+function checkGroup(s: PipelineScope, id: string, entry: GroupEntry): void {
+  const node = entry.node
+  const where = ['groups', id]
+  if (node.kind === 'condition' && node.predicate) checkPredicate(s, node.predicate, entry.path, where, node.source)
+  if (node.kind === 'loop') {
+    if (node.parallelism !== undefined && (!Number.isInteger(node.parallelism) || node.parallelism < 1)) {
+      s.c.report('E_INVALID_CONSTANT', where, `parallelism must be a positive integer, got ${node.parallelism}`, node.source)
+    }
+    if (node.items.kind === 'raw') {
+      if (node.items.values.length === 0) s.c.report('E_INVALID_CONSTANT', where, 'a loop over a static list needs at least one item', node.source)
+      return
+    }
+    const spec = s.specOf(node.items.from, entry.path, where, node.source)
+    if (!spec) return
+    s.sourceSpecs.set(sourceKey(node.items.from), spec)
+    const ok = node.items.kind === 'artifacts' ? spec.kind === 'artifact' && spec.isList : spec.kind === 'parameter' && (spec.type === 'LIST' || isUntypedItemField(spec))
+    if (!ok) s.c.report('E_TYPE_MISMATCH', where, `a loop iterates over ${node.items.kind === 'artifacts' ? 'a list of artifacts' : 'a LIST parameter'}, got ${describeSpec(spec)}`, node.source)
+  }
+}
+
+/** Task names a source reads from (for dependencies). */
+function producersOfSource(source: ValueSourceNode): string[] {
+  switch (source.kind) {
+    case 'taskOutput':
+    case 'collected':
+      return [source.task]
+    case 'oneOf':
+      return source.sources.map((s) => s.task)
+    default:
+      return []
+  }
+}
+
+function predicateSources(predicate: PredicateNode | undefined, into: ValueSourceNode[] = []): ValueSourceNode[] {
+  if (!predicate) return into
+  if (predicate.kind === 'compare') into.push(predicate.left, predicate.right)
+  else if (predicate.kind === 'not') predicateSources(predicate.item, into)
+  else for (const item of predicate.items) predicateSources(item, into)
+  return into
+}
+
+/**
+ * Lifts every dependency to the scope where both ends are siblings. A task deep inside a group
+ * that reads a value from outside makes the whole group wait for it (KFP: the group task's
+ * `dependentTasks`; Argo: the nested DAG task's `depends`).
+ */
+function memberDependencies(s: PipelineScope): Map<string, Map<string, Set<string>>> {
+  const byScope = new Map<string, Map<string, Set<string>>>()
+  for (const [key, names] of s.scopeMembers) byScope.set(key, new Map(names.map((n) => [n, new Set<string>()])))
+  const link = (from: readonly string[], to: readonly string[], where: readonly string[], location?: SourceLocation) => {
+    let k = 0
+    while (k < from.length && k < to.length && from[k] === to[k]) k++
+    if (k >= from.length || k >= to.length) {
+      s.c.report('E_INVALID_REFERENCE', where, `"${from[from.length - 1]}" cannot depend on "${to[to.length - 1]}", which ${k >= from.length ? 'it contains' : 'contains it'}`, location)
+      return
+    }
+    byScope.get(from.slice(0, k).join('/'))?.get(from[k]!)?.add(to[k]!)
+  }
+  for (const [name, task] of s.tasks) {
+    const here = [...task.path, name]
+    const where = ['tasks', name]
+    for (const source of Object.values(task.node.inputs)) {
+      for (const producer of producersOfSource(source)) {
+        const there = s.locationOfTask(producer)
+        if (there) link(here, there, where, task.node.source)
+      }
+    }
+    for (const dep of task.node.after) {
+      const there = s.locationOfTask(dep)
+      if (there) link(here, there, where, task.node.source)
+    }
+    if (task.isExitTask) {
+      const handler = [...s.groups].find(([, g]) => g.node.kind === 'exitHandler' && g.node.exitTask === task.node)
+      if (handler) link(here, [...handler[1].path, handler[0]], where, task.node.source)
+    }
+  }
+  for (const [id, group] of s.groups) {
+    const here = [...group.path, id]
+    const node = group.node
+    const sources = node.kind === 'condition' ? predicateSources(node.predicate) : node.kind === 'loop' && node.items.kind !== 'raw' ? [node.items.from] : []
+    for (const source of sources) {
+      for (const producer of producersOfSource(source)) {
+        const there = s.locationOfTask(producer)
+        if (there) link(here, there, ['groups', id], node.source)
+      }
+    }
+  }
+  return byScope
+}
+
+function analysePipelineNode(c: Collector, node: PipelineNode, cache: WeakMap<PipelineNode, AnalysedPipeline | null>, checked: WeakSet<object>): AnalysedPipeline | null {
   const cached = cache.get(node)
   if (cached !== undefined) return cached
   cache.set(node, null)
   const before = c.diagnostics.length
   checkName(c, node.name, 'pipeline name', [], node.source)
+  const s = new PipelineScope(c, node)
 
-  const tasks = new Map<string, TaskNode>()
-  for (const task of node.body) {
-    if (tasks.has(task.name)) {
-      c.report('E_DUPLICATE_TASK', ['tasks', task.name], `pipeline "${node.name}" has two tasks named "${task.name}"; pass { name } to tell them apart`, task.source)
-      continue
-    }
-    tasks.set(task.name, task)
-  }
-  const scope: Scope = { pipeline: node, tasks }
   for (const [name, spec] of Object.entries(node.inputs)) {
     if (spec.kind === 'parameter' && spec.default !== undefined && !constantFits(spec.default, spec.type)) {
       c.report('E_TYPE_MISMATCH', ['inputs', name], `default ${JSON.stringify(spec.default)} does not fit parameter type ${spec.type}`, node.source)
     }
   }
   const children = new Map<string, AnalysedPipeline>()
-  for (const task of tasks.values()) {
-    checkTask(c, scope, task, checked)
-    if (task.component.kind === 'pipeline') {
-      const child = analyseScope(c, task.component, cache, checked)
-      if (child) children.set(task.name, child)
+  for (const task of s.tasks.values()) {
+    checkTask(s, task, checked)
+    if (task.node.component.kind === 'pipeline') {
+      const child = analysePipelineNode(c, task.node.component, cache, checked)
+      if (child) children.set(task.node.name, child)
     }
   }
+  for (const [id, group] of s.groups) checkGroup(s, id, group)
   for (const [name, output] of Object.entries(node.outputs)) {
     const path = ['outputs', name]
-    if (output.from.kind !== 'taskOutput') {
+    if (output.from.kind !== 'taskOutput' && output.from.kind !== 'collected' && output.from.kind !== 'oneOf') {
       c.report('E_INVALID_OUTPUT', path, 'a pipeline output must come from a task output', node.source)
       continue
     }
-    sourceSpec(c, scope, output.from, path, node.source)
+    const spec = s.specOf(output.from, [], path, node.source)
+    if (spec) s.sourceSpecs.set(sourceKey(output.from), spec)
   }
 
-  const dependsOn = new Map<string, string[]>()
-  for (const task of tasks.values()) {
-    dependsOn.set(task.name, [...new Set([...producersOf(task), ...task.after])].filter((d) => tasks.has(d)).sort(compareNames))
-  }
-  const names = [...tasks.keys()]
-  const { order, cyclic } = topologicalOrder(names, dependsOn)
-  if (cyclic.length > 0) {
-    const cycle = findCycle(cyclic, dependsOn)
-    const first = tasks.get(cycle[0]!)
-    c.report('E_CYCLE', ['tasks', cycle[0]!], `tasks depend on each other in a cycle: ${cycle.join(' -> ')}`, first?.source)
+  const dependencies = memberDependencies(s)
+  const scopes = new Map<string, { order: string[]; dependsOn: Map<string, string[]> }>()
+  for (const [key, members] of dependencies) {
+    const dependsOn = new Map<string, string[]>()
+    for (const [member, deps] of members) dependsOn.set(member, [...deps].sort(compareNames))
+    const names = [...members.keys()]
+    const { order, cyclic } = topologicalOrder(names, dependsOn)
+    if (cyclic.length > 0) {
+      const cycle = findCycle(cyclic, dependsOn)
+      const first = s.tasks.get(cycle[0]!)?.node.source ?? s.groups.get(cycle[0]!)?.node.source
+      const where = key ? ['groups', key.split('/').pop()!, 'tasks', cycle[0]!] : ['tasks', cycle[0]!]
+      c.report('E_CYCLE', where, `tasks depend on each other in a cycle: ${cycle.join(' -> ')}`, first)
+    }
+    scopes.set(key, { order, dependsOn })
   }
   if (c.diagnostics.length > before) return null
 
-  const analysed = new Map<string, AnalysedTask>()
-  for (const name of order) {
-    const node = tasks.get(name)!
-    const child = children.get(name)
-    analysed.set(name, {
-      node,
-      dependsOn: dependsOn.get(name)!,
-      dataProducers: producersOf(node),
-      edges: Object.keys(node.inputs)
-        .sort(compareNames)
-        .map((input) => ({ input, from: node.inputs[input]! })),
-      ...(child !== undefined && { child }),
-    })
+  const tasks = new Map<string, AnalysedTask>()
+  const groups = new Map<string, AnalysedGroup>()
+  const buildScope = (path: readonly string[]): AnalysedScope => {
+    const key = path.join('/')
+    const info = scopes.get(key) ?? { order: [], dependsOn: new Map<string, string[]>() }
+    const members = new Map<string, AnalysedMember>()
+    for (const name of info.order) {
+      const dependsOn = info.dependsOn.get(name) ?? []
+      const task = s.tasks.get(name)
+      if (task) {
+        const child = children.get(name)
+        const analysed: AnalysedTask = {
+          kind: 'task',
+          name,
+          node: task.node,
+          path: task.path,
+          dependsOn,
+          edges: Object.keys(task.node.inputs)
+            .sort(compareNames)
+            .map((input) => ({ input, from: task.node.inputs[input]! })),
+          ...(child !== undefined && { child }),
+          isExitTask: task.isExitTask,
+        }
+        tasks.set(name, analysed)
+        members.set(name, analysed)
+        continue
+      }
+      const group = s.groups.get(name)!
+      const analysed: AnalysedGroup = { kind: 'group', name, node: group.node, path: group.path, dependsOn, scope: buildScope([...path, name]) }
+      groups.set(name, analysed)
+      members.set(name, analysed)
+    }
+    return { members, order: info.order }
   }
-  const result: AnalysedPipeline = { node, tasks: analysed, order }
+  const root = buildScope([])
+  const result: AnalysedPipeline = { node, root, tasks, groups, sourceSpecs: s.sourceSpecs }
   cache.set(node, result)
   return result
 }
 
 /**
  * Validates a pipeline and resolves its graph. Collects every problem (names, duplicates,
- * dangling references, types, placeholders, cycles) before failing, so users fix them in one go.
+ * dangling references, visibility across groups, types, placeholders, cycles) before failing,
+ * so users fix them in one go.
  */
 export function analysePipeline(node: PipelineNode): AnalysisResult {
   const c = new Collector()
-  const pipeline = analyseScope(c, node, new WeakMap(), new WeakSet())
+  const pipeline = analysePipelineNode(c, node, new WeakMap(), new WeakSet())
   if (pipeline && c.diagnostics.length === 0) return { ok: true, pipeline }
   return { ok: false, diagnostics: c.diagnostics }
 }

@@ -1,4 +1,4 @@
-import type { PipelineNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import type { GroupNode, IoSpecNode, PipelineNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 
 /** One data edge: the task input `input` is fed by `from`. */
 export interface DataEdge {
@@ -8,33 +8,75 @@ export interface DataEdge {
 
 /** A task with everything the targets need to know about its place in the graph. */
 export interface AnalysedTask {
+  readonly kind: 'task'
+  readonly name: string
   readonly node: TaskNode
-  /** Every task this one waits for (data producers and `after`), sorted by name. */
+  /** Group ids from the pipeline root down to the scope holding this task. */
+  readonly path: readonly string[]
+  /** Siblings in the same scope this task waits for (data and `after`, lifted to this scope), sorted. */
   readonly dependsOn: readonly string[]
-  /** Tasks that feed this one data, sorted by name. */
-  readonly dataProducers: readonly string[]
   /** Inputs in name order. */
   readonly edges: readonly DataEdge[]
   /** The analysed nested pipeline when this task runs a pipeline. */
   readonly child?: AnalysedPipeline
+  /** True for the cleanup task of an exit handler. */
+  readonly isExitTask: boolean
+}
+
+/** A control-flow group with its own scope of members. */
+export interface AnalysedGroup {
+  readonly kind: 'group'
+  /** The group id (`condition-2`, `for-loop-3`, …). */
+  readonly name: string
+  readonly node: GroupNode
+  readonly path: readonly string[]
+  /** Siblings in the enclosing scope this group waits for, sorted. */
+  readonly dependsOn: readonly string[]
+  readonly scope: AnalysedScope
+}
+
+export type AnalysedMember = AnalysedTask | AnalysedGroup
+
+/** One DAG level: the pipeline root or the inside of a group. */
+export interface AnalysedScope {
+  readonly members: ReadonlyMap<string, AnalysedMember>
+  /** Topological order, ties broken by name: independent of declaration order. */
+  readonly order: readonly string[]
 }
 
 /**
  * A validated pipeline with its graph resolved: the single input of every target, so that KFP and
- * Argo output can never disagree about tasks, edges or order.
+ * Argo output can never disagree about tasks, groups, edges or order.
  */
 export interface AnalysedPipeline {
   readonly node: PipelineNode
+  readonly root: AnalysedScope
+  /** Every task at any depth (not inside nested pipelines), by name. */
   readonly tasks: ReadonlyMap<string, AnalysedTask>
-  /** Topological order, ties broken by task name: independent of declaration order. */
-  readonly order: readonly string[]
+  /** Every control-flow group at any depth, by id. */
+  readonly groups: ReadonlyMap<string, AnalysedGroup>
+  /** The declared type of every value source a task or group reads, keyed by {@link sourceKey}. */
+  readonly sourceSpecs: ReadonlyMap<string, IoSpecNode>
 }
 
-/** Producer task names a task depends on for data, sorted. */
-export function producersOf(task: TaskNode): string[] {
-  const producers = new Set<string>()
-  for (const source of Object.values(task.inputs)) if (source.kind === 'taskOutput') producers.add(source.task)
-  return [...producers].sort(compareNames)
+/** A stable string for a value source, for maps and punch-through names. */
+export function sourceKey(source: ValueSourceNode): string {
+  switch (source.kind) {
+    case 'constant':
+      return `constant:${JSON.stringify(source.value)}`
+    case 'pipelineInput':
+      return `input:${source.name}`
+    case 'taskOutput':
+      return `task:${source.task}:${source.output}`
+    case 'collected':
+      return `collected:${source.task}:${source.output}`
+    case 'loopItem':
+      return `item:${source.loop}${source.path ? `:${source.path.join('.')}` : ''}`
+    case 'oneOf':
+      return `oneOf:${source.branches}:${source.sources.map((s) => `${s.task}.${s.output}`).join(',')}`
+    case 'taskFinalStatus':
+      return 'status'
+  }
 }
 
 /** Code-point order, the same on every machine and locale (Python's default string order). */
@@ -44,7 +86,7 @@ export function compareNames(a: string, b: string): number {
 
 /**
  * Kahn's algorithm with a binary heap on names: O((V + E) log V). Returns the order, or the
- * tasks left on a cycle when there is one.
+ * members left on a cycle when there is one.
  */
 export function topologicalOrder(
   names: readonly string[],
@@ -79,7 +121,7 @@ export function topologicalOrder(
   return { order, cyclic }
 }
 
-/** One cycle through the given tasks, as a path that starts and ends at the same task. */
+/** One cycle through the given members, as a path in execution order that ends where it starts. */
 export function findCycle(cyclic: readonly string[], dependsOn: ReadonlyMap<string, readonly string[]>): string[] {
   const inCycleSet = new Set(cyclic)
   const start = [...cyclic].sort(compareNames)[0]!

@@ -1,7 +1,7 @@
-import type { ContainerComponentNode, IoSpecNode, JsonValue, ResourcesNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
-import { renderKfpArg, sanitizeName } from '@typeflow/dsl'
-import type { AnalysedPipeline, AnalysedTask } from '../../analyse/graph.ts'
-import { compareNames } from '../../analyse/graph.ts'
+import type { ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonValue, PredicateNode, ResourcesNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import { componentOutputs, pythonJsonDumps, renderKfpArg, sanitizeName } from '@typeflow/dsl'
+import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
+import { compareNames, sourceKey } from '../../analyse/graph.ts'
 import { YamlFloat } from '../../writer/yaml.ts'
 
 /** The KFP IR schema version the SDK hard-codes. */
@@ -102,33 +102,6 @@ function containerSpec(component: ContainerComponentNode, task: TaskNode): JsonO
   }
 }
 
-function taskInputs(task: AnalysedTask): JsonObject | undefined {
-  const declared = task.node.component.inputs
-  const parameters: JsonObject = {}
-  const artifacts: JsonObject = {}
-  for (const { input, from } of task.edges) {
-    const isArtifact = declared[input]?.kind === 'artifact'
-    ;(isArtifact ? artifacts : parameters)[input] = inputSource(from, isArtifact)
-  }
-  const out: JsonObject = {}
-  if (Object.keys(artifacts).length > 0) out['artifacts'] = artifacts
-  if (Object.keys(parameters).length > 0) out['parameters'] = parameters
-  return Object.keys(out).length > 0 ? out : undefined
-}
-
-function inputSource(from: ValueSourceNode, isArtifact: boolean): JsonObject {
-  switch (from.kind) {
-    case 'constant':
-      return { runtimeValue: { constant: protobufValue(from.value) } }
-    case 'pipelineInput':
-      return isArtifact ? { componentInputArtifact: from.name } : { componentInputParameter: from.name }
-    case 'taskOutput':
-      return isArtifact
-        ? { taskOutputArtifact: { outputArtifactKey: from.output, producerTask: from.task } }
-        : { taskOutputParameter: { outputParameterKey: from.output, producerTask: from.task } }
-  }
-}
-
 function retryPolicy(task: TaskNode): JsonObject | undefined {
   const r = task.retry
   if (!r) return undefined
@@ -139,30 +112,6 @@ function retryPolicy(task: TaskNode): JsonObject | undefined {
     backoffMaxDuration: `${r.backoffMaxSeconds}s`,
     maxRetryCount: r.maxRetryCount,
   }
-}
-
-function pipelineOutputs(pipeline: AnalysedPipeline): JsonObject | undefined {
-  const parameters: JsonObject = {}
-  const artifacts: JsonObject = {}
-  for (const name of Object.keys(pipeline.node.outputs).sort(compareNames)) {
-    const output = pipeline.node.outputs[name]!
-    if (output.from.kind !== 'taskOutput') continue
-    if (output.spec.kind === 'artifact') {
-      artifacts[name] = { artifactSelectors: [{ outputArtifactKey: output.from.output, producerSubtask: output.from.task }] }
-    } else {
-      parameters[name] = { valueFromParameter: { outputParameterKey: output.from.output, producerSubtask: output.from.task } }
-    }
-  }
-  const out: JsonObject = {}
-  if (Object.keys(artifacts).length > 0) out['artifacts'] = artifacts
-  if (Object.keys(parameters).length > 0) out['parameters'] = parameters
-  return Object.keys(out).length > 0 ? out : undefined
-}
-
-function pipelineOutputSpecs(pipeline: AnalysedPipeline): Record<string, IoSpecNode> {
-  const specs: Record<string, IoSpecNode> = {}
-  for (const [name, output] of Object.entries(pipeline.node.outputs)) specs[name] = output.spec
-  return specs
 }
 
 /** Allocates `comp-…`/`exec-…` keys the way the SDK does: sanitized, then `-2`, `-3` … on clashes. */
@@ -183,84 +132,497 @@ class KeyAllocator {
   }
 }
 
-/** Where the KFP target records each task's emitted names; later passes (Argo, plan) reuse it. */
-export interface KfpNames {
-  readonly componentOf: ReadonlyMap<TaskNode, string>
+
+function sortedJson(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortedJson)
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, JsonValue> = {}
+    for (const key of Object.keys(value).sort(compareNames)) out[key] = sortedJson((value as Record<string, JsonValue>)[key]!)
+    return out
+  }
+  return value
 }
 
-/**
- * Translates an analysed pipeline into a KFP PipelineSpec, following the SDK's naming and
- * layout. Leaf components of a DAG are named before nested pipelines, each level in task-name
- * order, so the output does not depend on declaration order.
- */
-export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string): JsonObject {
-  const components: JsonObject = {}
-  const executors: JsonObject = {}
-  const componentKeys = new KeyAllocator()
-  const executorKeys = new KeyAllocator()
+/** How the SDK serializes a raw loop list: `json.dumps(items, sort_keys=True)`. */
+function rawItems(values: readonly JsonValue[]): string {
+  return pythonJsonDumps(sortedJson(values as JsonValue))
+}
 
-  const buildDag = (scope: AnalysedPipeline): JsonObject => {
-    const componentRef = new Map<string, string>()
-    const names = [...scope.tasks.keys()].sort(compareNames)
-    for (const name of names) {
-      const task = scope.tasks.get(name)!
-      const component = task.node.component
-      if (component.kind !== 'container') continue
-      const key = componentKeys.allocate(`comp-${sanitizeName(name)}`)
-      const label = executorKeys.allocate(`exec-${sanitizeName(name)}`)
-      componentRef.set(name, key)
-      const inputs = ioDefinitions(component.inputs, 'input')
-      const outputs = ioDefinitions(component.outputs, 'output')
-      components[key] = {
-        executorLabel: label,
-        ...(inputs !== undefined && { inputDefinitions: inputs }),
-        ...(outputs !== undefined && { outputDefinitions: outputs }),
-      }
-      executors[label] = { container: containerSpec(component, task.node) }
+/** OneOf outputs are numbered per if/elif/else in the order their oneOf values are first used. */
+const oneOfNumbers = new WeakMap<AnalysedPipeline, Map<string, number>>()
+
+/** The `pipelinechannel--…` name the SDK gives a value crossing a DAG boundary. */
+function channelName(source: ValueSourceNode, pipeline: AnalysedPipeline): string {
+  switch (source.kind) {
+    case 'pipelineInput':
+      return `pipelinechannel--${source.name}`
+    case 'taskOutput':
+    case 'collected':
+      return `pipelinechannel--${source.task}-${source.output}`
+    case 'loopItem': {
+      const loop = pipeline.groups.get(source.loop)!.node
+      if (loop.kind !== 'loop') throw new Error(`${source.loop} is not a loop`)
+      const item = loop.items.kind === 'raw' ? `pipelinechannel--${loop.items.itemId}` : `${channelName(loop.items.from, pipeline)}-loop-item`
+      return [item, ...(source.path ?? []).map((field) => `subvar-${field}`)].join('-')
     }
+    case 'oneOf':
+      return oneOfChannel(source, pipeline)
+    case 'constant':
+    case 'taskFinalStatus':
+      throw new Error(`${source.kind} values do not cross DAG boundaries`)
+  }
+}
+
+function oneOfChannel(source: Extract<ValueSourceNode, { kind: 'oneOf' }>, pipeline: AnalysedPipeline): string {
+  let numbers = oneOfNumbers.get(pipeline)
+  if (!numbers) oneOfNumbers.set(pipeline, (numbers = new Map()))
+  const key = sourceKey(source)
+  let index = numbers.get(key)
+  if (index === undefined) {
+    index = [...numbers.keys()].filter((k) => k.startsWith(`oneOf:${source.branches}:`)).length + 1
+    numbers.set(key, index)
+  }
+  return `pipelinechannel--${source.branches}-oneof-${index}`
+}
+
+/** One emitted component (the root, a group, a nested pipeline) and what it must receive from outside. */
+class ComponentContext {
+  /** Outside values this component reads, by channel name. */
+  readonly needs = new Map<string, { source: ValueSourceNode; spec: IoSpecNode }>()
+  /** Outputs this group exposes to its parent (fan-in, oneOf, nested outputs), by channel name. */
+  readonly exposes = new Map<string, { spec: IoSpecNode; selector: JsonObject }>()
+
+  constructor(
+    readonly emitter: KfpEmitter,
+    readonly pipeline: AnalysedPipeline,
+    readonly scope: AnalysedScope,
+    /** The group this component is, or undefined for a pipeline's own DAG. */
+    readonly group: AnalysedGroup | undefined,
+  ) {}
+
+  /** Group ids enclosing the members of this component's scope. */
+  get path(): readonly string[] {
+    return this.group ? [...this.group.path, this.group.name] : []
+  }
+
+  private spec(source: ValueSourceNode): IoSpecNode {
+    const spec = this.pipeline.sourceSpecs.get(sourceKey(source))
+    if (!spec) throw new Error(`no type recorded for ${sourceKey(source)}`)
+    return spec
+  }
+
+  private need(source: ValueSourceNode, isArtifact: boolean): JsonObject {
+    const channel = channelName(source, this.pipeline)
+    if (!this.needs.has(channel)) this.needs.set(channel, { source, spec: this.spec(source) })
+    return isArtifact ? { componentInputArtifact: channel } : { componentInputParameter: channel }
+  }
+
+  /** The member of this scope that contains a task, if the task is inside this scope. */
+  private memberHolding(task: string): string | undefined {
+    const entry = this.pipeline.tasks.get(task)
+    if (!entry) return undefined
+    const location = [...entry.path, task]
+    const depth = this.path.length
+    if (!this.path.every((g, i) => location[i] === g)) return undefined
+    return location[depth]
+  }
+
+  /** An `InputParameterSpec`/`InputArtifactSpec` that delivers `source` inside this component. */
+  resolve(source: ValueSourceNode, isArtifact: boolean): JsonObject {
+    switch (source.kind) {
+      case 'constant':
+        return { runtimeValue: { constant: protobufValue(source.value) } }
+      case 'pipelineInput':
+        if (this.group) return this.need(source, isArtifact)
+        return isArtifact ? { componentInputArtifact: source.name } : { componentInputParameter: source.name }
+      case 'taskOutput': {
+        const member = this.memberHolding(source.task)
+        if (member === source.task) {
+          return isArtifact
+            ? { taskOutputArtifact: { outputArtifactKey: source.output, producerTask: source.task } }
+            : { taskOutputParameter: { outputParameterKey: source.output, producerTask: source.task } }
+        }
+        return this.need(source, isArtifact)
+      }
+      case 'collected':
+      case 'oneOf': {
+        const tasks = source.kind === 'collected' ? [source.task] : source.sources.map((s) => s.task)
+        const member = this.memberHolding(tasks[0]!)
+        if (member !== undefined && member !== tasks[0]) {
+          const channel = channelName(source, this.pipeline)
+          return isArtifact
+            ? { taskOutputArtifact: { outputArtifactKey: channel, producerTask: member } }
+            : { taskOutputParameter: { outputParameterKey: channel, producerTask: member } }
+        }
+        return this.need(source, isArtifact)
+      }
+      case 'loopItem': {
+        if (this.group?.name === source.loop) {
+          const whole: ValueSourceNode = { kind: 'loopItem', loop: source.loop }
+          const channel = channelName(whole, this.pipeline)
+          const selector = source.path?.length
+            ? { parameterExpressionSelector: `parseJson(string_value)${source.path.map((f) => `["${f}"]`).join('')}` }
+            : {}
+          return isArtifact ? { componentInputArtifact: channel } : { componentInputParameter: channel, ...selector }
+        }
+        return this.need(source, isArtifact)
+      }
+      case 'taskFinalStatus':
+        throw new Error('final status is resolved by the task that receives it')
+    }
+  }
+}
+
+function specOfInput(task: AnalysedTask, input: string): IoSpecNode | undefined {
+  return task.node.component.inputs[input]
+}
+
+function celOperand(source: ValueSourceNode, spec: IoSpecNode | undefined, channel: string | undefined, other: IoSpecNode | undefined): string {
+  if (source.kind === 'constant') {
+    const value = source.value
+    if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+    if (typeof value === 'boolean') return value ? 'true' : 'false'
+    return String(value)
+  }
+  const ref = `inputs.parameter_values['${channel}']`
+  const type = spec?.kind === 'parameter' ? spec.type : undefined
+  const otherType = other?.kind === 'parameter' ? other.type : undefined
+  // The SDK casts integer channels (protobuf Values are doubles), to double when compared with one.
+  if (type === 'NUMBER_INTEGER') return otherType === 'NUMBER_DOUBLE' ? `double(${ref})` : `int(${ref})`
+  return ref
+}
+
+class KfpEmitter {
+  readonly components: JsonObject = {}
+  readonly executors: JsonObject = {}
+  private readonly componentKeys = new KeyAllocator()
+  private readonly executorKeys = new KeyAllocator()
+
+  /** Renders a predicate as the SDK's CEL, reading every operand from the condition's inputs. */
+  private cel(predicate: PredicateNode, ctx: ComponentContext, top: boolean): string {
+    switch (predicate.kind) {
+      case 'compare': {
+        const spec = (s: ValueSourceNode) => (s.kind === 'constant' ? undefined : ctx.pipeline.sourceSpecs.get(sourceKey(s)))
+        const channel = (s: ValueSourceNode) => {
+          if (s.kind === 'constant') return undefined
+          const resolved = ctx.resolve(s, false)
+          return resolved['componentInputParameter'] as string
+        }
+        const left = celOperand(predicate.left, spec(predicate.left), channel(predicate.left), spec(predicate.right))
+        const right = celOperand(predicate.right, spec(predicate.right), channel(predicate.right), spec(predicate.left))
+        return `${left} ${predicate.op} ${right}`
+      }
+      case 'not':
+        return `!(${this.cel(predicate.item, ctx, true)})`
+      case 'and':
+      case 'or': {
+        const joined = predicate.items.map((item) => this.cel(item, ctx, false)).join(predicate.kind === 'and' ? ' && ' : ' || ')
+        return top ? joined : `(${joined})`
+      }
+    }
+  }
+
+  private leafComponent(task: AnalysedTask): string {
+    const component = task.node.component
+    const key = this.componentKeys.allocate(`comp-${sanitizeName(task.name)}`)
+    const label = this.executorKeys.allocate(`exec-${sanitizeName(task.name)}`)
+    const inputs = ioDefinitions(component.inputs, 'input')
+    const outputs = ioDefinitions(componentOutputs(component), 'output')
+    this.components[key] = {
+      executorLabel: label,
+      ...(inputs !== undefined && { inputDefinitions: inputs }),
+      ...(outputs !== undefined && { outputDefinitions: outputs }),
+    }
+    if (component.kind === 'container') this.executors[label] = { container: containerSpec(component, task.node) }
+    else if (component.kind === 'importer') this.executors[label] = { importer: importerSpec(component, task.node) }
+    return key
+  }
+
+  private taskSpec(task: AnalysedTask, ctx: ComponentContext, componentRef: string): JsonObject {
+    const node = task.node
+    const parameters: JsonObject = {}
+    const artifacts: JsonObject = {}
+    let finalStatusProducer: string | undefined
+    if (node.ignoreUpstreamFailure || task.isExitTask) finalStatusProducer = task.dependsOn.find((d) => !node.after.includes(d)) ?? task.dependsOn[0]
+    if (task.isExitTask) finalStatusProducer = task.dependsOn.find((d) => ctx.pipeline.groups.get(d)?.node.kind === 'exitHandler')
+    for (const { input, from } of task.edges) {
+      const isArtifact = specOfInput(task, input)?.kind === 'artifact'
+      const target = isArtifact ? artifacts : parameters
+      if (from.kind === 'taskFinalStatus') target[input] = { taskFinalStatus: { producerTask: finalStatusProducer } }
+      else target[input] = ctx.resolve(from, isArtifact)
+    }
+    const retry = retryPolicy(node)
+    const inputs: JsonObject = {}
+    if (Object.keys(artifacts).length > 0) inputs['artifacts'] = artifacts
+    if (Object.keys(parameters).length > 0) inputs['parameters'] = parameters
+    const triggered = node.ignoreUpstreamFailure || task.isExitTask
+    return {
+      cachingOptions: node.caching.enabled ? { enableCache: true, ...(node.caching.key !== undefined && { cacheKey: node.caching.key }) } : {},
+      componentRef: { name: componentRef },
+      ...(task.dependsOn.length > 0 && { dependentTasks: [...task.dependsOn] }),
+      ...(Object.keys(inputs).length > 0 && { inputs }),
+      ...(retry !== undefined && { retryPolicy: retry }),
+      taskInfo: { name: node.displayName ?? task.name },
+      ...(triggered && { triggerPolicy: { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' } }),
+    }
+  }
+
+  /** Emits a scope's members; returns the DAG's tasks. Groups are emitted recursively. */
+  private emitScope(ctx: ComponentContext): JsonObject {
+    const names = [...ctx.scope.order].sort(compareNames)
+    const componentRef = new Map<string, string>()
+    // Leaf components first, then nested pipelines and groups: the SDK's naming precedence.
     for (const name of names) {
-      const task = scope.tasks.get(name)!
-      if (!task.child) continue
-      const key = componentKeys.allocate(`comp-${sanitizeName(name)}`)
-      componentRef.set(name, key)
-      components[key] = componentForPipeline(task.child)
+      const member = ctx.scope.members.get(name)!
+      if (member.kind === 'task' && !member.child) componentRef.set(name, this.leafComponent(member))
     }
     const tasks: JsonObject = {}
     for (const name of names) {
-      const task = scope.tasks.get(name)!
-      const node = task.node
-      const inputs = taskInputs(task)
-      const retry = retryPolicy(node)
-      tasks[name] = {
-        cachingOptions: node.caching.enabled ? { enableCache: true, ...(node.caching.key !== undefined && { cacheKey: node.caching.key }) } : {},
-        componentRef: { name: componentRef.get(name) },
-        ...(task.dependsOn.length > 0 && { dependentTasks: [...task.dependsOn] }),
-        ...(inputs !== undefined && { inputs }),
-        ...(retry !== undefined && { retryPolicy: retry }),
-        taskInfo: { name: node.displayName ?? name },
+      const member = ctx.scope.members.get(name)!
+      if (member.kind === 'task' && member.child) {
+        const key = this.componentKeys.allocate(`comp-${sanitizeName(name)}`)
+        this.components[key] = this.pipelineComponent(member.child)
+        componentRef.set(name, key)
+      } else if (member.kind === 'group') {
+        tasks[name] = this.groupTask(member, ctx)
       }
     }
-    const outputs = pipelineOutputs(scope)
-    return { ...(outputs !== undefined && { outputs }), tasks }
+    for (const name of names) {
+      const member = ctx.scope.members.get(name)!
+      if (member.kind === 'task') tasks[name] = this.taskSpec(member, ctx, componentRef.get(name)!)
+    }
+    const sorted: JsonObject = {}
+    for (const name of Object.keys(tasks).sort(compareNames)) sorted[name] = tasks[name]
+    return sorted
   }
 
-  const componentForPipeline = (scope: AnalysedPipeline): JsonObject => {
-    const dag = buildDag(scope)
-    const inputs = ioDefinitions(scope.node.inputs, 'input')
-    const outputs = ioDefinitions(pipelineOutputSpecs(scope), 'output')
+  /** A control-flow group: its own DAG component, and the task that runs it in the parent. */
+  private groupTask(group: AnalysedGroup, parent: ComponentContext): JsonObject {
+    const key = this.componentKeys.allocate(`comp-${group.name}`)
+    const ctx = new ComponentContext(this, parent.pipeline, group.scope, group)
+    const node = group.node
+    this.components[key] = {}
+    let condition: string | undefined
+    if (node.kind === 'condition') {
+      const predicates: string[] = []
+      const branches = group.path.length > 0 ? parent.pipeline.groups.get(group.path[group.path.length - 1]!) : undefined
+      if (branches?.node.kind === 'branches') {
+        for (const earlier of branches.node.branches) {
+          if (earlier.id === node.id) break
+          if (earlier.predicate) predicates.push(`!(${this.cel(earlier.predicate, ctx, true)})`)
+        }
+      }
+      if (node.predicate) predicates.push(this.cel(node.predicate, ctx, predicates.length === 0))
+      condition = predicates.join(' && ')
+    }
+    let iterator: JsonObject = {}
+    if (node.kind === 'loop') {
+      const item = channelName({ kind: 'loopItem', loop: node.id }, parent.pipeline)
+      if (node.items.kind === 'raw') {
+        ctx.needs.set(item, { source: { kind: 'loopItem', loop: node.id }, spec: node.itemSpec })
+        iterator = { parameterIterator: { itemInput: item, items: { raw: rawItems(node.items.values) } } }
+      } else {
+        const listChannel = channelName(node.items.from, parent.pipeline)
+        const isArtifact = node.items.kind === 'artifacts'
+        ctx.needs.set(listChannel, { source: node.items.from, spec: parent.pipeline.sourceSpecs.get(sourceKey(node.items.from))! })
+        ctx.needs.set(item, { source: { kind: 'loopItem', loop: node.id }, spec: node.itemSpec })
+        iterator = isArtifact
+          ? { artifactIterator: { itemInput: item, items: { inputArtifact: listChannel } } }
+          : { parameterIterator: { itemInput: item, items: { inputParameter: listChannel } } }
+      }
+      if (node.parallelism !== undefined) iterator['iteratorPolicy'] = { parallelismLimit: node.parallelism }
+    }
+    this.exposeOutputs(group, ctx)
+    const tasks = this.emitScope(ctx)
+    const inputs = this.needsAsDefinitions(ctx)
+    const outputs = this.exposedDefinitions(ctx)
+    const dagOutputs = this.exposedSelectors(ctx)
+    this.components[key] = {
+      dag: { ...(dagOutputs !== undefined && { outputs: dagOutputs }), tasks },
+      ...(inputs !== undefined && { inputDefinitions: inputs }),
+      ...(outputs !== undefined && { outputDefinitions: outputs }),
+    }
+    // What the group reads from outside is delivered by the parent; the loop item is not.
+    const parameters: JsonObject = {}
+    const artifacts: JsonObject = {}
+    for (const channel of [...ctx.needs.keys()].sort(compareNames)) {
+      const { source, spec } = ctx.needs.get(channel)!
+      if (source.kind === 'loopItem' && source.loop === node.id) continue
+      ;(spec.kind === 'artifact' ? artifacts : parameters)[channel] = parent.resolve(source, spec.kind === 'artifact')
+    }
+    const taskInputs: JsonObject = {}
+    if (Object.keys(artifacts).length > 0) taskInputs['artifacts'] = artifacts
+    if (Object.keys(parameters).length > 0) taskInputs['parameters'] = parameters
     return {
-      dag,
+      componentRef: { name: key },
+      ...(group.dependsOn.length > 0 && { dependentTasks: [...group.dependsOn] }),
+      ...(Object.keys(taskInputs).length > 0 && { inputs: taskInputs }),
+      ...iterator,
+      taskInfo: { name: ('displayName' in node && node.displayName) || group.name },
+      ...(condition !== undefined && condition !== '' && { triggerPolicy: { condition } }),
+    }
+  }
+
+  /**
+   * Fan-in and oneOf values read outside a group leave it as the group's outputs: a loop (and
+   * every group between it and the producing task) exposes `pipelinechannel--<task>-<output>`;
+   * an if/elif/else exposes `…-oneof-N`, fed by each branch's exposed output.
+   */
+  private exposeOutputs(group: AnalysedGroup, ctx: ComponentContext): void {
+    const pipeline = ctx.pipeline
+    const location = [...group.path, group.name]
+    const memberFor = (task: string) => {
+      const entry = pipeline.tasks.get(task)!
+      const full = [...entry.path, task]
+      const member = full[location.length]!
+      return { member, direct: member === task }
+    }
+    const selectorOf = (task: string, output: string, isArtifact: boolean) => {
+      const { member, direct } = memberFor(task)
+      const key = direct ? output : channelName({ kind: 'taskOutput', task, output }, pipeline)
+      return isArtifact ? { outputArtifactKey: key, producerSubtask: member } : { outputParameterKey: key, producerSubtask: member }
+    }
+    for (const source of readsFromOutside(group, pipeline)) {
+      const spec = pipeline.sourceSpecs.get(sourceKey(source))!
+      const isArtifact = spec.kind === 'artifact'
+      if (source.kind === 'oneOf' && source.branches === group.name) {
+        const selectors = source.sources.map((option) => selectorOf(option.task, option.output, isArtifact))
+        ctx.exposes.set(channelName(source, pipeline), {
+          spec,
+          selector: isArtifact ? { artifactSelectors: selectors } : { valueFromOneof: { parameterSelectors: selectors } },
+        })
+        continue
+      }
+      const options = source.kind === 'oneOf' ? source.sources : source.kind === 'collected' ? [source] : []
+      for (const option of options) {
+        const entry = pipeline.tasks.get(option.task)!
+        if (!entry.path.includes(group.name)) continue
+        const producerSpec = componentOutputsSpec(entry, option.output)
+        const channel = channelName({ kind: 'taskOutput', task: option.task, output: option.output }, pipeline)
+        const exposed = source.kind === 'collected' ? spec : producerSpec
+        const selector = selectorOf(option.task, option.output, isArtifact)
+        ctx.exposes.set(channel, {
+          spec: exposed,
+          selector: isArtifact ? { artifactSelectors: [selector] } : { valueFromParameter: selector },
+        })
+      }
+    }
+  }
+
+  private needsAsDefinitions(ctx: ComponentContext): JsonObject | undefined {
+    const specs: Record<string, IoSpecNode> = {}
+    for (const [channel, { spec }] of ctx.needs) specs[channel] = stripForChannel(spec)
+    return ioDefinitions(specs, 'input')
+  }
+
+  private exposedDefinitions(ctx: ComponentContext): JsonObject | undefined {
+    const specs: Record<string, IoSpecNode> = {}
+    for (const [channel, { spec }] of ctx.exposes) specs[channel] = stripForChannel(spec)
+    return ioDefinitions(specs, 'output')
+  }
+
+  private exposedSelectors(ctx: ComponentContext): JsonObject | undefined {
+    const parameters: JsonObject = {}
+    const artifacts: JsonObject = {}
+    for (const channel of [...ctx.exposes.keys()].sort(compareNames)) {
+      const { spec, selector } = ctx.exposes.get(channel)!
+      ;(spec.kind === 'artifact' ? artifacts : parameters)[channel] = selector
+    }
+    const out: JsonObject = {}
+    if (Object.keys(artifacts).length > 0) out['artifacts'] = artifacts
+    if (Object.keys(parameters).length > 0) out['parameters'] = parameters
+    return Object.keys(out).length > 0 ? out : undefined
+  }
+
+  /** A pipeline's own DAG component (the root, or a pipeline used as a component). */
+  pipelineComponent(pipeline: AnalysedPipeline): JsonObject {
+    const ctx = new ComponentContext(this, pipeline, pipeline.root, undefined)
+    const tasks = this.emitScope(ctx)
+    const parameters: JsonObject = {}
+    const artifacts: JsonObject = {}
+    for (const name of Object.keys(pipeline.node.outputs).sort(compareNames)) {
+      const output = pipeline.node.outputs[name]!
+      const from = output.from
+      const resolved = ctx.resolve(from, output.spec.kind === 'artifact')
+      const producer = (resolved['taskOutputArtifact'] ?? resolved['taskOutputParameter']) as { producerTask: string; outputArtifactKey?: string; outputParameterKey?: string } | undefined
+      if (!producer) continue
+      if (output.spec.kind === 'artifact') artifacts[name] = { artifactSelectors: [{ outputArtifactKey: producer.outputArtifactKey, producerSubtask: producer.producerTask }] }
+      else parameters[name] = { valueFromParameter: { outputParameterKey: producer.outputParameterKey, producerSubtask: producer.producerTask } }
+    }
+    const dagOutputs: JsonObject = {}
+    if (Object.keys(artifacts).length > 0) dagOutputs['artifacts'] = artifacts
+    if (Object.keys(parameters).length > 0) dagOutputs['parameters'] = parameters
+    const outputSpecs: Record<string, IoSpecNode> = {}
+    for (const [name, output] of Object.entries(pipeline.node.outputs)) outputSpecs[name] = output.spec
+    const inputs = ioDefinitions(pipeline.node.inputs, 'input')
+    const outputs = ioDefinitions(outputSpecs, 'output')
+    return {
+      dag: { ...(Object.keys(dagOutputs).length > 0 && { outputs: dagOutputs }), tasks },
       ...(inputs !== undefined && { inputDefinitions: inputs }),
       ...(outputs !== undefined && { outputDefinitions: outputs }),
     }
   }
+}
 
-  const root = componentForPipeline(pipeline)
+/** Collected and oneOf values whose producers are inside `group` and whose consumers are not. */
+function readsFromOutside(group: AnalysedGroup, pipeline: AnalysedPipeline): ValueSourceNode[] {
+  const found = new Map<string, ValueSourceNode>()
+  const consider = (source: ValueSourceNode) => {
+    const tasks = source.kind === 'collected' ? [source.task] : source.kind === 'oneOf' ? source.sources.map((s) => s.task) : []
+    if (tasks.some((t) => pipeline.tasks.get(t)?.path.includes(group.name))) found.set(sourceKey(source), source)
+  }
+  for (const task of pipeline.tasks.values()) {
+    if (task.path.includes(group.name)) continue
+    for (const edge of task.edges) consider(edge.from)
+  }
+  for (const output of Object.values(pipeline.node.outputs)) consider(output.from)
+  return [...found.keys()].sort(compareNames).map((k) => found.get(k)!)
+}
+
+function componentOutputsSpec(task: AnalysedTask, output: string): IoSpecNode {
+  const component = task.node.component
+  const spec = component.kind === 'pipeline' ? component.outputs[output]?.spec : component.outputs[output]
+  return spec!
+}
+
+function sortKeys(object: JsonObject): JsonObject {
+  const out: JsonObject = {}
+  for (const key of Object.keys(object).sort(compareNames)) out[key] = object[key]
+  return out
+}
+
+/** Punched-through channels carry only the type: no default, never optional. */
+function stripForChannel(spec: IoSpecNode): IoSpecNode {
+  return spec.kind === 'artifact'
+    ? { kind: 'artifact', type: spec.type, isList: spec.isList, optional: false }
+    : { kind: 'parameter', type: spec.type, optional: false }
+}
+
+function importerSpec(component: ImporterComponentNode, task: TaskNode): JsonObject {
+  const uri = task.inputs['uri']
+  return {
+    artifactUri: uri?.kind === 'constant' ? { constant: uri.value } : { runtimeParameter: 'uri' },
+    ...(component.metadata !== undefined && { metadata: component.metadata }),
+    ...(component.reimport && { reimport: true }),
+    typeSchema: { schemaTitle: component.artifactType.schemaTitle, schemaVersion: component.artifactType.schemaVersion },
+  }
+}
+
+/**
+ * Translates an analysed pipeline into a KFP PipelineSpec, following the SDK's naming and
+ * layout: groups become DAG components (`comp-condition-1`, `comp-for-loop-2`, …), values
+ * crossing a group boundary are punched through as `pipelinechannel--…` inputs, fan-in and
+ * oneOf values come back out as group outputs. At each level, leaf components are named before
+ * nested pipelines and groups, in name order, so output does not depend on declaration order.
+ */
+export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string): JsonObject {
+  const emitter = new KfpEmitter()
+  const root = emitter.pipelineComponent(pipeline)
   const info = pipeline.node
   return {
-    ...(Object.keys(components).length > 0 && { components }),
+    ...(Object.keys(emitter.components).length > 0 && { components: sortKeys(emitter.components) }),
     ...(info.defaultPipelineRoot !== undefined && { defaultPipelineRoot: info.defaultPipelineRoot }),
-    ...(Object.keys(executors).length > 0 && { deploymentSpec: { executors } }),
+    ...(Object.keys(emitter.executors).length > 0 && { deploymentSpec: { executors: sortKeys(emitter.executors) } }),
     pipelineInfo: {
       ...(info.description !== undefined && { description: info.description }),
       ...(info.displayName !== undefined && { displayName: info.displayName }),
