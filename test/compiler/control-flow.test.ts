@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest'
+import { artifact, collected, component, Dataset, eq, gt, not, or, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { compile } from '@typeflow/compiler'
+import { parse } from 'yaml'
+
+const produce = component({ name: 'produce', image: 'img', outputs: { n: param.int(), text: param.string(), items: param.list<number>(), data: artifact(Dataset) } })
+const consumeInt = component({ name: 'consume-int', image: 'img', inputs: { n: param.int() } })
+const consumeList = component({ name: 'consume-list', image: 'img', inputs: { ns: param.list<number>() } })
+const report = component({ name: 'report', image: 'img', inputs: { status: param.finalStatus() } })
+
+function codes(p: PipelineNode): string[] {
+  const result = compile(p)
+  return result.ok ? [] : result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}`).sort()
+}
+
+function kfp(p: PipelineNode): Record<string, any> {
+  const result = compile(p)
+  if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'))
+  return parse(result.files[0]!.content)
+}
+
+describe('control flow: visibility and types', () => {
+  it('a task output from inside a condition is not visible outside it', () => {
+    const p = pipeline({ name: 'p' }, (dag) => {
+      const a = dag.task(produce)
+      let inner: ReturnType<typeof dag.task<{}, typeof produce.outputs>> | undefined
+      dag.if(gt(a.outputs.n, 1), () => {
+        inner = dag.task(produce, {}, { name: 'inner' })
+      })
+      dag.task(consumeInt, { n: inner!.outputs.n })
+    })
+    expect(codes(p)).toEqual(['E_INVALID_REFERENCE tasks.consume-int.inputs.n'])
+  })
+
+  it('a task output from inside a loop needs fan-in; collected() gives a list', () => {
+    const bad = pipeline({ name: 'p' }, (dag) => {
+      let inner: ReturnType<typeof dag.task<{}, typeof produce.outputs>> | undefined
+      dag.forEach([1, 2], () => {
+        inner = dag.task(produce)
+      })
+      dag.task(consumeInt, { n: inner!.outputs.n })
+    })
+    expect(codes(bad)).toEqual(['E_INVALID_REFERENCE tasks.consume-int.inputs.n'])
+    const good = pipeline({ name: 'p' }, (dag) => {
+      const ns = dag.forEach([1, 2], (x) => dag.task(consumeInt, { n: x }) && dag.task(produce, {}, { name: 'p2' }).outputs.n)
+      dag.task(consumeList, { ns })
+    })
+    expect(codes(good)).toEqual([])
+    const wrongType = pipeline({ name: 'p' }, (dag) => {
+      let inner: ReturnType<typeof dag.task<{}, typeof produce.outputs>> | undefined
+      dag.forEach([1, 2], () => {
+        inner = dag.task(produce)
+      })
+      dag.task(consumeInt, { n: collected(inner!.outputs.n) as never })
+    })
+    expect(codes(wrongType)).toEqual(['E_TYPE_MISMATCH tasks.consume-int.inputs.n'])
+  })
+
+  it('conditions compare like with like', () => {
+    const p = pipeline({ name: 'p' }, (dag) => {
+      const a = dag.task(produce)
+      dag.if(eq(a.outputs.n as never, 'heads'), () => void dag.task(consumeInt, { n: 1 }))
+      dag.if(eq(a.outputs.items as never, 3), () => void dag.task(consumeInt, { n: 2 }, { name: 'c2' }))
+    })
+    expect(codes(p)).toEqual(['E_TYPE_MISMATCH groups.condition-1', 'E_TYPE_MISMATCH groups.condition-2'])
+  })
+
+  it('loops need a positive parallelism and a LIST to iterate', () => {
+    const p = pipeline({ name: 'p' }, (dag) => {
+      const a = dag.task(produce)
+      dag.forEach([1], () => void dag.task(consumeInt, { n: 1 }), { parallelism: 0 })
+      dag.forEach(a.outputs.n as never, () => void dag.task(consumeInt, { n: 1 }, { name: 'c2' }))
+    })
+    expect(codes(p)).toEqual(['E_INVALID_CONSTANT groups.for-loop-2', 'E_TYPE_MISMATCH groups.for-loop-3'])
+  })
+
+  it('a final status is only for exit tasks and tasks that ignore upstream failure', () => {
+    const p = pipeline({ name: 'p' }, (dag) => {
+      dag.exitHandler(
+        (status) => dag.task(report, { status }),
+        () => {
+          dag.task(report, { status: { kind: 'paramRef', source: { kind: 'taskFinalStatus' } } as never }, { name: 'misplaced' })
+        },
+      )
+    })
+    expect(codes(p)).toEqual(['E_INVALID_REFERENCE tasks.misplaced.inputs.status'])
+  })
+
+  it('a dependency cycle through a group is reported', () => {
+    const p = pipeline({ name: 'p' }, (dag) => {
+      const a = dag.task(produce)
+      let inner: ReturnType<typeof dag.task<{}, typeof produce.outputs>> | undefined
+      dag.if(gt(a.outputs.n, 1), () => {
+        inner = dag.task(produce, {}, { name: 'inner' })
+      })
+      a.after(inner!)
+    })
+    expect(codes(p)).toEqual(['E_CYCLE tasks.condition-1'])
+  })
+})
+
+describe('control flow: KFP structure', () => {
+  it('and / or / not become CEL with the SDK casts', () => {
+    const doc = kfp(
+      pipeline({ name: 'p', inputs: { mode: param.string() } }, (dag, p) => {
+        const a = dag.task(produce)
+        dag.if(or(gt(a.outputs.n, 3), not(eq(p.mode, "it's"))), () => void dag.task(consumeInt, { n: a.outputs.n }))
+      }),
+    )
+    expect(doc.root.dag.tasks['condition-1'].triggerPolicy.condition).toBe(
+      "int(inputs.parameter_values['pipelinechannel--produce-n']) > 3 || !(inputs.parameter_values['pipelinechannel--mode'] == 'it\\'s')",
+    )
+    expect(Object.keys(doc.components['comp-condition-1'].inputDefinitions.parameters)).toEqual(['pipelinechannel--mode', 'pipelinechannel--produce-n'])
+  })
+
+  it('elif and else negate the earlier branches', () => {
+    const doc = kfp(
+      pipeline({ name: 'p' }, (dag) => {
+        const a = dag.task(produce)
+        dag
+          .if(gt(a.outputs.n, 10), () => void dag.task(consumeInt, { n: 1 }, { name: 'big' }))
+          .elif(gt(a.outputs.n, 5), () => void dag.task(consumeInt, { n: 2 }, { name: 'medium' }))
+          .else(() => void dag.task(consumeInt, { n: 3 }, { name: 'small' }))
+      }),
+    )
+    const branches = doc.components['comp-condition-branches-1'].dag.tasks
+    const n = "int(inputs.parameter_values['pipelinechannel--produce-n'])"
+    expect(branches['condition-2'].triggerPolicy.condition).toBe(`${n} > 10`)
+    expect(branches['condition-3'].triggerPolicy.condition).toBe(`!(${n} > 10) && ${n} > 5`)
+    expect(branches['condition-4'].triggerPolicy.condition).toBe(`!(${n} > 10) && !(${n} > 5)`)
+  })
+
+  it('nested loops punch values through every level and keep parallelism', () => {
+    const doc = kfp(
+      pipeline({ name: 'p', inputs: { xs: param.list<number>() } }, (dag, p) => {
+        const a = dag.task(produce)
+        dag.forEach(p.xs, () => {
+          dag.forEach([1, 2], (y) => {
+            dag.task(consumeInt, { n: y })
+            dag.task(consumeInt, { n: a.outputs.n }, { name: 'outer-value' })
+          }, { parallelism: 2 })
+        })
+      }),
+    )
+    const outer = doc.components['comp-for-loop-1']
+    expect(outer.dag.tasks['for-loop-3'].iteratorPolicy).toEqual({ parallelismLimit: 2 })
+    expect(outer.dag.tasks['for-loop-3'].inputs.parameters['pipelinechannel--produce-n']).toEqual({ componentInputParameter: 'pipelinechannel--produce-n' })
+    expect(doc.root.dag.tasks['for-loop-1'].inputs.parameters['pipelinechannel--produce-n'].taskOutputParameter).toEqual({ outputParameterKey: 'n', producerTask: 'produce' })
+  })
+})
