@@ -41,6 +41,15 @@ function isEntryModule(meta: ImportMeta): boolean {
   }
 }
 
+/** `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`); anything else means "not set". */
+function cachingSwitch(value: string | undefined): boolean | undefined {
+  const v = value?.trim().toLowerCase()
+  if (v === undefined || v === '') return undefined
+  if (['on', 'true', '1', 'yes'].includes(v)) return true
+  if (['off', 'false', '0', 'no'].includes(v)) return false
+  return undefined
+}
+
 function flag(name: string): string | undefined {
   const args = process.argv.slice(2)
   const index = args.indexOf(name)
@@ -68,7 +77,13 @@ function flag(name: string): string | undefined {
 export function build(meta: ImportMeta, pipeline: PipelineNode, options: BuildOptions = {}): void {
   if (!isEntryModule(meta)) return
   const outDir = flag('--out-dir') ?? process.env['TYPEFLOW_OUT_DIR'] ?? options.outDir ?? 'dist'
-  const result = compile(pipeline, { ...(options.targets !== undefined && { targets: options.targets }) })
+  const caching = cachingSwitch(flag('--caching') ?? process.env['TYPEFLOW_CACHING'])
+  const kfpCacheKeys = flag('--kfp-cache-keys') ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
+  const result = compile(pipeline, {
+    ...(options.targets !== undefined && { targets: options.targets }),
+    ...(caching !== undefined && { caching }),
+    ...((kfpCacheKeys === 'content' || kfpCacheKeys === 'backend') && { kfp: { cacheKeys: kfpCacheKeys } }),
+  })
   if (!result.ok) {
     printDiagnostics(result.diagnostics)
     process.exitCode = 1

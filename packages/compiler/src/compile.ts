@@ -1,7 +1,7 @@
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { analysePipeline } from './analyse/analyse.ts'
 import type { AnalysedPipeline } from './analyse/graph.ts'
-import { emitPipelineSpec } from './targets/kfp/emit.ts'
+import { emitPipelineSpec, type KfpOptions } from './targets/kfp/emit.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import type { OutputFile } from './writer/files.ts'
@@ -15,6 +15,12 @@ export type Target = 'kfp'
 export interface CompileOptions {
   /** Targets to emit. @default ['kfp'] */
   readonly targets?: readonly Target[]
+  /**
+   * Caching for tasks and pipelines that do not choose (global switch; the CLI's `--caching`
+   * and the `TYPEFLOW_CACHING` environment variable set it). @default true, as in KFP
+   */
+  readonly caching?: boolean
+  readonly kfp?: KfpOptions
 }
 
 /** A successful compile: the files to write, named `<pipeline>.<target>.yaml`. */
@@ -36,8 +42,8 @@ export type CompileResult = CompileSuccess | CompileFailure
 export const SDK_VERSION = `typeflow-${TYPEFLOW_VERSION}`
 
 /** Emits the KFP documents (PipelineSpec, and PlatformSpec when needed) of an analysed pipeline. */
-export function emitKfp(analysed: AnalysedPipeline): readonly Record<string, unknown>[] {
-  return [emitPipelineSpec(analysed, SDK_VERSION)]
+export function emitKfp(analysed: AnalysedPipeline, options: KfpOptions = {}): readonly Record<string, unknown>[] {
+  return [emitPipelineSpec(analysed, SDK_VERSION, options)]
 }
 
 /** The documents as plain JSON (floats unwrapped), which is what the schemas describe. */
@@ -74,13 +80,13 @@ function schemaFailures(target: Target, issues: readonly { path: string; message
  * ```
  */
 export function compile(pipeline: PipelineNode, options: CompileOptions = {}): CompileResult {
-  const analysis = analysePipeline(pipeline)
+  const analysis = analysePipeline(pipeline, { ...(options.caching !== undefined && { cachingDefault: options.caching }) })
   if (!analysis.ok) return { ok: false, diagnostics: analysis.diagnostics }
   const analysed = analysis.pipeline
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []
   for (const target of options.targets ?? ['kfp']) {
-    const documents = emitKfp(analysed)
+    const documents = emitKfp(analysed, options.kfp)
     const issues = validateKfpDocuments(documents.map(plainJson))
     if (issues.length > 0) {
       diagnostics.push(...schemaFailures(target, issues))

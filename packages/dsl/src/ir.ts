@@ -158,7 +158,8 @@ export interface RetryNode {
 }
 
 export interface CachingNode {
-  readonly enabled: boolean
+  /** Explicit choice for this task; when absent, the pipeline's or the compiler's default applies. */
+  readonly enabled?: boolean
   /** A user-chosen cache key that replaces the computed one. */
   readonly key?: string
 }
@@ -256,6 +257,8 @@ export interface PipelineNode {
   /** In declaration order; the compiler imposes its own deterministic order. */
   readonly body: readonly BodyNode[]
   readonly defaultPipelineRoot?: string
+  /** Default caching for tasks that do not choose; when absent, the compiler's default applies. */
+  readonly caching?: boolean
   readonly source?: SourceLocation
 }
 

@@ -72,7 +72,10 @@ export interface TaskOptions {
   readonly displayName?: string
   /** Tasks that must finish first although no data flows from them. */
   readonly after?: readonly AnyTask[]
-  /** `false` turns caching off; `{ key }` sets a custom cache key. @default true */
+  /**
+   * `false` turns caching off; `{ key }` sets a custom cache key.
+   * @default the pipeline's `caching`, else the compiler's default (on, like KFP)
+   */
   readonly caching?: boolean | { readonly key: string }
   readonly env?: Readonly<Record<string, string>>
   readonly resources?: TaskResources
@@ -208,6 +211,8 @@ export interface PipelineConfig<I extends InputSpecs> {
   readonly inputs?: I
   /** Default root for artifacts (KFP `pipeline_root`), e.g. `s3://bucket/pipelines`. */
   readonly pipelineRoot?: string
+  /** Caching for tasks that do not choose. @default the compiler's default (on, like KFP) */
+  readonly caching?: boolean
 }
 
 interface TaskDraft {
@@ -216,7 +221,7 @@ interface TaskDraft {
   args: Readonly<Record<string, unknown>>
   after: string[]
   displayName?: string
-  caching: { enabled: boolean; key?: string }
+  caching: { enabled?: boolean; key?: string }
   env: Map<string, string>
   resources: TaskResources
   retry?: RetryOptions
@@ -307,7 +312,10 @@ function freezeTask(draft: TaskDraft): TaskNode {
     component: draft.runnable,
     inputs,
     after: [...new Set(draft.after)],
-    caching: draft.caching.key !== undefined ? { enabled: draft.caching.enabled, key: draft.caching.key } : { enabled: draft.caching.enabled },
+    caching: {
+      ...(draft.caching.enabled !== undefined && { enabled: draft.caching.enabled }),
+      ...(draft.caching.key !== undefined && { key: draft.caching.key }),
+    },
     env,
     ...(Object.keys(resources).length > 0 && { resources }),
     ...(retry !== undefined && { retry }),
@@ -452,7 +460,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       runnable,
       args: args ?? {},
       after: [],
-      caching: { enabled: true },
+      caching: {},
       env: new Map(),
       resources: {},
       ignoreUpstreamFailure: false,
@@ -666,6 +674,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
     outputs,
     body: frozenBody,
     ...(config.pipelineRoot !== undefined && { defaultPipelineRoot: config.pipelineRoot }),
+    ...(config.caching !== undefined && { caching: config.caching }),
     ...(source !== undefined && { source }),
   }) as PipelineDef<I, any>
 }

@@ -508,7 +508,19 @@ function memberDependencies(s: PipelineScope): Map<string, Map<string, Set<strin
   return byScope
 }
 
-function analysePipelineNode(c: Collector, node: PipelineNode, cache: WeakMap<PipelineNode, AnalysedPipeline | null>, checked: WeakSet<object>): AnalysedPipeline | null {
+/** Options that change what analysis decides. */
+export interface AnalysisOptions {
+  /** Caching for tasks and pipelines that do not choose. @default true (as in KFP) */
+  readonly cachingDefault?: boolean
+}
+
+function analysePipelineNode(
+  c: Collector,
+  node: PipelineNode,
+  cache: WeakMap<PipelineNode, AnalysedPipeline | null>,
+  checked: WeakSet<object>,
+  options: Required<AnalysisOptions>,
+): AnalysedPipeline | null {
   const cached = cache.get(node)
   if (cached !== undefined) return cached
   cache.set(node, null)
@@ -525,7 +537,7 @@ function analysePipelineNode(c: Collector, node: PipelineNode, cache: WeakMap<Pi
   for (const task of s.tasks.values()) {
     checkTask(s, task, checked)
     if (task.node.component.kind === 'pipeline') {
-      const child = analysePipelineNode(c, task.node.component, cache, checked)
+      const child = analysePipelineNode(c, task.node.component, cache, checked, options)
       if (child) children.set(task.node.name, child)
     }
   }
@@ -579,6 +591,7 @@ function analysePipelineNode(c: Collector, node: PipelineNode, cache: WeakMap<Pi
             .map((input) => ({ input, from: task.node.inputs[input]! })),
           ...(child !== undefined && { child }),
           isExitTask: task.isExitTask,
+          caching: task.node.caching.enabled ?? node.caching ?? options.cachingDefault,
         }
         tasks.set(name, analysed)
         members.set(name, analysed)
@@ -602,9 +615,9 @@ function analysePipelineNode(c: Collector, node: PipelineNode, cache: WeakMap<Pi
  * dangling references, visibility across groups, types, placeholders, cycles) before failing,
  * so users fix them in one go.
  */
-export function analysePipeline(node: PipelineNode): AnalysisResult {
+export function analysePipeline(node: PipelineNode, options: AnalysisOptions = {}): AnalysisResult {
   const c = new Collector()
-  const pipeline = analysePipelineNode(c, node, new WeakMap(), new WeakSet())
+  const pipeline = analysePipelineNode(c, node, new WeakMap(), new WeakSet(), { cachingDefault: options.cachingDefault ?? true })
   if (pipeline && c.diagnostics.length === 0) return { ok: true, pipeline }
   return { ok: false, diagnostics: c.diagnostics }
 }

@@ -21,6 +21,8 @@ export interface AnalysedTask {
   readonly child?: AnalysedPipeline
   /** True for the cleanup task of an exit handler. */
   readonly isExitTask: boolean
+  /** Whether results may be reused: the task's choice, else its pipeline's, else the compile default. */
+  readonly caching: boolean
 }
 
 /** A control-flow group with its own scope of members. */

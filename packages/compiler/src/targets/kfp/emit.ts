@@ -2,6 +2,7 @@ import type { ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonVal
 import { componentOutputs, pythonJsonDumps, renderKfpArg, sanitizeName } from '@typeflow/dsl'
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
 import { compareNames, sourceKey } from '../../analyse/graph.ts'
+import { computeCacheKeys, isStaticKey, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import { YamlFloat } from '../../writer/yaml.ts'
 
 /** The KFP IR schema version the SDK hard-codes. */
@@ -292,7 +293,29 @@ function celOperand(source: ValueSourceNode, spec: IoSpecNode | undefined, chann
   return ref
 }
 
+/** Options of the KFP target. */
+export interface KfpOptions {
+  /**
+   * `backend` (default) leaves cache fingerprints to the KFP backend, as the SDK does;
+   * `content` writes Typeflow's content-addressed key as `cacheKey` wherever it is fully known
+   * at compile time, so `typeflow plan` shows exactly the key KFP uses.
+   */
+  readonly cacheKeys?: 'backend' | 'content'
+}
+
 class KfpEmitter {
+  private readonly keys = new WeakMap<AnalysedPipeline, ReadonlyMap<string, TaskCacheKey>>()
+  constructor(readonly options: KfpOptions) {}
+
+  private cacheKeyFor(pipeline: AnalysedPipeline, task: AnalysedTask): string | undefined {
+    if (task.node.caching.key !== undefined) return task.node.caching.key
+    if (this.options.cacheKeys !== 'content') return undefined
+    let keys = this.keys.get(pipeline)
+    if (!keys) this.keys.set(pipeline, (keys = computeCacheKeys(pipeline)))
+    const key = keys.get(task.name)
+    return key && isStaticKey(key) ? key.digest : undefined
+  }
+
   readonly components: JsonObject = {}
   readonly executors: JsonObject = {}
   private readonly componentKeys = new KeyAllocator()
@@ -356,8 +379,9 @@ class KfpEmitter {
     if (Object.keys(artifacts).length > 0) inputs['artifacts'] = artifacts
     if (Object.keys(parameters).length > 0) inputs['parameters'] = parameters
     const triggered = node.ignoreUpstreamFailure || task.isExitTask
+    const cacheKey = this.cacheKeyFor(ctx.pipeline, task)
     return {
-      cachingOptions: node.caching.enabled ? { enableCache: true, ...(node.caching.key !== undefined && { cacheKey: node.caching.key }) } : {},
+      cachingOptions: task.caching ? { enableCache: true, ...(cacheKey !== undefined && { cacheKey }) } : {},
       componentRef: { name: componentRef },
       ...(task.dependsOn.length > 0 && { dependentTasks: [...task.dependsOn] }),
       ...(Object.keys(inputs).length > 0 && { inputs }),
@@ -615,8 +639,8 @@ function importerSpec(component: ImporterComponentNode, task: TaskNode): JsonObj
  * oneOf values come back out as group outputs. At each level, leaf components are named before
  * nested pipelines and groups, in name order, so output does not depend on declaration order.
  */
-export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string): JsonObject {
-  const emitter = new KfpEmitter()
+export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string, options: KfpOptions = {}): JsonObject {
+  const emitter = new KfpEmitter(options)
   const root = emitter.pipelineComponent(pipeline)
   const info = pipeline.node
   return {

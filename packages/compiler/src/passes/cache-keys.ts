@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto'
+import type { CommandArgNode, ComponentNode, JsonValue, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import type { AnalysedPipeline, AnalysedTask } from '../analyse/graph.ts'
+import { compareNames } from '../analyse/graph.ts'
+
+/**
+ * Content-addressed cache keys.
+ *
+ * A task's key is a hash over the canonical form of what determines its outputs:
+ *  - the component: image, command and args, input and output specs (and, for function
+ *    components, their code), and the task's environment variables;
+ *  - its constant inputs;
+ *  - for inputs fed by other tasks, the producer's key (a Merkle chain), so a change anywhere
+ *    upstream changes every key downstream and nothing else;
+ *  - the names of the pipeline inputs and loop items it reads, directly or through its
+ *    ancestors; their run-time values join the key when the task runs ({@link runtimeCacheKey}).
+ *
+ * What never enters a key: task names, declaration order, display names, resources, retries,
+ * node placement, the pipeline's name. A task that reads the output of a task whose caching is
+ * off (or the final status of other tasks) is never cacheable: its inputs are fresh every run.
+ */
+export interface TaskCacheKey {
+  /** Hex SHA-256 of everything known at compile time. */
+  readonly digest: string
+  /** Pipeline inputs whose run-time values complete the key, sorted. */
+  readonly pipelineInputs: readonly string[]
+  /** Loop ids whose current item completes the key (with the field path read), sorted. */
+  readonly loopItems: readonly string[]
+  /** False when the task must run every time. */
+  readonly cacheable: boolean
+  /** Why the task is not cacheable, for `typeflow plan`. */
+  readonly reason?: string
+  /** The canonical record that was hashed, for explaining a hit or miss. */
+  readonly ingredients: JsonValue
+}
+
+/** True when the whole key is known at compile time (no run-time values join it). */
+export function isStaticKey(key: TaskCacheKey): boolean {
+  return key.cacheable && key.pipelineInputs.length === 0 && key.loopItems.length === 0
+}
+
+/** Canonical JSON: sorted keys, no whitespace, `-0` as `0`. Same value, same string, anywhere. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number') return Object.is(value, -0) ? '0' : JSON.stringify(value)
+    return JSON.stringify(value ?? null)
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const keys = Object.keys(value)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort(compareNames)
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+function commandLine(args: readonly CommandArgNode[] | undefined): JsonValue {
+  return (args ?? []) as unknown as JsonValue
+}
+
+const componentDigests = new WeakMap<ComponentNode, string>()
+
+/** Digest of a component's definition; cached per component object (shared by its tasks). */
+function componentDigest(component: ComponentNode): string {
+  const cached = componentDigests.get(component)
+  if (cached) return cached
+  let record: JsonValue
+  switch (component.kind) {
+    case 'container':
+      record = {
+        kind: 'container',
+        image: component.image,
+        command: commandLine(component.command),
+        args: commandLine(component.args),
+        inputs: component.inputs as unknown as JsonValue,
+        outputs: component.outputs as unknown as JsonValue,
+      }
+      break
+    case 'importer':
+      record = {
+        kind: 'importer',
+        type: component.artifactType as unknown as JsonValue,
+        reimport: component.reimport,
+        metadata: component.metadata ?? null,
+      }
+      break
+    case 'pipeline':
+      // A nested pipeline's identity is its whole graph: hash its canonical IR minus names
+      // that do not affect outputs is overkill; its tasks get keys of their own when it runs.
+      record = { kind: 'pipeline', body: stripPresentation(component) }
+      break
+  }
+  const digest = sha256(canonicalJson(record))
+  componentDigests.set(component, digest)
+  return digest
+}
+
+/** The IR without the fields that never change what a task computes. */
+function stripPresentation(value: unknown): JsonValue {
+  if (Array.isArray(value)) return value.map(stripPresentation)
+  if (value === null || typeof value !== 'object') return value as JsonValue
+  const out: Record<string, JsonValue> = {}
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'source' || k === 'displayName' || k === 'resources' || k === 'retry' || k === 'description') continue
+    out[k] = stripPresentation(v)
+  }
+  return out
+}
+
+interface Partial {
+  digest: string
+  pipelineInputs: Set<string>
+  loopItems: Set<string>
+  cacheable: boolean
+  reason?: string
+  ingredients: JsonValue
+}
+
+/**
+ * Computes every task's cache key in one pass over the analysed graph (producers before
+ * consumers). Both targets and the local runner read the result, so they always agree.
+ */
+export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheKey> {
+  const keys = new Map<string, Partial>()
+  const visiting = new Set<string>()
+
+  const keyOf = (name: string): Partial => {
+    const done = keys.get(name)
+    if (done) return done
+    const task = pipeline.tasks.get(name)!
+    if (visiting.has(name)) throw new Error(`cycle through ${name} escaped analysis`)
+    visiting.add(name)
+    const result = computeTask(task)
+    visiting.delete(name)
+    keys.set(name, result)
+    return result
+  }
+
+  const ingredientOf = (source: ValueSourceNode, into: Partial): JsonValue => {
+    switch (source.kind) {
+      case 'constant':
+        return { constant: source.value }
+      case 'pipelineInput':
+        into.pipelineInputs.add(source.name)
+        return { pipelineInput: source.name }
+      case 'loopItem':
+        into.loopItems.add(source.loop)
+        return { loopItem: loopIdentity(source.loop), path: [...(source.path ?? [])] }
+      case 'taskOutput':
+      case 'collected': {
+        const upstream = keyOf(source.task)
+        absorb(into, upstream, source.task)
+        return { [source.kind]: upstream.digest, output: source.output }
+      }
+      case 'oneOf':
+        return {
+          oneOf: source.sources.map((option) => {
+            const upstream = keyOf(option.task)
+            absorb(into, upstream, option.task)
+            return { task: upstream.digest, output: option.output }
+          }),
+        }
+      case 'taskFinalStatus':
+        into.cacheable = false
+        into.reason ??= 'reads the final status of other tasks'
+        return { finalStatus: true }
+    }
+  }
+
+  /** A loop's identity for keys: what it iterates over, not its generated id. */
+  const loopIdentity = (loopId: string): JsonValue => {
+    const loop = pipeline.groups.get(loopId)?.node
+    if (loop?.kind !== 'loop') return loopId
+    return loop.items.kind === 'raw' ? { raw: loop.items.values } : { from: sourceIdentity(loop.items.from) }
+  }
+
+  const sourceIdentity = (source: ValueSourceNode): JsonValue => {
+    switch (source.kind) {
+      case 'taskOutput':
+      case 'collected':
+        return { [source.kind]: keyOf(source.task).digest, output: source.output }
+      case 'loopItem':
+        return { loopItem: loopIdentity(source.loop), path: [...(source.path ?? [])] }
+      case 'pipelineInput':
+        return { pipelineInput: source.name }
+      default:
+        return source as unknown as JsonValue
+    }
+  }
+
+  const computeTask = (task: AnalysedTask): Partial => {
+    const node: TaskNode = task.node
+    const partial: Partial = { digest: '', pipelineInputs: new Set(), loopItems: new Set(), cacheable: true, ingredients: null }
+    const inputs: Record<string, JsonValue> = {}
+    for (const { input, from } of task.edges) inputs[input] = ingredientOf(from, partial)
+    // Dependencies by `after` carry no data, but a re-run upstream with side effects matters:
+    // it only affects whether this task may reuse a result, not the key.
+    for (const dep of node.after) {
+      const upstream = keyOf(dep)
+      if (!upstream.cacheable) {
+        partial.cacheable = false
+        partial.reason ??= `runs after "${dep}", which is not cacheable`
+      }
+    }
+    // Loops enclosing the task make every iteration a distinct computation only through the
+    // items it reads; enclosing conditions do not change what it computes.
+    const env = [...node.env].map((e) => [e.name, e.value])
+    const ingredients: JsonValue = {
+      component: componentDigest(node.component),
+      inputs,
+      env,
+      ...(node.caching.key !== undefined && { customKey: node.caching.key }),
+    }
+    partial.ingredients = ingredients
+    partial.digest = sha256(canonicalJson(ingredients))
+    if (!task.caching) {
+      partial.cacheable = false
+      partial.reason = 'caching is off for this task'
+    }
+    return partial
+  }
+
+  for (const name of [...pipeline.tasks.keys()].sort(compareNames)) keyOf(name)
+  const out = new Map<string, TaskCacheKey>()
+  for (const name of [...keys.keys()].sort(compareNames)) {
+    const k = keys.get(name)!
+    out.set(name, {
+      digest: k.digest,
+      pipelineInputs: [...k.pipelineInputs].sort(compareNames),
+      loopItems: [...k.loopItems].sort(compareNames),
+      cacheable: k.cacheable,
+      ...(k.reason !== undefined && { reason: k.reason }),
+      ingredients: k.ingredients,
+    })
+  }
+  return out
+}
+
+function absorb(into: Partial, upstream: Partial, name: string): void {
+  for (const input of upstream.pipelineInputs) into.pipelineInputs.add(input)
+  for (const loop of upstream.loopItems) into.loopItems.add(loop)
+  if (!upstream.cacheable) {
+    into.cacheable = false
+    into.reason ??= `reads from "${name}", which is not cacheable (${upstream.reason ?? 'caching off'})`
+  }
+}
+
+/**
+ * The full key of a task once its run-time values are known: the compile-time digest plus the
+ * values of the pipeline inputs and loop items it depends on. The local runner uses it; the
+ * Argo target builds the same string with template expressions.
+ *
+ * @example
+ * ```ts
+ * import { runtimeCacheKey } from '@typeflow/compiler'
+ * const key = runtimeCacheKey({ digest: 'ab12…', pipelineInputs: ['epochs'], loopItems: [] }, { epochs: 10 }, {})
+ * ```
+ */
+export function runtimeCacheKey(
+  key: Pick<TaskCacheKey, 'digest' | 'pipelineInputs' | 'loopItems'>,
+  pipelineInputs: Readonly<Record<string, unknown>>,
+  loopItems: Readonly<Record<string, unknown>>,
+): string {
+  if (key.pipelineInputs.length === 0 && key.loopItems.length === 0) return key.digest
+  const values = {
+    inputs: Object.fromEntries(key.pipelineInputs.map((name) => [name, pipelineInputs[name] ?? null])),
+    items: Object.fromEntries(key.loopItems.map((loop) => [loop, loopItems[loop] ?? null])),
+  }
+  return sha256(`${key.digest}:${canonicalJson(values)}`)
+}
