@@ -88,7 +88,12 @@ export interface ToYamlOptions {
  */
 export function toYaml(value: unknown, options?: ToYamlOptions): string {
   const emitter = new Emitter(options?.sortKeys ?? true)
-  emitter.document(value, true)
+  try {
+    emitter.document(value, true)
+  } catch (error) {
+    emitter.release()
+    throw error
+  }
   return emitter.finish()
 }
 
@@ -102,7 +107,12 @@ export function toYaml(value: unknown, options?: ToYamlOptions): string {
  */
 export function toYamlDocuments(values: readonly unknown[], options?: ToYamlOptions): string {
   const emitter = new Emitter(options?.sortKeys ?? true)
-  for (let i = 0; i < values.length; i++) emitter.document(values[i], i === 0)
+  try {
+    for (let i = 0; i < values.length; i++) emitter.document(values[i], i === 0)
+  } catch (error) {
+    emitter.release()
+    throw error
+  }
   return emitter.finish()
 }
 
@@ -131,7 +141,7 @@ function formatPath(path: readonly string[]): string {
   return out
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const ctor = (value as { constructor?: { name?: unknown } }).constructor
     return typeof ctor?.name === 'string' ? `${ctor.name} instance` : 'object'
@@ -155,98 +165,61 @@ const A_SINGLE_QUOTED = 8
 
 /** Identifier-like strings that are always written plain without analysis. */
 const FAST_PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/
-/** First characters of YAML 1.1 bool/null words reachable from FAST_PLAIN. */
-const FAST_PLAIN_RISKY_FIRST = /^[yYnNtTfFoO]/
-
-function isWhitespaceChar(c: number): boolean {
-  // '\0 \t\r\n\x85\u2028\u2029'
-  return (
-    c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x00 || c === 0x85 || c === 0x2028 || c === 0x2029
-  )
+/**
+ * Whether a FAST_PLAIN string must still be quoted: only YAML 1.1 bool and
+ * null words (`yes`, `No`, `on`, `null`, ...) can resolve to a non-string.
+ */
+function fastPlainNeedsQuotes(s: string): boolean {
+  switch (s.charCodeAt(0)) {
+    case 0x79: case 0x59: case 0x6e: case 0x4e: case 0x74: case 0x54: case 0x66: case 0x46: case 0x6f: case 0x4f:
+      return s.length <= 5 && resolvesToNonString(s)
+    default:
+      return false
+  }
 }
 
-function isBreakChar(c: number): boolean {
-  return c === 0x0a || c === 0x85 || c === 0x2028 || c === 0x2029
-}
+const SPECIAL_CHAR = /[^\x20-\x7E\n]/
+const LINE_BREAK = /[\n\x85\u2028\u2029]/
 
 /**
- * PyYAML's analyze_scalar, reduced to the flags block-context emission needs.
- * `allow_unicode` is false, so every character outside printable ASCII (and
- * `\n`) is "special" and forces double quotes; surrogates can therefore be
- * handled per code unit without changing the result.
+ * PyYAML's analyze_scalar, reduced to the flags block-context emission needs
+ * and computed with native string scans instead of a per-character loop.
+ *
+ * With `allow_unicode=False` every character outside printable ASCII and
+ * `\n` is "special" and allows only double quotes, so the rest of the
+ * analysis only ever sees ' ' and '\n' as whitespace.
  */
 function analyzeScalar(s: string): number {
   const n = s.length
   if (n === 0) return A_EMPTY | A_BLOCK_PLAIN | A_SINGLE_QUOTED
-
-  let blockIndicators = s.startsWith('---') || s.startsWith('...')
-  let lineBreaks = false
-  let special = false
-  let leadingSpace = false
-  let leadingBreak = false
-  let trailingSpace = false
-  let trailingBreak = false
-  let breakSpace = false
-  let spaceBreak = false
-  let previousSpace = false
-  let previousBreak = false
-  let precededByWhitespace = true
-  let followedByWhitespace = n === 1 || isWhitespaceChar(s.charCodeAt(1))
-
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i)
-    if (i === 0) {
-      switch (c) {
-        // '#,[]{}&*!|>\'"%@`'
-        case 0x23: case 0x2c: case 0x5b: case 0x5d: case 0x7b: case 0x7d: case 0x26: case 0x2a:
-        case 0x21: case 0x7c: case 0x3e: case 0x27: case 0x22: case 0x25: case 0x40: case 0x60:
-          blockIndicators = true
-          break
-        case 0x3f: // ?
-        case 0x3a: // :
-        case 0x2d: // -
-          if (followedByWhitespace) blockIndicators = true
-          break
-      }
-    } else if (c === 0x3a) {
-      if (followedByWhitespace) blockIndicators = true
-    } else if (c === 0x23) {
-      if (precededByWhitespace) blockIndicators = true
-    }
-
-    if (c === 0x20) {
-      if (i === 0) leadingSpace = true
-      if (i === n - 1) trailingSpace = true
-      if (previousBreak) breakSpace = true
-      previousSpace = true
-      previousBreak = false
-    } else if (isBreakChar(c)) {
-      lineBreaks = true
-      if (c !== 0x0a) special = true
-      if (i === 0) leadingBreak = true
-      if (i === n - 1) trailingBreak = true
-      if (previousSpace) spaceBreak = true
-      previousSpace = false
-      previousBreak = true
-    } else {
-      if (c < 0x20 || c > 0x7e) special = true
-      previousSpace = false
-      previousBreak = false
-    }
-
-    precededByWhitespace = isWhitespaceChar(c)
-    followedByWhitespace = i + 2 >= n || isWhitespaceChar(s.charCodeAt(i + 2))
+  if (SPECIAL_CHAR.test(s)) return LINE_BREAK.test(s) ? A_MULTILINE : 0
+  if (s.indexOf('\n') >= 0) {
+    // Never plain. Single quotes cannot keep a space next to a line break.
+    return s.includes('\n ') || s.includes(' \n') ? A_MULTILINE : A_MULTILINE | A_SINGLE_QUOTED
   }
-
-  let blockPlain = true
-  let singleQuoted = true
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlain = false
-  if (breakSpace) blockPlain = singleQuoted = false
-  if (spaceBreak || special) blockPlain = singleQuoted = false
-  if (lineBreaks) blockPlain = false
-  if (blockIndicators) blockPlain = false
-
-  return (lineBreaks ? A_MULTILINE : 0) | (blockPlain ? A_BLOCK_PLAIN : 0) | (singleQuoted ? A_SINGLE_QUOTED : 0)
+  // One line of printable ASCII: single quotes always work; plain unless
+  // leading/trailing spaces or block indicators.
+  const first = s.charCodeAt(0)
+  const last = s.charCodeAt(n - 1)
+  if (first === 0x20 || last === 0x20) return A_SINGLE_QUOTED
+  switch (first) {
+    // '#,[]{}&*!|>\'"%@`' at the start
+    case 0x23: case 0x2c: case 0x5b: case 0x5d: case 0x7b: case 0x7d: case 0x26: case 0x2a:
+    case 0x21: case 0x7c: case 0x3e: case 0x27: case 0x22: case 0x25: case 0x40: case 0x60:
+      return A_SINGLE_QUOTED
+    case 0x3f: // '?' followed by whitespace (':' is covered below)
+      if (n === 1 || s.charCodeAt(1) === 0x20) return A_SINGLE_QUOTED
+      break
+    case 0x2d: // '-' followed by whitespace, or '---'
+      if (n === 1 || s.charCodeAt(1) === 0x20 || s.startsWith('---')) return A_SINGLE_QUOTED
+      break
+    case 0x2e: // '...'
+      if (s.startsWith('...')) return A_SINGLE_QUOTED
+      break
+  }
+  // ': ' / ':' at the end, and ' #', are block indicators anywhere.
+  if (last === 0x3a || s.includes(': ') || s.includes(' #')) return A_SINGLE_QUOTED
+  return A_BLOCK_PLAIN | A_SINGLE_QUOTED
 }
 
 // ---------------------------------------------------------------------------
@@ -316,6 +289,13 @@ function formatFloat(x: number): string {
   if (x === Infinity) return '.inf'
   if (x === -Infinity) return '-.inf'
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
+  const abs = x < 0 ? -x : x
+  if (abs >= 1e-4 && abs < 1e16) {
+    // Both JS and Python use the shortest round-trip digits in fixed
+    // notation here; Python adds '.0' to integral values.
+    const text = String(x)
+    return Number.isInteger(x) ? `${text}.0` : text
+  }
   // Shortest round-trip digits, as Python's repr uses.
   const e = x.toExponential()
   const neg = x < 0
@@ -360,12 +340,27 @@ function codePointCompare(a: string, b: string): number {
 }
 
 function sortKeysByCodePoint(keys: string[]): void {
-  keys.sort()
-  for (const k of keys) {
-    if (NEEDS_CODE_POINT_SORT.test(k)) {
+  const n = keys.length
+  for (let i = 0; i < n; i++) {
+    if (NEEDS_CODE_POINT_SORT.test(keys[i] as string)) {
       keys.sort(codePointCompare)
       return
     }
+  }
+  // Otherwise UTF-16 order is code point order.
+  if (n > 12) {
+    keys.sort()
+    return
+  }
+  // Insertion sort: much cheaper than Array#sort for the usual few keys.
+  for (let i = 1; i < n; i++) {
+    const key = keys[i] as string
+    let j = i - 1
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string
+      j--
+    }
+    keys[j + 1] = key
   }
 }
 
@@ -404,21 +399,67 @@ const HAS_SURROGATE = /[\uD800-\uDFFF]/
 // ---------------------------------------------------------------------------
 // The emitter
 
-const objectProto = Object.prototype
+/** Whether some own enumerable property of `obj` (listed in `keys`) is not `undefined`. */
+function hasDefinedValue(obj: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (obj[keys[i] as string] !== undefined) return true
+  return false
+}
 
+function keySegment(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
+}
+
+const objectProto = Object.prototype
+const utf8Decoder = new TextDecoder()
+const utf8Encoder = new TextEncoder()
+/** From this length on, text is copied with TextEncoder.encodeInto instead of a loop. */
+const NATIVE_COPY_MIN_LENGTH = 40
+
+/** Nesting depth from which containers are checked against their ancestors for cycles. */
+const CYCLE_CHECK_DEPTH = 64
+/** Strings at least this long are rendered once per context and then copied. */
+const MEMO_MIN_LENGTH = 48
+
+/** Output buffer reused across calls (writes are synchronous); `null` while in use. */
+let sharedBuffer: Uint8Array | null = new Uint8Array(1 << 16)
+/** Larger buffers are not kept once a write is done. */
+const MAX_SHARED_BUFFER = 4 << 20
+
+/** A rendered long scalar and the emitter state it was rendered in. */
+interface Rendered {
+  readonly indent: number
+  readonly column: number
+  readonly whitespace: boolean
+  readonly simpleKey: boolean
+  readonly bytes: Uint8Array
+  readonly endColumn: number
+}
+
+/**
+ * The output is pure ASCII (`allow_unicode=False` escapes everything else),
+ * so it is assembled as bytes in a growable buffer: no intermediate strings,
+ * little garbage, one decode at the end.
+ */
 class Emitter {
-  private out = ''
+  private buf: Uint8Array
+  private pos = 0
   private column = 0
   private whitespace = true
   private indention = true
   private openEnded = false
   /** Current indent; -1 stands for PyYAML's `None`. */
   private indent = -1
-  private readonly active = new Set<object>()
+  /** Containers being written, outermost first (for cycle detection). */
+  private readonly stack: object[] = []
+  /** Long strings seen: `null` once, the rendering from the second time on. */
+  private readonly memo = new Map<string, Rendered | null>()
   private readonly sortKeys: boolean
 
   constructor(sortKeys: boolean) {
     this.sortKeys = sortKeys
+    // Take the shared buffer (a nested call, e.g. from a getter, gets its own).
+    this.buf = sharedBuffer ?? new Uint8Array(1 << 16)
+    sharedBuffer = null
   }
 
   document(value: unknown, first: boolean): void {
@@ -444,19 +485,54 @@ class Emitter {
       this.writeIndicator('...', true, false, false)
       this.writeIndent()
     }
-    return this.out
+    const text = utf8Decoder.decode(this.buf.subarray(0, this.pos))
+    this.release()
+    return text
   }
 
-  // --- low-level writers (write_indicator / write_indent / write_line_break)
+  /** Hands the buffer back for the next write (called by finish, and after an error). */
+  release(): void {
+    sharedBuffer = this.buf.length <= MAX_SHARED_BUFFER ? this.buf : null
+  }
+
+  // --- byte output (callers keep `column` up to date)
+
+  private grow(n: number): void {
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n))
+    bigger.set(this.buf.subarray(0, this.pos))
+    this.buf = bigger
+  }
+
+  /** Appends `s[start:end]`, which must be ASCII. */
+  private put(s: string, start: number, end: number): void {
+    const n = end - start
+    if (this.pos + n > this.buf.length) this.grow(n)
+    if (n >= NATIVE_COPY_MIN_LENGTH) {
+      // ASCII encodes to one byte per character.
+      utf8Encoder.encodeInto(start === 0 && end === s.length ? s : s.slice(start, end), this.buf.subarray(this.pos))
+      this.pos += n
+      return
+    }
+    const buf = this.buf
+    let pos = this.pos
+    for (let i = start; i < end; i++) buf[pos++] = s.charCodeAt(i)
+    this.pos = pos
+  }
+
+  private putByte(c: number): void {
+    if (this.pos >= this.buf.length) this.grow(1)
+    this.buf[this.pos++] = c
+  }
+
+  // --- PyYAML's write_indicator / write_indent / write_line_break
 
   private writeIndicator(indicator: string, needWhitespace: boolean, whitespace: boolean, indention: boolean): void {
-    if (this.whitespace || !needWhitespace) {
-      this.out += indicator
-      this.column += indicator.length
-    } else {
-      this.out += ' ' + indicator
-      this.column += indicator.length + 1
+    if (!this.whitespace && needWhitespace) {
+      this.putByte(0x20)
+      this.column++
     }
+    this.put(indicator, 0, indicator.length)
+    this.column += indicator.length
     this.whitespace = whitespace
     this.indention = this.indention && indention
     this.openEnded = false
@@ -469,7 +545,10 @@ class Emitter {
     }
     if (this.column < indent) {
       this.whitespace = true
-      this.out += ' '.repeat(indent - this.column)
+      const n = indent - this.column
+      if (this.pos + n > this.buf.length) this.grow(n)
+      this.buf.fill(0x20, this.pos, this.pos + n)
+      this.pos += n
       this.column = indent
     }
   }
@@ -478,7 +557,7 @@ class Emitter {
     this.whitespace = true
     this.indention = true
     this.column = 0
-    this.out += '\n'
+    this.putByte(0x0a)
   }
 
   // --- nodes
@@ -514,7 +593,7 @@ class Emitter {
             return
           }
         }
-        throw new YamlWriteError(`unsupported value (${describe(value)})`)
+        throw new YamlWriteError(`unsupported value (${describeValue(value)})`)
       case 'undefined':
         throw new YamlWriteError('unsupported value undefined (only skipped as an object property)')
       default:
@@ -523,8 +602,13 @@ class Emitter {
   }
 
   private enter(value: object): void {
-    if (this.active.has(value)) throw new YamlWriteError('cyclic reference')
-    this.active.add(value)
+    const stack = this.stack
+    // Real documents are shallow; a cycle recurses forever, so it is enough to
+    // look for one once the nesting gets deep.
+    if (stack.length >= CYCLE_CHECK_DEPTH && stack.includes(value)) {
+      throw new YamlWriteError('cyclic reference')
+    }
+    stack.push(value)
   }
 
   private sequence(items: readonly unknown[], mapping: boolean): void {
@@ -550,21 +634,13 @@ class Emitter {
       }
     }
     this.indent = saved
-    this.active.delete(items)
+    this.stack.pop()
   }
 
   private mapping(obj: Record<string, unknown>): void {
-    let keys = Object.keys(obj)
-    let n = keys.length
-    // Skip undefined values.
-    for (let i = 0; i < n; i++) {
-      if (obj[keys[i] as string] === undefined) {
-        keys = keys.filter((k) => obj[k] !== undefined)
-        n = keys.length
-        break
-      }
-    }
-    if (n === 0) {
+    const keys = Object.keys(obj)
+    const n = keys.length
+    if (!hasDefinedValue(obj, keys)) {
       this.writeIndicator('{', true, true, false)
       this.writeIndicator('}', false, false, false)
       return
@@ -575,28 +651,35 @@ class Emitter {
     this.indent = this.indent < 0 ? 0 : this.indent + BEST_INDENT
     for (let i = 0; i < n; i++) {
       const key = keys[i] as string
-      try {
-        this.writeIndent()
-        if (this.isSimpleKey(key)) {
-          this.stringScalar(key, false, true)
-          this.writeIndicator(':', false, false, false)
-          this.node(obj[key], false, true, false)
-        } else {
-          this.writeIndicator('?', true, false, true)
-          this.stringScalar(key, false, false)
-          this.writeIndent()
-          this.writeIndicator(':', true, false, true)
-          this.node(obj[key], false, true, false)
-        }
-      } catch (error) {
-        if (error instanceof YamlWriteError) {
-          error.addSegment(/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`)
-        }
-        throw error
-      }
+      const value = obj[key]
+      if (value !== undefined) this.entry(key, value)
     }
     this.indent = saved
-    this.active.delete(obj)
+    this.stack.pop()
+  }
+
+  private entry(key: string, value: unknown): void {
+    try {
+      this.writeIndent()
+      if (key.length < MAX_SIMPLE_KEY_LENGTH - KEY_TAG_LENGTH && FAST_PLAIN.test(key) && !fastPlainNeedsQuotes(key)) {
+        // The usual identifier-like key.
+        this.plainScalar(key, false)
+        this.writeIndicator(':', false, false, false)
+      } else if (this.isSimpleKey(key)) {
+        this.stringScalar(key, false, true)
+        this.writeIndicator(':', false, false, false)
+      } else {
+        // A complex key: '? key' then ': value' on its own line.
+        this.writeIndicator('?', true, false, true)
+        this.stringScalar(key, false, false)
+        this.writeIndent()
+        this.writeIndicator(':', true, false, true)
+      }
+      this.node(value, false, true, false)
+    } catch (error) {
+      if (error instanceof YamlWriteError) error.addSegment(keySegment(key))
+      throw error
+    }
   }
 
   /** check_simple_key for a str key: single line, non-empty, len('!!str') + len(key) < 128. */
@@ -614,33 +697,85 @@ class Emitter {
 
   // --- scalars
 
-  /** An int/float/bool/null: always plain (the resolver round-trips it). */
+  /** Plain text without spaces (ints, floats, bools, null, identifiers). */
   private plainScalar(text: string, root: boolean): void {
-    // expect_scalar's increase_indent(flow=True) does not matter for text without spaces.
+    // expect_scalar's increase_indent(flow=True) does not matter without spaces.
     if (root) this.openEnded = true
     if (!this.whitespace) {
-      this.out += ' '
-      this.column += 1
+      this.putByte(0x20)
+      this.column++
     }
-    this.out += text
+    this.put(text, 0, text.length)
     this.column += text.length
     this.whitespace = false
     this.indention = false
   }
 
   private stringScalar(s: string, root: boolean, simpleKey: boolean): void {
-    if (FAST_PLAIN.test(s) && !(FAST_PLAIN_RISKY_FIRST.test(s) && resolvesToNonString(s))) {
+    if (FAST_PLAIN.test(s) && !fastPlainNeedsQuotes(s)) {
       this.plainScalar(s, root)
       return
     }
+    if (s.length >= MEMO_MIN_LENGTH && !root) {
+      this.memoizedScalar(s, simpleKey)
+      return
+    }
+    this.styledScalar(s, root, simpleKey)
+  }
+
+  /**
+   * Long strings (command lines, scripts) often repeat; their rendering only
+   * depends on indent, column, the whitespace flag and key context, so it is
+   * copied when those match a previous rendering.
+   */
+  private memoizedScalar(s: string, simpleKey: boolean): void {
+    const seen = this.memo.get(s)
+    if (
+      seen != null &&
+      seen.indent === this.indent &&
+      seen.column === this.column &&
+      seen.whitespace === this.whitespace &&
+      seen.simpleKey === simpleKey
+    ) {
+      const bytes = seen.bytes
+      if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length)
+      this.buf.set(bytes, this.pos)
+      this.pos += bytes.length
+      this.column = seen.endColumn
+      this.whitespace = false
+      this.indention = false
+      return
+    }
+    if (seen === undefined) {
+      this.memo.set(s, null)
+      this.styledScalar(s, false, simpleKey)
+      return
+    }
+    const indent = this.indent
+    const column = this.column
+    const whitespace = this.whitespace
+    const startPos = this.pos
+    this.styledScalar(s, false, simpleKey)
+    this.memo.set(s, {
+      indent,
+      column,
+      whitespace,
+      simpleKey,
+      bytes: this.buf.slice(startPos, this.pos),
+      endColumn: this.column,
+    })
+  }
+
+  private styledScalar(s: string, root: boolean, simpleKey: boolean): void {
     const analysis = analyzeScalar(s)
+    // expect_scalar: increase_indent(flow=True)
     const saved = this.indent
     this.indent = this.indent < 0 ? BEST_INDENT : this.indent + BEST_INDENT
     const split = !simpleKey
     if (
-      !resolvesToNonString(s) &&
+      (analysis & A_BLOCK_PLAIN) !== 0 &&
       !(simpleKey && (analysis & (A_EMPTY | A_MULTILINE)) !== 0) &&
-      (analysis & A_BLOCK_PLAIN) !== 0
+      !resolvesToNonString(s)
     ) {
       this.writePlain(s, split, root)
     } else if ((analysis & A_SINGLE_QUOTED) !== 0 && !(simpleKey && (analysis & A_MULTILINE) !== 0)) {
@@ -651,48 +786,54 @@ class Emitter {
     this.indent = saved
   }
 
-  /** write_plain. Plain text is printable ASCII without line breaks here. */
+  /** write_plain. Plain text is printable ASCII without line breaks. */
   private writePlain(text: string, split: boolean, root: boolean): void {
     if (root) this.openEnded = true
     if (text.length === 0) return
     if (!this.whitespace) {
-      this.out += ' '
-      this.column += 1
+      this.putByte(0x20)
+      this.column++
     }
     this.whitespace = false
     this.indention = false
-    if (text.indexOf(' ') < 0) {
-      this.out += text
-      this.column += text.length
+    const n = text.length
+    if (!split || this.column + n <= BEST_WIDTH + 1 || text.indexOf(' ') < 0) {
+      // No single space can be preceded by a column beyond the width.
+      this.put(text, 0, n)
+      this.column += n
       return
     }
-    const n = text.length
     let spaces = false
     let start = 0
     for (let end = 0; end <= n; end++) {
       const c = end < n ? text.charCodeAt(end) : -1
       if (spaces) {
         if (c !== 0x20) {
-          if (start + 1 === end && this.column > BEST_WIDTH && split) {
+          if (start + 1 === end && this.column > BEST_WIDTH) {
             this.writeIndent()
             this.whitespace = false
             this.indention = false
           } else {
-            this.out += text.slice(start, end)
+            this.put(text, start, end)
             this.column += end - start
           }
           start = end
         }
       } else if (c === -1 || c === 0x20) {
-        this.out += text.slice(start, end)
+        this.put(text, start, end)
         this.column += end - start
         start = end
       }
       spaces = c === 0x20
+      if (!spaces && c !== -1) {
+        // Skip to the next space: nothing happens in between.
+        const j = text.indexOf(' ', end + 1)
+        end = (j < 0 ? n : j) - 1
+      }
     }
   }
 
-  /** write_single_quoted. Text is printable ASCII plus '\n' here. */
+  /** write_single_quoted. Text is printable ASCII plus '\n'. */
   private writeSingleQuoted(text: string, split: boolean): void {
     this.writeIndicator("'", true, false, false)
     const n = text.length
@@ -706,7 +847,7 @@ class Emitter {
           if (start + 1 === end && this.column > BEST_WIDTH && split && start !== 0 && end !== n) {
             this.writeIndent()
           } else {
-            this.out += text.slice(start, end)
+            this.put(text, start, end)
             this.column += end - start
           }
           start = end
@@ -720,62 +861,109 @@ class Emitter {
         }
       } else if (c === -1 || c === 0x20 || c === 0x0a || c === 0x27) {
         if (start < end) {
-          this.out += text.slice(start, end)
+          this.put(text, start, end)
           this.column += end - start
           start = end
         }
       }
       if (c === 0x27) {
-        this.out += "''"
+        this.putByte(0x27)
+        this.putByte(0x27)
         this.column += 2
         start = end + 1
       }
       if (c !== -1) {
         spaces = c === 0x20
         breaks = c === 0x0a
+        if (!spaces && !breaks) {
+          // Ordinary characters change nothing until the next ' ', '\n' or "'".
+          let j = end + 1
+          while (j < n) {
+            const d = text.charCodeAt(j)
+            if (d === 0x20 || d === 0x0a || d === 0x27) break
+            j++
+          }
+          end = j - 1
+        }
       }
     }
     this.writeIndicator("'", false, false, false)
   }
 
-  /** write_double_quoted, iterating by code point like Python's str. */
-  private writeDoubleQuoted(s: string, split: boolean): void {
+  /**
+   * write_double_quoted. Python indexes by code point, so `end` walks code
+   * units while `cpEnd` counts code points for the position tests; text
+   * between `start` and `end` is always printable ASCII (one unit per point).
+   */
+  private writeDoubleQuoted(text: string, split: boolean): void {
     this.writeIndicator('"', true, false, false)
-    const chars: string | string[] = HAS_SURROGATE.test(s) ? Array.from(s) : s
-    const sub =
-      typeof chars === 'string'
-        ? (a: number, b: number): string => chars.slice(a, b)
-        : (a: number, b: number): string => chars.slice(a, b).join('')
-    const n = chars.length
+    const n = text.length
+    let cpLength = n
+    if (HAS_SURROGATE.test(text)) {
+      cpLength = 0
+      for (const _ of text) cpLength++
+    }
     let start = 0
-    for (let end = 0; end <= n; end++) {
-      const ch = end < n ? (chars[end] as string) : undefined
-      const cp = ch === undefined ? -1 : (ch.codePointAt(0) as number)
-      if (cp === -1 || cp === 0x22 || cp === 0x5c || cp === 0xfeff || cp < 0x20 || cp > 0x7e) {
+    let cpEnd = 0
+    for (let end = 0; end <= n; ) {
+      let c = end < n ? text.charCodeAt(end) : -1
+      let width = 1
+      if (c >= 0xd800 && c <= 0xdbff && end + 1 < n) {
+        const low = text.charCodeAt(end + 1)
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00)
+          width = 2
+        }
+      }
+      // '"', '\\' and everything outside printable ASCII (incl. \x85, \u2028, \u2029, \uFEFF).
+      if (c === -1 || c === 0x22 || c === 0x5c || c < 0x20 || c > 0x7e) {
         if (start < end) {
-          this.out += sub(start, end)
+          this.put(text, start, end)
           this.column += end - start
           start = end
         }
-        if (cp !== -1) {
-          const data = escapeChar(cp)
-          this.out += data
+        if (c !== -1) {
+          const data = escapeChar(c)
+          this.put(data, 0, data.length)
           this.column += data.length
-          start = end + 1
+          start = end + width
         }
       }
-      if (0 < end && end < n - 1 && (cp === 0x20 || start >= end) && this.column + (end - start) > BEST_WIDTH && split) {
-        const data = sub(start, end) + '\\'
-        this.out += data
-        this.column += data.length
-        if (start < end) start = end
+      if (
+        split &&
+        cpEnd > 0 &&
+        cpEnd < cpLength - 1 &&
+        (c === 0x20 || start >= end) &&
+        this.column + (start > end ? -1 : end - start) > BEST_WIDTH
+      ) {
+        if (start < end) {
+          this.put(text, start, end)
+          this.column += end - start
+          start = end
+        }
+        this.putByte(0x5c)
+        this.column++
         this.writeIndent()
         this.whitespace = false
         this.indention = false
-        if (chars[start] === ' ') {
-          this.out += '\\'
-          this.column += 1
+        if (text.charCodeAt(start) === 0x20) {
+          this.putByte(0x5c)
+          this.column++
         }
+      }
+      end += width
+      cpEnd++
+      if (start < end) {
+        // Unless an escape was just written, printable characters other than
+        // ' ', '"' and '\\' change nothing: skip to the next one that may.
+        let j = end
+        while (j < n) {
+          const d = text.charCodeAt(j)
+          if (d <= 0x20 || d >= 0x7f || d === 0x22 || d === 0x5c) break
+          j++
+        }
+        cpEnd += j - end
+        end = j
       }
     }
     this.writeIndicator('"', false, false, false)

@@ -1,0 +1,430 @@
+/**
+ * The YAML writer must produce the same bytes as PyYAML's
+ * `yaml.dump(data, sort_keys=True)`, which the KFP SDK uses for pipeline IR.
+ *
+ * - Golden files: every KFP SDK golden YAML is parsed (keeping float-ness) and
+ *   re-emitted; the bytes must equal the file (minus its `#` header).
+ * - Tricky scalars: expected outputs were produced with PyYAML 6.0.3
+ *   (`yaml.dump({'key': value}, sort_keys=True)`).
+ * - A fast-check round trip through an independent YAML parser.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fc from 'fast-check'
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  YamlFloat,
+  parseYamlPreservingFloats,
+  toYaml,
+  toYamlDocuments,
+} from '../../packages/compiler/src/writer/yaml.ts'
+
+// ---------------------------------------------------------------------------
+// Golden files
+
+const GOLDEN_ROOT = fileURLToPath(new URL('../../../shared/reference/kfp/golden', import.meta.url))
+const HAVE_GOLDENS = existsSync(GOLDEN_ROOT)
+
+/**
+ * Goldens that are not PyYAML output, each confirmed by hand: loading them
+ * with PyYAML 6.0.3 and dumping again does not give the file back.
+ */
+const EXPECTED_MISMATCH: Readonly<
+  Record<string, { readonly kind: 'not-valid-yaml' | 'no-final-newline'; readonly reason: string }>
+> = {
+  'current/valid/critical/pipeline_with_secret_as_env.yaml': {
+    kind: 'not-valid-yaml',
+    reason:
+      'hand re-indented: list items indented under their key (PyYAML never does that) and double-quoted continuation lines left at the old column, which a YAML 1.2 parser rejects',
+  },
+  'current/valid/pipeline_with_secret_as_volume.yaml': {
+    kind: 'not-valid-yaml',
+    reason: 'hand re-indented like pipeline_with_secret_as_env.yaml (same broken double-quoted continuation lines)',
+  },
+  'current/valid/essential/placeholder_with_if_placeholder_none_input_value.yaml': {
+    kind: 'not-valid-yaml',
+    reason:
+      'hand re-indented list items; a single-quoted scalar keeps the fold point of the original 8-space indent and its continuation line is now under-indented',
+  },
+  'current/valid/critical/pipeline_with_volume_long_name.yaml': {
+    kind: 'no-final-newline',
+    reason: 'the final newline PyYAML always writes was removed; everything else is byte-identical',
+  },
+}
+
+function yamlFiles(dir: string, recursive: boolean): string[] {
+  if (!existsSync(dir)) return []
+  const out: string[] = []
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) {
+      if (recursive) out.push(...yamlFiles(path, true))
+    } else if (name.endsWith('.yaml')) {
+      out.push(path)
+    }
+  }
+  return out
+}
+
+function goldenFiles(): string[] {
+  if (!HAVE_GOLDENS) return []
+  return [
+    ...yamlFiles(join(GOLDEN_ROOT, 'current/valid'), true),
+    ...yamlFiles(join(GOLDEN_ROOT, 'legacy/pipelines'), true),
+    ...yamlFiles(join(GOLDEN_ROOT, 'legacy/components'), false),
+    ...yamlFiles(join(GOLDEN_ROOT, 'kubernetes/data'), false),
+  ]
+}
+
+/** The YAML dump without the `# ...` header lines the KFP SDK puts in front. */
+function stripHeader(text: string): string {
+  let start = 0
+  while (text.startsWith('#', start)) {
+    const eol = text.indexOf('\n', start)
+    if (eol < 0) return ''
+    start = eol + 1
+  }
+  return text.slice(start)
+}
+
+/**
+ * Splits a PyYAML stream into document texts. In PyYAML's block output a line
+ * starting with `---` can only start a document (scalar continuation lines
+ * are indented and keys starting with `---` are quoted).
+ */
+function splitDocuments(stream: string): string[] {
+  return stream.split(/^(?=---(?: |$))/m)
+}
+
+let identicalDocuments = 0
+let totalDocuments = 0
+
+if (!HAVE_GOLDENS) {
+  console.warn(
+    `YAML writer golden tests skipped: ${GOLDEN_ROOT} not found (the KFP SDK goldens are expected in shared/reference/kfp/golden next to the repository).`,
+  )
+}
+
+describe.skipIf(!HAVE_GOLDENS)('YAML writer reproduces the KFP SDK golden files byte for byte', () => {
+  const files = goldenFiles()
+
+  afterAll(() => {
+    console.log(`YAML writer: ${identicalDocuments}/${totalDocuments} golden documents byte-identical`)
+  })
+
+  it('finds the golden files', () => {
+    expect(files.length).toBeGreaterThan(100)
+    for (const name of Object.keys(EXPECTED_MISMATCH)) {
+      expect(existsSync(join(GOLDEN_ROOT, name)), name).toBe(true)
+    }
+  })
+
+  for (const file of files) {
+    const name = relative(GOLDEN_ROOT, file)
+    it(name, () => {
+      const body = stripHeader(readFileSync(file, 'utf8'))
+      const expectedDocs = splitDocuments(body)
+      totalDocuments += expectedDocs.length
+      const known = EXPECTED_MISMATCH[name]
+      if (known?.kind === 'not-valid-yaml') {
+        expect(() => parseYamlPreservingFloats(body), known.reason).toThrow()
+        return
+      }
+      const written = toYamlDocuments(parseYamlPreservingFloats(body))
+      if (known?.kind === 'no-final-newline') {
+        expect(body.endsWith('\n'), known.reason).toBe(false)
+        expect(written).toBe(`${body}\n`)
+        return
+      }
+      const writtenDocs = splitDocuments(written)
+      for (let i = 0; i < expectedDocs.length; i++) {
+        if (writtenDocs[i] === expectedDocs[i]) identicalDocuments++
+      }
+      expect(written).toBe(body)
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------
+// Scalars (expected values from PyYAML 6.0.3: yaml.dump({'key': v}, sort_keys=True))
+
+const SCALARS: ReadonlyArray<readonly [string, string]> = [
+  ["", "''\n"],
+  [" x", "' x'\n"],
+  ["x ", "'x '\n"],
+  ["a: b", "'a: b'\n"],
+  ["a:b", "a:b\n"],
+  ["a #b", "'a #b'\n"],
+  ["a#b", "a#b\n"],
+  ["#x", "'#x'\n"],
+  ["- x", "'- x'\n"],
+  ["-x", "-x\n"],
+  ["-", "'-'\n"],
+  ["? x", "'? x'\n"],
+  [":x", ":x\n"],
+  ["true", "'true'\n"],
+  ["True", "'True'\n"],
+  ["false", "'false'\n"],
+  ["null", "'null'\n"],
+  ["Null", "'Null'\n"],
+  ["~", "'~'\n"],
+  ["yes", "'yes'\n"],
+  ["No", "'No'\n"],
+  ["on", "'on'\n"],
+  ["OFF", "'OFF'\n"],
+  ["y", "y\n"],
+  ["n", "n\n"],
+  ["1", "'1'\n"],
+  ["-1", "'-1'\n"],
+  ["+1", "'+1'\n"],
+  ["1.5", "'1.5'\n"],
+  [".5", "'.5'\n"],
+  ["1.", "'1.'\n"],
+  ["1e5", "1e5\n"],
+  ["1.0e+5", "'1.0e+5'\n"],
+  ["1_000", "'1_000'\n"],
+  ["0x1F", "'0x1F'\n"],
+  ["0o17", "0o17\n"],
+  ["017", "'017'\n"],
+  ["08", "08\n"],
+  ["0b101", "'0b101'\n"],
+  ["1:30", "'1:30'\n"],
+  [".inf", "'.inf'\n"],
+  ["-.Inf", "'-.Inf'\n"],
+  [".nan", "'.nan'\n"],
+  ["2024-01-01", "'2024-01-01'\n"],
+  ["2024-1-1", "2024-1-1\n"],
+  ["2001-12-14t21:59:43.10-05:00", "'2001-12-14t21:59:43.10-05:00'\n"],
+  ["<<", "'<<'\n"],
+  ["=", "'='\n"],
+  ["---", "'---'\n"],
+  ["--- x", "'--- x'\n"],
+  ["...", "'...'\n"],
+  ["a...", "a...\n"],
+  ["@x", "'@x'\n"],
+  ["`x", "'`x'\n"],
+  ["%x", "'%x'\n"],
+  ["!x", "'!x'\n"],
+  ["&x", "'&x'\n"],
+  ["*x", "'*x'\n"],
+  ["|", "'|'\n"],
+  [">", "'>'\n"],
+  ["'x'", "'''x'''\n"],
+  ["\"x\"", "'\"x\"'\n"],
+  ["[x]", "'[x]'\n"],
+  ["{x}", "'{x}'\n"],
+  ["x,y", "x,y\n"],
+  ["a\nb", "'a\n\n  b'\n"],
+  ["a\n\nb", "'a\n\n\n  b'\n"],
+  ["a \nb", "\"a \\nb\"\n"],
+  ["a\n b", "\"a\\n b\"\n"],
+  ["\nx", "'\n\n  x'\n"],
+  ["x\n", "'x\n\n  '\n"],
+  ["tab\there", "\"tab\\there\"\n"],
+  ["cr\rhere", "\"cr\\rhere\"\n"],
+  ["h\u00e9llo", "\"h\\xE9llo\"\n"],
+  ["emoji \ud83d\ude00", "\"emoji \\U0001F600\"\n"],
+  ["\u2028", "\"\\L\"\n"],
+  ["\u0085", "\"\\N\"\n"],
+  ["\ufeff", "\"\\uFEFF\"\n"],
+  ["\u0000", "\"\\0\"\n"],
+  ["\u007f", "\"\\x7F\"\n"],
+  ["\u00a0", "\"\\_\"\n"],
+  ["back\\slash", "back\\slash\n"],
+  ["it's", "it's\n"],
+  ["{{$.inputs.parameters['x']}}", "'{{$.inputs.parameters[''x'']}}'\n"],
+  ["{{$}}", "'{{$}}'\n"],
+  ["gs://bucket/path", "gs://bucket/path\n"],
+  ["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"],
+  ["word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word", "word word word word word word word word word word word word word word word word\n  word word word word word word word word word word word word word word\n"],
+  ["a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a b", "a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a\n  a a a a a a b\n"],
+  ["\"quoted word quoted word quoted word quoted word quoted word quoted word quoted word quoted word quoted word quoted word \"", "'\"quoted word quoted word quoted word quoted word quoted word quoted word quoted\n  word quoted word quoted word quoted word \"'\n"],
+  ["\u00e9long text with spaces long text with spaces long text with spaces long text with spaces long text with spaces ", "\"\\xE9long text with spaces long text with spaces long text with spaces long text\\\n  \\ with spaces long text with spaces \"\n"],
+]
+
+describe('scalar styles match PyYAML', () => {
+  for (const [value, expected] of SCALARS) {
+    it(`writes ${JSON.stringify(value).slice(0, 60)}`, () => {
+      expect(toYaml({ key: value })).toBe(`key: ${expected}`)
+    })
+  }
+
+  it('writes numbers like Python ints and floats', () => {
+    const values = [
+      new YamlFloat(1),
+      2.5,
+      new YamlFloat(1e-5),
+      new YamlFloat(1e16),
+      new YamlFloat(123456789),
+      new YamlFloat(-0),
+      Infinity,
+      -Infinity,
+      NaN,
+      0.1 + 0.2,
+      3,
+      -0,
+      1e21,
+      true,
+      false,
+      null,
+    ]
+    expect(toYaml(values)).toBe(
+      '- 1.0\n- 2.5\n- 1.0e-05\n- 1.0e+16\n- 123456789.0\n- -0.0\n- .inf\n- -.inf\n- .nan\n' +
+        '- 0.30000000000000004\n- 3\n- 0\n- 1000000000000000000000\n- true\n- false\n- null\n',
+    )
+  })
+
+  it('keeps float-ness through YamlFloat', () => {
+    const float = new YamlFloat(2)
+    expect(float.toString()).toBe('2.0')
+    expect(JSON.stringify({ x: float })).toBe('{"x":2}')
+    expect(parseYamlPreservingFloats('a: 2.0\nb: 2\nc: 1.0e-05\nd: .inf\n')).toEqual([
+      { a: new YamlFloat(2), b: 2, c: new YamlFloat(1e-5), d: new YamlFloat(Infinity) },
+    ])
+  })
+
+  it('reads plain scalars with YAML 1.1 (PyYAML) rules', () => {
+    expect(
+      parseYamlPreservingFloats('[yes, No, on, OFF, ~, null, "", 0x1F, 017, 0b11, 1_000, 1:30, 1e5, 08, y]'),
+    ).toEqual([[true, false, true, false, null, null, '', 31, 15, 3, 1000, 90, '1e5', '08', 'y']])
+    expect(parseYamlPreservingFloats('a: 1\n---\n- b\n')).toEqual([{ a: 1 }, ['b']])
+  })
+})
+
+describe('mapping keys', () => {
+  const KEYS: ReadonlyArray<readonly [string, string]> = [
+    ['', "? ''\n: 1\n"],
+    ['a b', 'a b: 1\n'],
+    ['a: b', "'a: b': 1\n"],
+    ['true', "'true': 1\n"],
+    ['null', "'null': 1\n"],
+    ['1', "'1': 1\n"],
+    ['x\ny', "? 'x\n\n  y'\n: 1\n"],
+    ['-', "'-': 1\n"],
+    ['#', "'#': 1\n"],
+    ['a #b', "'a #b': 1\n"],
+    ['\u00e9', '"\\xE9": 1\n'],
+    // PyYAML's simple-key limit: len('!!str') + len(key) < 128, in code points.
+    ['k'.repeat(122), `${'k'.repeat(122)}: 1\n`],
+    ['k'.repeat(123), `? ${'k'.repeat(123)}\n: 1\n`],
+    ['\u{1F600}'.repeat(62), `"${'\\U0001F600'.repeat(62)}": 1\n`],
+  ]
+  for (const [key, expected] of KEYS) {
+    it(`writes key ${JSON.stringify(key).slice(0, 40)}`, () => {
+      expect(toYaml({ [key]: 1 })).toBe(expected)
+    })
+  }
+
+  it('sorts keys by code point like Python', () => {
+    expect(toYaml({ b: 1, a: { '\u00e9': 1, z: 2, '\ue000': 3, '\u{1F600}': 4, A: 5 } })).toBe(
+      'a:\n  A: 5\n  z: 2\n  "\\xE9": 1\n  "\\uE000": 3\n  "\\U0001F600": 4\nb: 1\n',
+    )
+  })
+
+  it('keeps insertion order with sortKeys: false', () => {
+    const manifest = { apiVersion: 'v1', kind: 'Workflow', metadata: { name: 'x' }, spec: {} }
+    expect(toYaml(manifest, { sortKeys: false })).toBe('apiVersion: v1\nkind: Workflow\nmetadata:\n  name: x\nspec: {}\n')
+  })
+
+  it('skips undefined values', () => {
+    expect(toYaml({ a: undefined, b: 1 })).toBe('b: 1\n')
+    expect(toYaml({ a: undefined })).toBe('{}\n')
+  })
+})
+
+describe('collections and documents', () => {
+  it('writes nested and empty containers like PyYAML', () => {
+    expect(toYaml({ a: {}, b: [], c: [[], {}, [[]], { d: {} }], e: { f: [] } })).toBe(
+      'a: {}\nb: []\nc:\n- []\n- {}\n- - []\n- d: {}\ne:\n  f: []\n',
+    )
+    expect(toYaml([[1, [2, 3]], { a: [{ b: 1, c: [4] }] }])).toBe(
+      '- - 1\n  - - 2\n    - 3\n- a:\n  - b: 1\n    c:\n    - 4\n',
+    )
+  })
+
+  it('writes root scalars and several documents like dump_all', () => {
+    expect(toYaml('foo')).toBe('foo\n...\n')
+    expect(toYaml({})).toBe('{}\n')
+    expect(toYamlDocuments([{ a: 1 }, 'x', [], { b: 2 }])).toBe('a: 1\n--- x\n--- []\n---\nb: 2\n')
+    expect(toYamlDocuments([])).toBe('')
+  })
+
+  it('writes a repeated long string the same way every time', () => {
+    const text = 'a long command line that is written many times '.repeat(4).trim()
+    const once = toYaml({ x: { y: text } })
+    expect(once).toContain('\n    ')
+    expect(toYaml({ a: { y: text }, b: { y: text }, x: { y: text }, z: [text] })).toBe(
+      once.replace('x:', 'a:') + once.replace('x:', 'b:') + once + toYaml({ z: [text] }),
+    )
+  })
+
+  it('is deterministic', () => {
+    const make = () => ({ z: [1, 'two', new YamlFloat(3)], a: { 'key with space': 'x\ny', list: [{}, []] } })
+    expect(toYaml(make())).toBe(toYaml(make()))
+  })
+})
+
+describe('unsupported values', () => {
+  it('names the path of the offending value', () => {
+    expect(() => toYaml({ a: [1, () => 0] })).toThrow(/function at \$\.a\[1\]/)
+    expect(() => toYaml({ 'b c': Symbol('s') })).toThrow(/symbol at \$\["b c"\]/)
+    expect(() => toYaml(10n)).toThrow(/bigint at \$/)
+    expect(() => toYaml([undefined])).toThrow(/undefined/)
+    expect(() => toYaml({ d: new Date(0) })).toThrow(/\(Date instance\) at \$\.d/)
+    expect(() => toYaml(new Map())).toThrow(/Map instance/)
+  })
+
+  it('detects cycles', () => {
+    const cyclic: Record<string, unknown> = { name: 'x' }
+    cyclic['self'] = { again: cyclic }
+    expect(() => toYaml(cyclic)).toThrow(/cyclic reference/)
+    const list: unknown[] = []
+    list.push(list)
+    expect(() => toYaml(list)).toThrow(/cyclic reference/)
+  })
+
+  it('writes shared (acyclic) objects in full', () => {
+    const shared = { k: 'v' }
+    expect(toYaml({ a: shared, b: shared })).toBe('a:\n  k: v\nb:\n  k: v\n')
+  })
+
+  it('still works after an error', () => {
+    expect(() => toYaml({ a: () => 0 })).toThrow()
+    expect(toYaml({ a: 1 })).toBe('a: 1\n')
+  })
+})
+
+// ---------------------------------------------------------------------------
+// Round trip
+
+/** JSON values as the YAML side sees them: no -0, YamlFloat unwrapped. */
+function normalize(value: unknown): unknown {
+  if (value instanceof YamlFloat) return normalize(value.value)
+  if (typeof value === 'number') return Object.is(value, -0) ? 0 : value
+  if (Array.isArray(value)) return value.map(normalize)
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = normalize(v)
+    return out
+  }
+  return value
+}
+
+describe('round trip', () => {
+  const cases = [
+    ['ascii', fc.jsonValue()],
+    ['unicode', fc.jsonValue({ stringUnit: 'binary' })],
+  ] as const
+  for (const [label, arbitrary] of cases) {
+    it(`parses back what it writes (${label} strings)`, () => {
+      fc.assert(
+        fc.property(arbitrary, (value) => {
+          const [parsed] = parseYamlPreservingFloats(toYaml(value))
+          expect(normalize(parsed)).toEqual(normalize(value))
+        }),
+        { seed: 20240611, numRuns: 500 },
+      )
+    })
+  }
+})
