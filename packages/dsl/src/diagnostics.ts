@@ -19,6 +19,10 @@ import type { SourceLocation } from './ir.ts'
  * - `E_COMPONENT_YAML` a loaded component file is malformed or has unknown fields
  * - `E_SCHEMA` an emitted document failed its target schema (a compiler bug; please report it)
  * - `E_IO` a file could not be read or written
+ * - `E_FUNCTION_CAPTURE` a function component's code cannot travel to its pod: it uses a
+ *   variable from outside the function that is neither imported nor a Node global (the message
+ *   names it; `source` is where it is used), or what it imports cannot be bundled
+ * - `TS<number>` a TypeScript type error (from `typeflow check`)
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'
@@ -39,6 +43,8 @@ export type DiagnosticCode =
   | 'E_COMPONENT_YAML'
   | 'E_SCHEMA'
   | 'E_IO'
+  | 'E_FUNCTION_CAPTURE'
+  | `TS${number}`
 
 /** A problem found in a pipeline: data, so tools can filter, format and test it. */
 export interface Diagnostic {
