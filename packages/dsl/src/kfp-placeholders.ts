@@ -50,7 +50,8 @@ function renderJsonArg(arg: CommandArgNode): JsonArg {
         IfPresent: {
           InputName: arg.input,
           Then: arg.then.map(renderJsonArg),
-          ...(arg.else !== undefined && { Else: arg.else.map(renderJsonArg) }),
+          // The SDK writes `Else` only when it is non-empty (`if self.else_:`).
+          ...(arg.else !== undefined && arg.else.length > 0 && { Else: arg.else.map(renderJsonArg) }),
         },
       }
   }

@@ -60,6 +60,7 @@ const v1Arg: z.ZodType<unknown> = z.lazy(() =>
     z.strictObject({ inputUri: z.string() }),
     z.strictObject({ outputPath: z.string() }),
     z.strictObject({ outputUri: z.string() }),
+    z.strictObject({ executorInput: z.unknown() }),
     z.strictObject({ concat: z.array(v1Arg) }),
     z.strictObject({
       if: z.strictObject({
@@ -97,100 +98,143 @@ const v1Component = z.strictObject({
   }),
 })
 
+// The rules below follow the KFP SDK's `ComponentSpec.from_v1_component_spec` and
+// `maybe_convert_v1_yaml_placeholder_to_v2_placeholder` (sdk/python/kfp/dsl/structures.py,
+// placeholders.py, types/type_utils.py), so a v1 component compiles to the IR the SDK writes.
+
+/** SDK `PARAMETER_TYPES_MAPPING`: v1 type names (lowercased) that are parameters; every other type is an artifact. */
 const v1ParameterTypes: Readonly<Record<string, ParameterType>> = {
-  string: 'STRING', str: 'STRING', text: 'STRING',
   integer: 'NUMBER_INTEGER', int: 'NUMBER_INTEGER',
-  float: 'NUMBER_DOUBLE', double: 'NUMBER_DOUBLE',
-  boolean: 'BOOLEAN', bool: 'BOOLEAN',
-  list: 'LIST', jsonarray: 'LIST',
-  dict: 'STRUCT', jsonobject: 'STRUCT',
+  double: 'NUMBER_DOUBLE', float: 'NUMBER_DOUBLE',
+  string: 'STRING', str: 'STRING', text: 'STRING',
+  bool: 'BOOLEAN', boolean: 'BOOLEAN',
+  dict: 'STRUCT', list: 'LIST',
+  jsonobject: 'STRUCT', jsonarray: 'LIST',
 }
 
-const systemArtifacts = new Set(['Artifact', 'Dataset', 'Model', 'Metrics', 'ClassificationMetrics', 'SlicedClassificationMetrics', 'HTML', 'Markdown'])
+/** SDK `_ARTIFACT_CLASSES_MAPPING`: artifact type names, matched case-insensitively. */
+const v1ArtifactTypes: Readonly<Record<string, string>> = {
+  artifact: 'system.Artifact', model: 'system.Model', dataset: 'system.Dataset', metrics: 'system.Metrics',
+  classificationmetrics: 'system.ClassificationMetrics', slicedclassificationmetrics: 'system.SlicedClassificationMetrics',
+  html: 'system.HTML', markdown: 'system.Markdown',
+}
 
-function v1TypeName(type: unknown): string | undefined {
-  if (typeof type === 'string') return type
-  if (type !== null && typeof type === 'object') return Object.keys(type)[0]
+/** SDK `_GOOGLE_TYPES_PATTERN`: `google.<Name>` types keep their title (version 0.0.1). */
+const googleType = /^google.[A-Za-z]+$/
+
+/** SDK `sanitize_input_name`: v1 input and output names become Python identifiers (`op-1` → `op_1`). */
+function sanitizeV1IoName(name: string): string {
+  return name.toLowerCase().replace(/[^_0-9a-z]+/g, '_').replace(/^_+|_+$/g, '')
+}
+
+/** SDK `get_canonical_name_for_outer_generic`: `typing.List[str]` → `List`, `Dict[str, int]` → `Dict`. */
+function canonicalTypeName(type: string): string {
+  // Python's `str.lstrip('typing.')` strips a set of characters, not a prefix; keep its behaviour.
+  const name = type.startsWith('typing.') ? type.replace(/^[typing.]+/, '') : type
+  const lower = name.toLowerCase()
+  return lower.startsWith('list') || lower.startsWith('dict') ? name.split('[')[0]! : name
+}
+
+/** SDK `is_parameter_type`, used for `outputPath`: the short type name (or a dict type's key) names a parameter type. */
+function isV1ParameterType(type: unknown): boolean {
+  let name: string | undefined
+  if (typeof type === 'string') name = /^(?:typing\.)?(\w+)/.exec(type)?.[1] ?? type
+  else if (type !== null && typeof type === 'object') name = Object.keys(type)[0]
+  return name !== undefined && name.toLowerCase() in v1ParameterTypes
+}
+
+/** Python's `distutils.util.strtobool`, as the SDK applies it to v1 boolean defaults. */
+function strtobool(text: string): boolean | undefined {
+  const lower = text.toLowerCase()
+  if (['y', 'yes', 't', 'true', 'on', '1'].includes(lower)) return true
+  if (['n', 'no', 'f', 'false', 'off', '0'].includes(lower)) return false
   return undefined
 }
 
-function v1Default(raw: unknown, type: ParameterType): JsonValue {
-  if (typeof raw !== 'string') return raw as JsonValue
-  switch (type) {
-    case 'NUMBER_INTEGER':
-    case 'NUMBER_DOUBLE':
+/** SDK `deserialize_v1_component_yaml_default`: casts by the raw type name (`Integer`, `JsonObject` …). */
+function v1Default(raw: unknown, type: unknown): JsonValue {
+  if (raw === null || typeof type !== 'string') return raw as JsonValue
+  switch (type.toLowerCase()) {
+    case 'integer':
+    case 'int':
+      return typeof raw === 'string' ? Number.parseInt(raw, 10) : Math.trunc(Number(raw))
+    case 'double':
+    case 'float':
       return Number(raw)
-    case 'BOOLEAN':
-      return raw.toLowerCase() === 'true'
-    case 'LIST':
-    case 'STRUCT':
-      return JSON.parse(raw) as JsonValue
+    case 'string':
+    case 'str':
+    case 'text':
+      return typeof raw === 'string' ? raw : typeof raw === 'boolean' ? (raw ? 'True' : 'False') : JSON.stringify(raw)
+    case 'bool':
+    case 'boolean':
+      return typeof raw === 'string' ? (strtobool(raw) ?? raw) : (raw as JsonValue)
+    case 'dict':
+    case 'list':
+    case 'jsonobject':
+    case 'jsonarray':
+      if (typeof raw !== 'string') return raw as JsonValue
+      try {
+        return JSON.parse(raw) as JsonValue
+      } catch {
+        return raw
+      }
     default:
-      return raw
+      return raw as JsonValue
   }
 }
 
 type V1Io = z.infer<typeof v1Io>
 
-/** KFP's v1→v2 rule: an input read by value is a parameter, one read by path or URI is an artifact. */
-function v1Spec(io: V1Io, usedAsValue: boolean, direction: 'input' | 'output'): IoSpecNode {
-  const typeName = v1TypeName(io.type)
-  const parameterType = typeName === undefined ? undefined : v1ParameterTypes[typeName.toLowerCase()]
-  const isParameter = parameterType !== undefined || (direction === 'input' && usedAsValue)
-  const optional = io.optional === true || io.default !== undefined
-  if (isParameter) {
-    const type = parameterType ?? 'STRING'
+/**
+ * KFP's v1→v2 rule: the declared type alone decides. Parameter type names (`String`, `Integer`,
+ * `List[str]` …) make parameters; artifact names, `google.*` types, unknown names, dict-style types
+ * and untyped I/O make artifacts. Descriptions are not carried over (the SDK drops them).
+ */
+function v1Spec(io: V1Io): IoSpecNode {
+  const type = typeof io.type === 'string' ? canonicalTypeName(io.type) : io.type
+  const optional = io.optional === true || 'default' in io
+  const parameterType = typeof type === 'string' ? v1ParameterTypes[type.toLowerCase()] : undefined
+  if (parameterType !== undefined) {
     const spec: ParameterSpecNode = {
       kind: 'parameter',
-      type,
+      type: parameterType,
       optional,
-      ...(io.default !== undefined && { default: v1Default(io.default, type) }),
-      ...(io.description !== undefined && { description: io.description }),
+      ...(io.default !== undefined && io.default !== null && { default: v1Default(io.default, io.type) }),
     }
     return spec
   }
-  const title = typeName !== undefined && systemArtifacts.has(typeName) ? `system.${typeName}` : 'system.Artifact'
+  const title =
+    typeof type === 'string' ? (googleType.test(type) ? type : (v1ArtifactTypes[type.toLowerCase()] ?? 'system.Artifact')) : 'system.Artifact'
   const spec: ArtifactSpecNode = {
     kind: 'artifact',
     type: { schemaTitle: title, schemaVersion: '0.0.1' },
     isList: false,
     optional,
-    ...(io.description !== undefined && { description: io.description }),
   }
   return spec
 }
 
-function collectValueUses(arg: unknown, into: Set<string>): void {
-  if (arg === null || typeof arg !== 'object') return
-  const record = arg as Record<string, unknown>
-  if (typeof record['inputValue'] === 'string') into.add(record['inputValue'])
-  for (const value of Object.values(record)) {
-    if (Array.isArray(value)) value.forEach((v) => collectValueUses(v, into))
-    else collectValueUses(value, into)
-  }
-}
-
-function v1Arguments(args: readonly unknown[], specs: { inputs: Record<string, IoSpecNode>; outputs: Record<string, IoSpecNode> }): CommandArgNode[] {
+function v1Arguments(args: readonly unknown[], outputTypes: ReadonlyMap<string, unknown>): CommandArgNode[] {
   const one = (arg: unknown): CommandArgNode => {
     if (typeof arg === 'string' || typeof arg === 'number') return { kind: 'text', parts: [String(arg)] }
     const record = arg as Record<string, unknown>
-    const name = (key: string) => record[key] as string
+    const name = (key: string) => sanitizeV1IoName(record[key] as string)
     if ('inputValue' in record) return { kind: 'text', parts: [{ kind: 'placeholder', ref: 'inputValue', name: name('inputValue') }] }
     if ('inputPath' in record) return { kind: 'text', parts: [{ kind: 'placeholder', ref: 'inputPath', name: name('inputPath') }] }
     if ('inputUri' in record) return { kind: 'text', parts: [{ kind: 'placeholder', ref: 'inputUri', name: name('inputUri') }] }
     if ('outputPath' in record) {
-      const output = specs.outputs[name('outputPath')]
-      const ref = output?.kind === 'parameter' ? 'outputParameterFile' : 'outputPath'
+      const ref = isV1ParameterType(outputTypes.get(record['outputPath'] as string)) ? 'outputParameterFile' : 'outputPath'
       return { kind: 'text', parts: [{ kind: 'placeholder', ref, name: name('outputPath') }] }
     }
     if ('outputUri' in record) return { kind: 'text', parts: [{ kind: 'placeholder', ref: 'outputUri', name: name('outputUri') }] }
+    if ('executorInput' in record) return { kind: 'text', parts: [{ kind: 'placeholder', ref: 'executorInput' }] }
     if ('concat' in record) return { kind: 'concat', items: (record['concat'] as unknown[]).map(one) }
     const branch = record['if'] as { cond: unknown; then: unknown; else?: unknown }
     const list = (v: unknown) => (Array.isArray(v) ? v : [v]).map(one)
     const cond = branch.cond as { isPresent?: string }
     return {
       kind: 'ifPresent',
-      input: cond.isPresent ?? '',
+      input: sanitizeV1IoName(cond.isPresent ?? ''),
       then: list(branch.then),
       ...(branch.else !== undefined && { else: list(branch.else) }),
     }
@@ -203,13 +247,11 @@ function fromV1(value: unknown, file: string): LoadedComponent {
   if (!parsed.success) throw zodFailures(parsed.error, file, [])
   const def = parsed.data
   const container = def.implementation.container
-  const valueUses = new Set<string>()
-  for (const arg of [...(container.command ?? []), ...(container.args ?? [])]) collectValueUses(arg, valueUses)
   const inputs: Record<string, IoSpecNode> = {}
-  for (const io of def.inputs ?? []) inputs[io.name] = v1Spec(io, valueUses.has(io.name), 'input')
+  for (const io of def.inputs ?? []) inputs[sanitizeV1IoName(io.name)] = v1Spec(io)
   const outputs: Record<string, IoSpecNode> = {}
-  for (const io of def.outputs ?? []) outputs[io.name] = v1Spec(io, false, 'output')
-  const specs = { inputs, outputs }
+  for (const io of def.outputs ?? []) outputs[sanitizeV1IoName(io.name)] = v1Spec(io)
+  const outputTypes = new Map((def.outputs ?? []).map((io) => [io.name, io.type] as const))
   return deepFreeze({
     kind: 'container',
     name: def.name,
@@ -217,8 +259,8 @@ function fromV1(value: unknown, file: string): LoadedComponent {
     inputs: inputs as LoadedSpecs,
     outputs: outputs as LoadedSpecs,
     image: container.image,
-    ...(container.command !== undefined && { command: v1Arguments(container.command, specs) }),
-    ...(container.args !== undefined && { args: v1Arguments(container.args, specs) }),
+    ...(container.command !== undefined && { command: v1Arguments(container.command, outputTypes) }),
+    ...(container.args !== undefined && { args: v1Arguments(container.args, outputTypes) }),
     source: { file, line: 1, column: 1 },
   })
 }
@@ -267,7 +309,8 @@ function irIoSpecs(io: z.infer<typeof irIo>): Record<string, IoSpecNode> {
     specs[name] = {
       kind: 'parameter',
       type: p.parameterType,
-      optional: p.isOptional === true,
+      // The SDK reads IR written by kfp<=2.0.0b8 (defaults without isOptional) as optional too.
+      optional: p.isOptional ?? p.defaultValue !== undefined,
       ...(p.defaultValue !== undefined && { default: p.defaultValue as JsonValue }),
       ...(p.description !== undefined && { description: p.description }),
     }

@@ -1,0 +1,11 @@
+import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+
+export const golden = 'legacy/components/component_with_pip_install.yaml'
+
+export function build(goldenText: string): PipelineNode {
+  const components = loadPipelineComponents(goldenText)
+  const componentWithPipInstall = components['component-with-pip-install']!
+  return pipeline({ name: 'component-with-pip-install' }, (dag) => {
+    dag.task(componentWithPipInstall)
+  })
+}

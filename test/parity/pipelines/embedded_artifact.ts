@@ -1,0 +1,13 @@
+import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+
+export const golden = 'current/valid/essential/embedded_artifact.yaml'
+
+export function build(goldenText: string): PipelineNode {
+  const components = loadPipelineComponents(goldenText)
+  const readEmbeddedArtifactDir = components['read-embedded-artifact-dir']!
+  const readEmbeddedArtifactFile = components['read-embedded-artifact-file']!
+  return pipeline({ name: 'nb-simple' }, (dag) => {
+    dag.task(readEmbeddedArtifactDir, {}, { caching: false })
+    dag.task(readEmbeddedArtifactFile, {}, { caching: false })
+  })
+}
