@@ -2,6 +2,7 @@ import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { analysePipeline } from './analyse/analyse.ts'
 import type { AnalysedPipeline } from './analyse/graph.ts'
 import { emitPipelineSpec, type KfpOptions } from './targets/kfp/emit.ts'
+import { packageFunctionComponents } from './passes/function-components.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import type { OutputFile } from './writer/files.ts'
@@ -79,9 +80,14 @@ function schemaFailures(target: Target, issues: readonly { path: string; message
  * if (result.ok) console.log(result.files[0]?.content)
  * ```
  */
-export function compile(pipeline: PipelineNode, options: CompileOptions = {}): CompileResult {
+export function compile(source: PipelineNode, options: CompileOptions = {}): CompileResult {
+  // Function components get their command lines first (their code, bundled, travels inside them).
+  const functions = packageFunctionComponents(source)
+  const pipeline = functions.pipeline
   const analysis = analysePipeline(pipeline, { ...(options.caching !== undefined && { cachingDefault: options.caching }) })
-  if (!analysis.ok) return { ok: false, diagnostics: analysis.diagnostics }
+  if (!analysis.ok || functions.diagnostics.length > 0) {
+    return { ok: false, diagnostics: [...functions.diagnostics, ...(analysis.ok ? [] : analysis.diagnostics)] }
+  }
   const analysed = analysis.pipeline
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []

@@ -94,6 +94,47 @@ export function collected<R extends ParamRef<any> | ArtifactRef<string, false>>(
   return deepFreeze(ref.kind === 'artifactRef' ? { ...ref, isList: true, source } : { ...ref, source }) as unknown as Collected<R>
 }
 
+/** What `fmt` can embed: a literal or a reference to a parameter value. */
+export type FormatValue = string | number | boolean | ParamRef<any>
+
+/**
+ * Text with parameter values embedded (KFP f-strings): a tagged template whose `${…}` are
+ * references (pipeline inputs, task outputs, loop items) or literals. The value is built when the
+ * task runs; literals are written into the text.
+ *
+ * @example
+ * ```ts
+ * import { component, fmt, param, pipeline } from '@typeflow/dsl'
+ * const say = component({ name: 'say', image: 'alpine', inputs: { text: param.string() }, command: ({ inputs }) => ['echo', inputs.text.value] })
+ * pipeline({ name: 'greet', inputs: { name: param.string() } }, (dag, p) => {
+ *   dag.task(say, { text: fmt`Hello ${p.name}!` })
+ * })
+ * ```
+ */
+export function fmt(strings: TemplateStringsArray, ...values: readonly FormatValue[]): ParamRef<string> {
+  const parts: (string | ValueSourceNode)[] = []
+  const text = (piece: string) => {
+    if (piece === '') return
+    const last = parts[parts.length - 1]
+    if (typeof last === 'string') parts[parts.length - 1] = last + piece
+    else parts.push(piece)
+  }
+  strings.forEach((piece, i) => {
+    text(piece)
+    if (i >= values.length) return
+    const value = values[i]
+    if (isRef(value)) {
+      if ((value as ParamRef | ArtifactRef).kind === 'artifactRef') throw new DslError('E_TYPE_MISMATCH', [], 'fmt embeds parameter values, not artifacts')
+      if (value.source.kind === 'template') for (const part of value.source.parts) typeof part === 'string' ? text(part) : parts.push(part)
+      else if (value.source.kind === 'constant') text(String(value.source.value))
+      else parts.push(value.source)
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') text(String(value))
+    else throw new DslError('E_INVALID_CONSTANT', [], `fmt embeds strings, numbers, booleans and parameter references (got ${typeof value})`)
+  })
+  const source: ValueSourceNode = parts.some((p) => typeof p !== 'string') ? { kind: 'template', parts } : { kind: 'constant', value: parts.join('') }
+  return deepFreeze({ kind: 'paramRef', source }) as unknown as ParamRef<string>
+}
+
 /** @internal Tags for refs whose values come from one branch of an if/elif/else. */
 export function oneOfSource(branches: string, refs: readonly (ParamRef<any> | ArtifactRef)[]): ValueSourceNode {
   const sources = refs.map((ref) => {

@@ -27,6 +27,17 @@ export {
   type TaskOutputs,
 } from './component.ts'
 export {
+  DEFAULT_FUNCTION_IMAGE,
+  functionComponent,
+  type ComponentFunction,
+  type FunctionArgs,
+  type FunctionComponentConfig,
+  type FunctionInputArtifact,
+  type FunctionInputValue,
+  type FunctionOutputArtifact,
+  type FunctionResult,
+} from './function-component.ts'
+export {
   pipeline,
   type AnyRef,
   type AnyTask,
@@ -50,7 +61,7 @@ export {
   type TaskResources,
 } from './pipeline.ts'
 export { concat, type CommandItem } from './placeholders.ts'
-export { and, collected, eq, ge, gt, le, lt, ne, not, or, type Collected, type Comparable, type Operand, type Predicate, type TaskFinalStatus } from './control-flow.ts'
+export { and, collected, eq, fmt, ge, gt, le, lt, ne, not, or, type Collected, type Comparable, type FormatValue, type Operand, type Predicate, type TaskFinalStatus } from './control-flow.ts'
 export { loadComponent, loadComponentFile, loadPipelineComponents, type LoadedComponent, type LoadedSpecs } from './load-kfp.ts'
 export { sanitizeName, KUBERNETES_NAME } from './names.ts'
 export { formatDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.ts'

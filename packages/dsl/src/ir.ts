@@ -120,6 +120,19 @@ export interface ContainerComponentNode {
   readonly command?: readonly CommandArgNode[]
   readonly args?: readonly CommandArgNode[]
   readonly source?: SourceLocation
+  /**
+   * Set by `functionComponent()`: the TypeScript function this component runs. `command` and
+   * `args` are absent until the compiler packages the function (with what it imports, bundled)
+   * into a `node` command line; `packages` are npm packages installed when the pod starts.
+   */
+  readonly function?: {
+    /** The function's text as the running program sees it (`fn.toString()`). */
+    readonly source: string
+    /** Where `functionComponent()` was called; the compiler reads the function from this file. */
+    readonly location?: SourceLocation
+    /** npm package specs (`lodash@4.17.21`) installed at run time, left out of the bundle. */
+    readonly packages: readonly string[]
+  }
 }
 
 /** A value flowing into a task input or out of a pipeline. */
@@ -135,6 +148,11 @@ export type ValueSourceNode =
   | { readonly kind: 'oneOf'; readonly branches: string; readonly sources: readonly TaskOutputSourceNode[] }
   /** The final status of the tasks an exit handler guards (or of the single upstream task). */
   | { readonly kind: 'taskFinalStatus' }
+  /**
+   * Text with parameter values embedded (KFP f-string, DSL `fmt`): literal text and value
+   * sources, in order. Parts are never constants or templates. A STRING parameter.
+   */
+  | { readonly kind: 'template'; readonly parts: readonly (string | ValueSourceNode)[] }
 
 /** A reference to one output of one task. */
 export type TaskOutputSourceNode = Extract<ValueSourceNode, { kind: 'taskOutput' }>

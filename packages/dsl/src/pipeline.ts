@@ -157,6 +157,12 @@ export interface GroupOptions {
 export interface LoopOptions extends GroupOptions {
   /** Most iterations running at once. @default unlimited */
   readonly parallelism?: number
+  /**
+   * Type of each item of a list known only at run time (KFP reads it from `List[int]`), e.g.
+   * `param.int()`. @default inferred from how the body uses the item (STRUCT when it reads
+   * fields, LIST/STRUCT when passed to such an input), else STRING
+   */
+  readonly item?: ParamSpec
 }
 
 /** An if/elif/else chain being declared. */
@@ -600,7 +606,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
         ? refFor(itemSpec as ArtifactSpec, { kind: 'loopItem', loop: loop.id })
         : loopItemRef(loop.id, [])
       const result = inScope(loop.body, loop.id, () => run(item as never))
-      if (loopItems.kind === 'values') loop.itemSpec = { kind: 'parameter', type: itemTypeFromUse(loop.id, loop.body), optional: false }
+      if (loopItems.kind === 'values') loop.itemSpec = { kind: 'parameter', type: options?.item?.type ?? itemTypeFromUse(loop.id, loop.body), optional: false }
       return collectResult(result) as never
     },
 
@@ -642,7 +648,8 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
 
     oneOf(...refs) {
       const groups = refs.map((ref) => (ref.source.kind === 'taskOutput' ? taskGroups.get(ref.source.task) : undefined))
-      const branchesId = groups[0]?.find((g) => g.startsWith('condition-branches-') && groups.every((other) => other?.includes(g)))
+      // The innermost if/elif/else enclosing every source (an outer chain may enclose an inner one).
+      const branchesId = groups[0]?.findLast((g) => g.startsWith('condition-branches-') && groups.every((other) => other?.includes(g)))
       if (branchesId === undefined) {
         throw new DslError('E_INVALID_OUTPUT', [], 'oneOf() takes outputs of tasks in different branches of one if/elif/else', callerLocation())
       }
@@ -714,6 +721,8 @@ function loopItemRef(loop: string, path: readonly string[]): unknown {
 function collectResult(result: LoopResult): unknown {
   if (result === undefined) return undefined
   const collect = (ref: AnyRef) => {
+    // A value an inner loop already collected stays the same fan-in: every iteration of both loops.
+    if (ref.source.kind === 'collected') return ref
     if (ref.source.kind !== 'taskOutput') throw new DslError('E_INVALID_OUTPUT', [], 'a loop body may only return outputs of tasks inside the loop')
     const source: ValueSourceNode = { kind: 'collected', task: ref.source.task, output: ref.source.output }
     return Object.freeze(ref.kind === 'artifactRef' ? { ...ref, isList: true, source } : { kind: 'paramRef', source })

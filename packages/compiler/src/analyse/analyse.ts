@@ -59,7 +59,8 @@ export function artifactCompatible(given: IoSpecNode & { kind: 'artifact' }, exp
 }
 
 function parameterCompatible(given: ParameterType, expected: ParameterType): boolean {
-  return given === expected || (given === 'NUMBER_INTEGER' && expected === 'NUMBER_DOUBLE')
+  // A final status is a JSON object at run time: a STRUCT input may take it (as in KFP).
+  return given === expected || (given === 'NUMBER_INTEGER' && expected === 'NUMBER_DOUBLE') || (given === 'TASK_FINAL_STATUS' && expected === 'STRUCT')
 }
 
 /** Whether a constant fits a parameter type. */
@@ -154,6 +155,8 @@ interface GroupEntry {
 
 /** The type of a struct field of a loop item, or of items of a list only known at run time. */
 const UNTYPED: IoSpecNode = Object.freeze({ kind: 'parameter', type: 'STRING', optional: false })
+
+const scalarTypes: ReadonlySet<string> = new Set(['NUMBER_INTEGER', 'NUMBER_DOUBLE', 'BOOLEAN'])
 
 const isPrefix = (prefix: readonly string[], of: readonly string[]) => prefix.length <= of.length && prefix.every((p, i) => of[i] === p)
 
@@ -282,7 +285,9 @@ class PipelineScope {
         const loopNode = loop.node as LoopNode
         // Fields of struct items, and items of lists known only at run time, have no declared
         // element type; the executor checks them when the task runs.
-        if ((source.path && source.path.length > 0) || loopNode.items.kind === 'values') return UNTYPED
+        // A declared scalar element type (`forEach(list, body, { item: param.int() })`) is kept.
+        if (source.path && source.path.length > 0) return UNTYPED
+        if (loopNode.items.kind === 'values' && loopNode.itemSpec.kind === 'parameter' && !scalarTypes.has(loopNode.itemSpec.type)) return UNTYPED
         return loopNode.itemSpec
       }
       case 'oneOf': {
@@ -320,6 +325,25 @@ class PipelineScope {
       }
       case 'taskFinalStatus':
         return { kind: 'parameter', type: 'TASK_FINAL_STATUS', optional: false }
+      case 'template': {
+        // Every embedded value must be visible here and be a parameter; the text is a STRING.
+        let ok = true
+        for (const part of source.parts) {
+          if (typeof part === 'string') continue
+          if (part.kind === 'constant' || part.kind === 'template' || part.kind === 'taskFinalStatus') {
+            c.report('E_INVALID_REFERENCE', where, `fmt cannot embed a ${part.kind === 'taskFinalStatus' ? 'final status' : part.kind}`, location)
+            ok = false
+            continue
+          }
+          const spec = this.specOf(part, consumerPath, where, location)
+          if (spec === undefined) ok = false
+          else if (spec !== null && spec.kind !== 'parameter') {
+            c.report('E_TYPE_MISMATCH', where, 'fmt embeds parameter values, not artifacts', location)
+            ok = false
+          } else if (spec !== null) this.sourceSpecs.set(sourceKey(part), spec)
+        }
+        return ok ? { kind: 'parameter', type: 'STRING', optional: false } : undefined
+      }
     }
   }
 }
@@ -402,6 +426,10 @@ function checkPredicate(s: PipelineScope, predicate: PredicateNode, scopePath: r
   }
   const kinds: string[] = []
   for (const side of [predicate.left, predicate.right]) {
+    if (side.kind === 'template') {
+      s.c.report('E_TYPE_MISMATCH', where, 'conditions compare values, not fmt text', location)
+      return
+    }
     const spec = s.specOf(side, scopePath, where, location)
     if (spec === undefined) return
     if (spec !== null) s.sourceSpecs.set(sourceKey(side), spec)
@@ -446,6 +474,8 @@ function producersOfSource(source: ValueSourceNode): string[] {
       return [source.task]
     case 'oneOf':
       return source.sources.map((s) => s.task)
+    case 'template':
+      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOfSource(part)))
     default:
       return []
   }

@@ -78,6 +78,8 @@ export function sourceKey(source: ValueSourceNode): string {
       return `oneOf:${source.branches}:${source.sources.map((s) => `${s.task}.${s.output}`).join(',')}`
     case 'taskFinalStatus':
       return 'status'
+    case 'template':
+      return `template:${JSON.stringify(source.parts.map((p) => (typeof p === 'string' ? p : sourceKey(p))))}`
   }
 }
 

@@ -166,6 +166,8 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
         into.cacheable = false
         into.reason ??= 'reads the final status of other tasks'
         return { finalStatus: true }
+      case 'template':
+        return { template: source.parts.map((part) => (typeof part === 'string' ? part : ingredientOf(part, into))) }
     }
   }
 

@@ -1,7 +1,7 @@
 import type { ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonValue, PredicateNode, ResourcesNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs, pythonJsonDumps, renderKfpArg, sanitizeName } from '@typeflow/dsl'
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
-import { compareNames, sourceKey } from '../../analyse/graph.ts'
+import { compareNames, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
 import { computeCacheKeys, isStaticKey, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import { YamlFloat } from '../../writer/yaml.ts'
 
@@ -32,7 +32,8 @@ function ioDefinitions(specs: Readonly<Record<string, IoSpecNode>>, direction: '
       parameters[name] = {
         parameterType: spec.type,
         ...(direction === 'input' && spec.default !== undefined && { defaultValue: protobufValue(spec.default) }),
-        ...(direction === 'input' && spec.optional && { isOptional: true }),
+        // The SDK marks a final-status input optional: the backend fills it in, callers never do.
+        ...(direction === 'input' && (spec.optional || spec.type === 'TASK_FINAL_STATUS') && { isOptional: true }),
         ...(spec.description !== undefined && { description: spec.description }),
       }
     } else {
@@ -152,6 +153,11 @@ function rawItems(values: readonly JsonValue[]): string {
 /** OneOf outputs are numbered per if/elif/else in the order their oneOf values are first used. */
 const oneOfNumbers = new WeakMap<AnalysedPipeline, Map<string, number>>()
 
+/** The CEL that picks a field of a struct loop item. */
+function fieldSelector(path: readonly string[]): string {
+  return `parseJson(string_value)${path.map((f) => `["${f}"]`).join('')}`
+}
+
 /** The `pipelinechannel--…` name the SDK gives a value crossing a DAG boundary. */
 function channelName(source: ValueSourceNode, pipeline: AnalysedPipeline): string {
   switch (source.kind) {
@@ -170,6 +176,7 @@ function channelName(source: ValueSourceNode, pipeline: AnalysedPipeline): strin
       return oneOfChannel(source, pipeline)
     case 'constant':
     case 'taskFinalStatus':
+    case 'template':
       throw new Error(`${source.kind} values do not cross DAG boundaries`)
   }
 }
@@ -199,6 +206,8 @@ class ComponentContext {
     readonly scope: AnalysedScope,
     /** The group this component is, or undefined for a pipeline's own DAG. */
     readonly group: AnalysedGroup | undefined,
+    /** Component and executor keys of this scope's members. */
+    readonly naming: Naming,
   ) {}
 
   /** Group ids enclosing the members of this component's scope. */
@@ -207,15 +216,53 @@ class ComponentContext {
   }
 
   private spec(source: ValueSourceNode): IoSpecNode {
-    const spec = this.pipeline.sourceSpecs.get(sourceKey(source))
+    let spec = this.pipeline.sourceSpecs.get(sourceKey(source))
+    if (!spec && source.kind === 'loopItem' && !source.path?.length) {
+      const loop = this.pipeline.groups.get(source.loop)?.node
+      if (loop?.kind === 'loop') spec = loop.itemSpec
+    }
     if (!spec) throw new Error(`no type recorded for ${sourceKey(source)}`)
     return spec
   }
 
   private need(source: ValueSourceNode, isArtifact: boolean): JsonObject {
-    const channel = channelName(source, this.pipeline)
+    const channel = this.neededChannel(source)
     if (!this.needs.has(channel)) this.needs.set(channel, { source, spec: this.spec(source) })
     return isArtifact ? { componentInputArtifact: channel } : { componentInputParameter: channel }
+  }
+
+  /**
+   * The input name under which this component receives an outside value. A fan-in or oneOf
+   * value is an output of the group that exposes it at the level where producer and consumer
+   * meet, so it arrives as `pipelinechannel--<that group>-<exposed name>`, as the SDK names it.
+   */
+  private neededChannel(source: ValueSourceNode): string {
+    const exposed = channelName(source, this.pipeline)
+    if (source.kind !== 'collected' && source.kind !== 'oneOf') return exposed
+    let location: readonly string[]
+    if (source.kind === 'collected') {
+      const entry = this.pipeline.tasks.get(source.task)!
+      location = [...entry.path, source.task]
+    } else {
+      const branches = this.pipeline.groups.get(source.branches)!
+      location = [...branches.path, source.branches]
+    }
+    const path = this.path
+    let k = 0
+    while (k < path.length && k < location.length && path[k] === location[k]) k++
+    return `pipelinechannel--${location[k]}-${exposed}`
+  }
+
+  /**
+   * The input name a condition (or a loop's list) reads a value under. A field of an outer
+   * loop's item is its own `…-subvar-<field>` input, which the SDK delivers beside the whole item.
+   */
+  channelFor(source: ValueSourceNode): string {
+    if (source.kind === 'loopItem' && source.path?.length && this.group?.name !== source.loop) {
+      this.need({ kind: 'loopItem', loop: source.loop }, false)
+      return this.need(source, false)['componentInputParameter'] as string
+    }
+    return this.resolve(source, false)['componentInputParameter'] as string
   }
 
   /** The member of this scope that contains a task, if the task is inside this scope. */
@@ -261,15 +308,17 @@ class ComponentContext {
         if (this.group?.name === source.loop) {
           const whole: ValueSourceNode = { kind: 'loopItem', loop: source.loop }
           const channel = channelName(whole, this.pipeline)
-          const selector = source.path?.length
-            ? { parameterExpressionSelector: `parseJson(string_value)${source.path.map((f) => `["${f}"]`).join('')}` }
-            : {}
+          const selector = source.path?.length ? { parameterExpressionSelector: fieldSelector(source.path) } : {}
           return isArtifact ? { componentInputArtifact: channel } : { componentInputParameter: channel, ...selector }
         }
-        return this.need(source, isArtifact)
+        if (!source.path?.length || isArtifact) return this.need(source, isArtifact)
+        // A field of an outer loop's item arrives as the whole item; the selector picks the field.
+        return { ...this.need({ kind: 'loopItem', loop: source.loop }, false), parameterExpressionSelector: fieldSelector(source.path) }
       }
       case 'taskFinalStatus':
         throw new Error('final status is resolved by the task that receives it')
+      case 'template':
+        throw new Error('a template is resolved by the task that receives it')
     }
   }
 }
@@ -326,11 +375,7 @@ class KfpEmitter {
     switch (predicate.kind) {
       case 'compare': {
         const spec = (s: ValueSourceNode) => (s.kind === 'constant' ? undefined : ctx.pipeline.sourceSpecs.get(sourceKey(s)))
-        const channel = (s: ValueSourceNode) => {
-          if (s.kind === 'constant') return undefined
-          const resolved = ctx.resolve(s, false)
-          return resolved['componentInputParameter'] as string
-        }
+        const channel = (s: ValueSourceNode) => (s.kind === 'constant' ? undefined : ctx.channelFor(s))
         const left = celOperand(predicate.left, spec(predicate.left), channel(predicate.left), spec(predicate.right))
         const right = celOperand(predicate.right, spec(predicate.right), channel(predicate.right), spec(predicate.left))
         return `${left} ${predicate.op} ${right}`
@@ -345,10 +390,47 @@ class KfpEmitter {
     }
   }
 
-  private leafComponent(task: AnalysedTask): string {
+  /**
+   * Gives every component and executor of a pipeline its key, in the SDK's order: breadth
+   * first over the DAG levels; at each level the groups, then the tasks (producers before
+   * consumers; leaf tasks before nested pipelines, then by name, when free to choose); a nested
+   * pipeline's own keys are taken when its task is reached (the SDK merges its compiled spec
+   * then, renaming what clashes); exit handler tasks last. Declaration order never matters.
+   */
+  private namePipeline(pipeline: AnalysedPipeline): Naming {
+    const root = newNaming()
+    const queue: [AnalysedScope, Naming][] = [[pipeline.root, root]]
+    const exitTasks: [AnalysedTask, Naming][] = []
+    const nameTask = (task: AnalysedTask, naming: Naming) => {
+      if (task.child) {
+        naming.keys.set(task.name, this.componentKeys.allocate(`comp-${sanitizeName(task.name)}`))
+        naming.children.set(task.name, this.namePipeline(task.child))
+      } else {
+        naming.keys.set(task.name, this.componentKeys.allocate(`comp-${sanitizeName(task.name)}`))
+        naming.executors.set(task.name, this.executorKeys.allocate(`exec-${sanitizeName(task.name)}`))
+      }
+    }
+    while (queue.length > 0) {
+      const [scope, naming] = queue.shift()!
+      const groups = [...scope.members.values()].filter((m): m is AnalysedGroup => m.kind === 'group').sort((a, b) => compareNames(a.name, b.name))
+      for (const group of groups) {
+        naming.keys.set(group.name, this.componentKeys.allocate(`comp-${group.name}`))
+        const child = newNaming()
+        naming.children.set(group.name, child)
+        queue.push([group.scope, child])
+      }
+      for (const name of taskNamingOrder(scope)) {
+        const task = scope.members.get(name) as AnalysedTask
+        if (task.isExitTask) exitTasks.push([task, naming])
+        else nameTask(task, naming)
+      }
+    }
+    for (const [task, naming] of exitTasks) nameTask(task, naming)
+    return root
+  }
+
+  private leafComponent(task: AnalysedTask, key: string, label: string): string {
     const component = task.node.component
-    const key = this.componentKeys.allocate(`comp-${sanitizeName(task.name)}`)
-    const label = this.executorKeys.allocate(`exec-${sanitizeName(task.name)}`)
     const inputs = ioDefinitions(component.inputs, 'input')
     const outputs = ioDefinitions(componentOutputs(component), 'output')
     this.components[key] = {
@@ -372,7 +454,21 @@ class KfpEmitter {
       const isArtifact = specOfInput(task, input)?.kind === 'artifact'
       const target = isArtifact ? artifacts : parameters
       if (from.kind === 'taskFinalStatus') target[input] = { taskFinalStatus: { producerTask: finalStatusProducer } }
-      else target[input] = ctx.resolve(from, isArtifact)
+      else if (from.kind === 'template') {
+        // KFP f-string: a constant with `{{$.inputs.parameters['pipelinechannel--…']}}` where each
+        // value goes, and each value as an extra task input of that name.
+        let text = ''
+        for (const part of from.parts) {
+          if (typeof part === 'string') {
+            text += part
+            continue
+          }
+          const channel = channelName(part, ctx.pipeline)
+          parameters[channel] = ctx.resolve(part, false)
+          text += `{{$.inputs.parameters['${channel}']}}`
+        }
+        target[input] = { runtimeValue: { constant: text } }
+      } else target[input] = ctx.resolve(from, isArtifact)
     }
     const retry = retryPolicy(node)
     const inputs: JsonObject = {}
@@ -393,27 +489,18 @@ class KfpEmitter {
 
   /** Emits a scope's members; returns the DAG's tasks. Groups are emitted recursively. */
   private emitScope(ctx: ComponentContext): JsonObject {
-    const names = [...ctx.scope.order].sort(compareNames)
-    const componentRef = new Map<string, string>()
-    // Leaf components first, then nested pipelines and groups: the SDK's naming precedence.
-    for (const name of names) {
-      const member = ctx.scope.members.get(name)!
-      if (member.kind === 'task' && !member.child) componentRef.set(name, this.leafComponent(member))
-    }
+    const naming = ctx.naming
     const tasks: JsonObject = {}
-    for (const name of names) {
+    for (const name of ctx.scope.order) {
       const member = ctx.scope.members.get(name)!
-      if (member.kind === 'task' && member.child) {
-        const key = this.componentKeys.allocate(`comp-${sanitizeName(name)}`)
-        this.components[key] = this.pipelineComponent(member.child)
-        componentRef.set(name, key)
-      } else if (member.kind === 'group') {
-        tasks[name] = this.groupTask(member, ctx)
+      const key = naming.keys.get(name)!
+      if (member.kind === 'group') {
+        tasks[name] = this.groupTask(member, ctx, key, naming.children.get(name)!)
+        continue
       }
-    }
-    for (const name of names) {
-      const member = ctx.scope.members.get(name)!
-      if (member.kind === 'task') tasks[name] = this.taskSpec(member, ctx, componentRef.get(name)!)
+      if (member.child) this.components[key] = this.pipelineComponent(member.child, naming.children.get(name)!)
+      else this.leafComponent(member, key, naming.executors.get(name)!)
+      tasks[name] = this.taskSpec(member, ctx, key)
     }
     const sorted: JsonObject = {}
     for (const name of Object.keys(tasks).sort(compareNames)) sorted[name] = tasks[name]
@@ -421,9 +508,8 @@ class KfpEmitter {
   }
 
   /** A control-flow group: its own DAG component, and the task that runs it in the parent. */
-  private groupTask(group: AnalysedGroup, parent: ComponentContext): JsonObject {
-    const key = this.componentKeys.allocate(`comp-${group.name}`)
-    const ctx = new ComponentContext(this, parent.pipeline, group.scope, group)
+  private groupTask(group: AnalysedGroup, parent: ComponentContext, key: string, naming: Naming): JsonObject {
+    const ctx = new ComponentContext(this, parent.pipeline, group.scope, group, naming)
     const node = group.node
     this.components[key] = {}
     let condition: string | undefined
@@ -449,6 +535,8 @@ class KfpEmitter {
         const listChannel = channelName(node.items.from, parent.pipeline)
         const isArtifact = node.items.kind === 'artifacts'
         ctx.needs.set(listChannel, { source: node.items.from, spec: parent.pipeline.sourceSpecs.get(sourceKey(node.items.from))! })
+        // Iterating a field of an outer item: the SDK passes the whole item in as well.
+        if (node.items.from.kind === 'loopItem' && node.items.from.path?.length) ctx.resolve({ kind: 'loopItem', loop: node.items.from.loop }, false)
         ctx.needs.set(item, { source: { kind: 'loopItem', loop: node.id }, spec: node.itemSpec })
         iterator = isArtifact
           ? { artifactIterator: { itemInput: item, items: { inputArtifact: listChannel } } }
@@ -458,6 +546,7 @@ class KfpEmitter {
     }
     this.exposeOutputs(group, ctx)
     const tasks = this.emitScope(ctx)
+    this.punchConditionOperands(group, ctx)
     const inputs = this.needsAsDefinitions(ctx)
     const outputs = this.exposedDefinitions(ctx)
     const dagOutputs = this.exposedSelectors(ctx)
@@ -484,6 +573,34 @@ class KfpEmitter {
       ...iterator,
       taskInfo: { name: ('displayName' in node && node.displayName) || group.name },
       ...(condition !== undefined && condition !== '' && { triggerPolicy: { condition } }),
+    }
+  }
+
+  /**
+   * The SDK treats the operands of every condition enclosing a task as inputs of that task when
+   * it punches values through groups: each group between the operand's producer and the task
+   * receives it, although only the condition itself reads it.
+   */
+  private punchConditionOperands(group: AnalysedGroup, ctx: ComponentContext): void {
+    const pipeline = ctx.pipeline
+    const insideGroup = (path: readonly string[]) => path.includes(group.name)
+    const seen = new Set<string>()
+    for (const task of pipeline.tasks.values()) {
+      if (!insideGroup(task.path)) continue
+      for (const source of enclosingConditionOperands(pipeline, task.path)) {
+        const key = sourceKey(source)
+        if (seen.has(key)) continue
+        seen.add(key)
+        if (source.kind === 'taskOutput' || source.kind === 'collected') {
+          if (insideGroup(pipeline.tasks.get(source.task)?.path ?? [])) continue
+        } else if (source.kind === 'oneOf') {
+          if (source.sources.some((s) => insideGroup(pipeline.tasks.get(s.task)?.path ?? []))) continue
+        } else if (source.kind === 'loopItem') {
+          const loop = pipeline.groups.get(source.loop)
+          if (source.loop === group.name || insideGroup(loop?.path ?? [])) continue
+        } else if (source.kind !== 'pipelineInput') continue
+        ctx.resolve(source, false)
+      }
     }
   }
 
@@ -559,8 +676,8 @@ class KfpEmitter {
   }
 
   /** A pipeline's own DAG component (the root, or a pipeline used as a component). */
-  pipelineComponent(pipeline: AnalysedPipeline): JsonObject {
-    const ctx = new ComponentContext(this, pipeline, pipeline.root, undefined)
+  pipelineComponent(pipeline: AnalysedPipeline, naming: Naming = this.namePipeline(pipeline)): JsonObject {
+    const ctx = new ComponentContext(this, pipeline, pipeline.root, undefined, naming)
     const tasks = this.emitScope(ctx)
     const parameters: JsonObject = {}
     const artifacts: JsonObject = {}
@@ -586,6 +703,55 @@ class KfpEmitter {
       ...(outputs !== undefined && { outputDefinitions: outputs }),
     }
   }
+}
+
+/** Component and executor keys of one DAG level, and of the levels below it. */
+interface Naming {
+  readonly keys: Map<string, string>
+  readonly executors: Map<string, string>
+  readonly children: Map<string, Naming>
+}
+
+function newNaming(): Naming {
+  return { keys: new Map(), executors: new Map(), children: new Map() }
+}
+
+/**
+ * The order in which a scope's tasks get their component keys: producers before consumers;
+ * among tasks free to go, leaf tasks before nested pipelines, then by name.
+ */
+function taskNamingOrder(scope: AnalysedScope): string[] {
+  const tasks = [...scope.members.values()].filter((m): m is AnalysedTask => m.kind === 'task')
+  const keyed = (task: AnalysedTask) => `${task.child ? 1 : 0}\u0000${task.name}`
+  const byName = new Map(tasks.map((t) => [t.name, t]))
+  const dependsOn = new Map<string, string[]>()
+  for (const task of tasks) dependsOn.set(keyed(task), task.dependsOn.flatMap((d) => (byName.has(d) ? [keyed(byName.get(d)!)] : [])))
+  return topologicalOrder(tasks.map(keyed), dependsOn).order.map((k) => k.slice(k.indexOf('\u0000') + 1))
+}
+
+/** Non-constant operands of the conditions (and of earlier branches' conditions) enclosing a scope. */
+function enclosingConditionOperands(pipeline: AnalysedPipeline, path: readonly string[]): ValueSourceNode[] {
+  const found: ValueSourceNode[] = []
+  const visit = (predicate: PredicateNode | undefined) => {
+    if (!predicate) return
+    if (predicate.kind === 'compare') {
+      for (const side of [predicate.left, predicate.right]) if (side.kind !== 'constant') found.push(side)
+    } else if (predicate.kind === 'not') visit(predicate.item)
+    else for (const item of predicate.items) visit(item)
+  }
+  for (let i = 0; i < path.length; i++) {
+    const node = pipeline.groups.get(path[i]!)?.node
+    if (node?.kind !== 'condition') continue
+    const parent = i > 0 ? pipeline.groups.get(path[i - 1]!)?.node : undefined
+    if (parent?.kind === 'branches') {
+      for (const earlier of parent.branches) {
+        if (earlier.id === node.id) break
+        visit(earlier.predicate)
+      }
+    }
+    visit(node.predicate)
+  }
+  return found
 }
 
 /** Collected and oneOf values whose producers are inside `group` and whose consumers are not. */
