@@ -4,13 +4,16 @@ import { fileURLToPath } from 'node:url'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { formatDiagnostic, TypeflowError } from '@typeflow/dsl'
 import { compile, type Target } from './compile.ts'
+import type { ArgoOptions } from './targets/argo/index.ts'
 import { writeFilesAtomically } from './writer/files.ts'
 
 /** Options for {@link build}; each can also come from the command line or the environment. */
 export interface BuildOptions {
   /** Output directory (`--out-dir`, `TYPEFLOW_OUT_DIR`). @default 'dist' */
   readonly outDir?: string
+  /** Targets to write. @default ['kfp', 'argo'] */
   readonly targets?: readonly Target[]
+  readonly argo?: ArgoOptions
 }
 
 function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
@@ -68,7 +71,11 @@ function flag(name: string): string | undefined {
 export function build(meta: ImportMeta, pipeline: PipelineNode, options: BuildOptions = {}): void {
   if (!isEntryModule(meta)) return
   const outDir = flag('--out-dir') ?? process.env['TYPEFLOW_OUT_DIR'] ?? options.outDir ?? 'dist'
-  const result = compile(pipeline, { ...(options.targets !== undefined && { targets: options.targets }) })
+  const targets = flag('--target')?.split(',') as Target[] | undefined
+  const result = compile(pipeline, {
+    targets: targets ?? options.targets ?? ['kfp', 'argo'],
+    ...(options.argo !== undefined && { argo: options.argo }),
+  })
   if (!result.ok) {
     printDiagnostics(result.diagnostics)
     process.exitCode = 1

@@ -4,17 +4,20 @@ import type { AnalysedPipeline } from './analyse/graph.ts'
 import { emitPipelineSpec } from './targets/kfp/emit.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
+import { argoYaml, emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
 import type { OutputFile } from './writer/files.ts'
 import { toYamlDocuments, YamlFloat } from './writer/yaml.ts'
 import { TYPEFLOW_VERSION } from './version.ts'
 
 /** Output formats the compiler can emit. */
-export type Target = 'kfp'
+export type Target = 'kfp' | 'argo'
 
 /** Compiler options. */
 export interface CompileOptions {
   /** Targets to emit. @default ['kfp'] */
   readonly targets?: readonly Target[]
+  /** Options of the Argo target (kind, schedules, service account, …). */
+  readonly argo?: ArgoOptions
 }
 
 /** A successful compile: the files to write, named `<pipeline>.<target>.yaml`. */
@@ -80,6 +83,20 @@ export function compile(pipeline: PipelineNode, options: CompileOptions = {}): C
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []
   for (const target of options.targets ?? ['kfp']) {
+    if (target === 'argo') {
+      const argo = emitArgo(analysed, options.argo)
+      if (argo.diagnostics.length > 0) {
+        diagnostics.push(...argo.diagnostics)
+        continue
+      }
+      const argoIssues = validateArgoDocuments(argo.documents)
+      if (argoIssues.length > 0) {
+        diagnostics.push(...schemaFailures(target, argoIssues))
+        continue
+      }
+      files.push({ path: `${pipeline.name}.argo.yaml`, content: argoYaml(argo.documents) })
+      continue
+    }
     const documents = emitKfp(analysed)
     const issues = validateKfpDocuments(documents.map(plainJson))
     if (issues.length > 0) {
