@@ -4,13 +4,16 @@ import { fileURLToPath } from 'node:url'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { formatDiagnostic, TypeflowError } from '@typeflow/dsl'
 import { compile, type Target } from './compile.ts'
+import type { ArgoOptions } from './targets/argo/index.ts'
 import { writeFilesAtomically } from './writer/files.ts'
 
 /** Options for {@link build}; each can also come from the command line or the environment. */
 export interface BuildOptions {
   /** Output directory (`--out-dir`, `TYPEFLOW_OUT_DIR`). @default 'dist' */
   readonly outDir?: string
+  /** Targets to write. @default ['kfp', 'argo'] */
   readonly targets?: readonly Target[]
+  readonly argo?: ArgoOptions
 }
 
 function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
@@ -79,8 +82,10 @@ export function build(meta: ImportMeta, pipeline: PipelineNode, options: BuildOp
   const outDir = flag('--out-dir') ?? process.env['TYPEFLOW_OUT_DIR'] ?? options.outDir ?? 'dist'
   const caching = cachingSwitch(flag('--caching') ?? process.env['TYPEFLOW_CACHING'])
   const kfpCacheKeys = flag('--kfp-cache-keys') ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
+  const targets = flag('--target')?.split(',') as Target[] | undefined
   const result = compile(pipeline, {
-    ...(options.targets !== undefined && { targets: options.targets }),
+    targets: targets ?? options.targets ?? ['kfp', 'argo'],
+    ...(options.argo !== undefined && { argo: options.argo }),
     ...(caching !== undefined && { caching }),
     ...((kfpCacheKeys === 'content' || kfpCacheKeys === 'backend') && { kfp: { cacheKeys: kfpCacheKeys } }),
   })

@@ -5,12 +5,13 @@ import { emitPipelineSpec, type KfpOptions } from './targets/kfp/emit.ts'
 import { packageFunctionComponents } from './passes/function-components.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
+import { argoYaml, emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
 import type { OutputFile } from './writer/files.ts'
 import { toYamlDocuments, YamlFloat } from './writer/yaml.ts'
 import { TYPEFLOW_VERSION } from './version.ts'
 
 /** Output formats the compiler can emit. */
-export type Target = 'kfp'
+export type Target = 'kfp' | 'argo'
 
 /** Compiler options. */
 export interface CompileOptions {
@@ -22,6 +23,8 @@ export interface CompileOptions {
    */
   readonly caching?: boolean
   readonly kfp?: KfpOptions
+  /** Options of the Argo target (kind, schedules, service account, …). */
+  readonly argo?: ArgoOptions
 }
 
 /** A successful compile: the files to write, named `<pipeline>.<target>.yaml`. */
@@ -92,6 +95,20 @@ export function compile(source: PipelineNode, options: CompileOptions = {}): Com
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []
   for (const target of options.targets ?? ['kfp']) {
+    if (target === 'argo') {
+      const argo = emitArgo(analysed, options.argo)
+      if (argo.diagnostics.length > 0) {
+        diagnostics.push(...argo.diagnostics)
+        continue
+      }
+      const argoIssues = validateArgoDocuments(argo.documents)
+      if (argoIssues.length > 0) {
+        diagnostics.push(...schemaFailures(target, argoIssues))
+        continue
+      }
+      files.push({ path: `${pipeline.name}.argo.yaml`, content: argoYaml(argo.documents) })
+      continue
+    }
     const documents = emitKfp(analysed, options.kfp)
     const issues = validateKfpDocuments(documents.map(plainJson))
     if (issues.length > 0) {

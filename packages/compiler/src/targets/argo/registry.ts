@@ -1,0 +1,84 @@
+/**
+ * State shared while one pipeline is translated: the templates made so far (deduplicated by
+ * content), their names, options and diagnostics.
+ *
+ * @module
+ */
+
+import type { Diagnostic, DiagnosticCode, SourceLocation } from '@typeflow/dsl'
+import type { ResolvedArgoOptions } from './options.ts'
+import { kubeName, NameAllocator } from './names.ts'
+
+/** A template Argo runs; `body` is the template object without its `name`. */
+export interface TemplateEntry {
+  readonly name: string
+  readonly kind: 'container' | 'dag'
+  readonly body: Readonly<Record<string, unknown>>
+  /** Templates this one's DAG tasks call, by name (for `templateRef` rewriting when split). */
+  readonly calls: readonly string[]
+}
+
+/** Pod annotations and labels Typeflow writes (stable keys other tools can select on). */
+export const ANNOTATIONS = {
+  pipeline: 'typeflow.dev/pipeline',
+  component: 'typeflow.dev/component',
+  task: 'typeflow.dev/task',
+  cacheKey: 'typeflow.dev/cache-key',
+  ioNames: 'typeflow.dev/io-names',
+  externalDepends: 'typeflow.dev/external-depends',
+  compiler: 'typeflow.dev/compiler',
+  displayName: 'workflows.argoproj.io/display-name',
+  description: 'workflows.argoproj.io/description',
+  title: 'workflows.argoproj.io/title',
+} as const
+
+/** Inputs and outputs Typeflow adds to templates; user names never take this form (see `argoIoName`). */
+export const RESERVED = {
+  task: 'typeflow-task',
+  displayName: 'typeflow-display-name',
+  cacheKey: 'typeflow-cache-key',
+  executorOutput: 'typeflow-executor-output',
+} as const
+
+/** Collects templates (one per distinct content) and diagnostics for one compile. */
+export class EmitContext {
+  readonly diagnostics: Diagnostic[] = []
+  readonly templates: TemplateEntry[] = []
+  private readonly byContent = new Map<string, TemplateEntry>()
+  private readonly names = new NameAllocator()
+
+  constructor(
+    readonly options: ResolvedArgoOptions,
+    readonly pipelineName: string,
+    /** Whether some constant or default written as a parameter value needs `TYPEFLOW_LBRACE`. */
+    readonly valuesUseBraceEnv: boolean,
+  ) {
+    // The entrypoint is named after the pipeline, even when a component has the same name.
+    this.names.reserve(this.rootName)
+  }
+
+  /** The name of the root pipeline's DAG template (the entrypoint). */
+  get rootName(): string {
+    return kubeName(this.pipelineName, 'dag')
+  }
+
+  /** Records a problem that keeps the pipeline from being expressed in Argo. */
+  report(code: DiagnosticCode, path: readonly string[], message: string, source?: SourceLocation): void {
+    this.diagnostics.push({ code, path, message, ...(source !== undefined && { source }) })
+  }
+
+  /**
+   * Returns the template with this content, making it on first sight. Identical content (the same
+   * component with the same settings, the same nested pipeline) is one template.
+   */
+  intern(kind: TemplateEntry['kind'], baseName: string, body: Record<string, unknown>, calls: readonly string[] = [], root = false): TemplateEntry {
+    const key = `${kind}\u0000${JSON.stringify(body)}`
+    const existing = this.byContent.get(key)
+    if (existing) return existing
+    const name = root ? this.rootName : this.names.allocate(kubeName(baseName, kind === 'dag' ? 'dag' : 'step'))
+    const entry: TemplateEntry = { name, kind, body, calls }
+    this.byContent.set(key, entry)
+    this.templates.push(entry)
+    return entry
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * A strict JSON Schema for exactly the subset of Argo Workflows v4 the Argo target emits, and its
+ * validator. Every object is closed (`additionalProperties: false`), so a misspelt or unplanned
+ * field is an error here, before anything is written — not a field the API server silently drops.
+ *
+ * Field names and types follow `reference/argo/schema.json` (v4.1) and the v4 full CRDs, including
+ * their caps (≤200 templates, ≤200 DAG tasks, ≤500 input parameters, names ≤128 characters), with
+ * IntOrString and Quantity fields written as strings.
+ *
+ * @module
+ */
+
+import Ajv2020 from 'ajv/dist/2020.js'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { ARGO_CAPS } from './options.ts'
+
+type Schema = Record<string, unknown>
+
+const ref = (name: string): Schema => ({ $ref: `#/$defs/${name}` })
+const str: Schema = { type: 'string' }
+const nonEmpty: Schema = { type: 'string', minLength: 1 }
+const int: Schema = { type: 'integer' }
+const arrayOf = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra })
+const stringMap: Schema = { type: 'object', additionalProperties: str }
+const closed = (properties: Record<string, Schema>, required: readonly string[] = []): Schema => ({
+  type: 'object',
+  properties,
+  ...(required.length > 0 && { required }),
+  additionalProperties: false,
+})
+
+const defs: Record<string, Schema> = {
+  /** Template and DAG task names: DNS-label-like, starting with a letter, ≤128 (v4 CRDs). */
+  name: { type: 'string', maxLength: 128, pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$' },
+  /** Parameter and artifact names (`workflow/validate`). */
+  ioName: { type: 'string', pattern: '^[-a-zA-Z0-9_]+$' },
+  objectName: { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' },
+  quantity: { type: 'string', pattern: '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i?|m|k|u|n)?$' },
+  duration: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h)$' },
+  intString: { type: 'string', pattern: '^[0-9]+$' },
+  numberString: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+
+  objectMeta: {
+    ...closed({ name: ref('objectName'), generateName: nonEmpty, namespace: ref('objectName'), labels: stringMap, annotations: stringMap }, ['labels', 'annotations']),
+    oneOf: [{ type: 'object', required: ['name'] }, { type: 'object', required: ['generateName'] }],
+  },
+
+  workflow: closed(
+    { apiVersion: { const: 'argoproj.io/v1alpha1' }, kind: { enum: ['Workflow', 'WorkflowTemplate'] }, metadata: ref('objectMeta'), spec: ref('workflowSpec') },
+    ['apiVersion', 'kind', 'metadata', 'spec'],
+  ),
+  cronWorkflow: closed(
+    { apiVersion: { const: 'argoproj.io/v1alpha1' }, kind: { const: 'CronWorkflow' }, metadata: ref('objectMeta'), spec: ref('cronWorkflowSpec') },
+    ['apiVersion', 'kind', 'metadata', 'spec'],
+  ),
+  cronWorkflowSpec: closed(
+    {
+      schedules: arrayOf(nonEmpty, { minItems: 1 }),
+      timezone: nonEmpty,
+      concurrencyPolicy: { enum: ['Allow', 'Forbid', 'Replace'] },
+      workflowSpec: ref('workflowSpec'),
+    },
+    ['schedules', 'workflowSpec'],
+  ),
+
+  workflowSpec: closed(
+    {
+      entrypoint: ref('name'),
+      arguments: closed({
+        parameters: arrayOf(closed({ name: ref('ioName'), value: str, description: str }, ['name'])),
+        artifacts: arrayOf(closed({ name: ref('ioName') }, ['name'])),
+      }),
+      serviceAccountName: ref('objectName'),
+      artifactRepositoryRef: closed({ configMap: ref('objectName'), key: nonEmpty }),
+      imagePullSecrets: arrayOf(closed({ name: ref('objectName') }, ['name'])),
+      securityContext: ref('podSecurityContext'),
+      parallelism: { type: 'integer', minimum: 1 },
+      activeDeadlineSeconds: { type: 'integer', minimum: 1 },
+      podGC: closed(
+        { strategy: { enum: ['OnPodCompletion', 'OnPodSuccess', 'OnWorkflowCompletion', 'OnWorkflowSuccess'] }, deleteDelayDuration: ref('duration') },
+        ['strategy'],
+      ),
+      ttlStrategy: closed({ secondsAfterCompletion: int, secondsAfterSuccess: int, secondsAfterFailure: int }),
+      podMetadata: closed({ labels: stringMap, annotations: stringMap }),
+      templates: arrayOf(ref('template'), { minItems: 1, maxItems: ARGO_CAPS.templates }),
+    },
+    ['templates'],
+  ),
+
+  podSecurityContext: closed({
+    runAsUser: int,
+    runAsGroup: int,
+    runAsNonRoot: { type: 'boolean' },
+    fsGroup: int,
+    fsGroupChangePolicy: { enum: ['OnRootMismatch', 'Always'] },
+    supplementalGroups: arrayOf(int),
+    seccompProfile: closed({ type: { enum: ['RuntimeDefault', 'Unconfined', 'Localhost'] }, localhostProfile: nonEmpty }, ['type']),
+  }),
+
+  templateMetadata: closed({ labels: stringMap, annotations: stringMap }),
+  // Decided by the shape, so errors come from the one alternative that was meant.
+  template: {
+    type: 'object',
+    if: { type: 'object', required: ['dag'] },
+    then: ref('dagTemplate'),
+    else: { if: { type: 'object', required: ['suspend'] }, then: ref('emptyTemplate'), else: ref('containerTemplate') },
+  },
+
+  /** A pipeline without tasks: the CRDs want at least one DAG task, so it is a zero-length suspend. */
+  emptyTemplate: closed(
+    {
+      name: ref('name'),
+      annotations: stringMap,
+      inputs: closed({
+        parameters: arrayOf(closed({ name: ref('ioName'), default: str }, ['name']), { maxItems: ARGO_CAPS.inputParameters }),
+        artifacts: arrayOf(closed({ name: ref('ioName') }, ['name'])),
+      }),
+      suspend: closed({ duration: { const: '0' } }, ['duration']),
+    },
+    ['name', 'suspend'],
+  ),
+
+  containerTemplate: closed(
+    {
+      name: ref('name'),
+      metadata: ref('templateMetadata'),
+      annotations: stringMap,
+      inputs: closed({
+        parameters: arrayOf(closed({ name: ref('ioName'), default: str }, ['name']), { maxItems: ARGO_CAPS.inputParameters }),
+        artifacts: arrayOf(closed({ name: ref('ioName'), path: nonEmpty }, ['name', 'path'])),
+      }),
+      outputs: closed({
+        parameters: arrayOf(closed({ name: ref('ioName'), valueFrom: closed({ path: nonEmpty, default: str }, ['path']) }, ['name', 'valueFrom'])),
+        artifacts: arrayOf(closed({ name: ref('ioName'), path: nonEmpty }, ['name', 'path'])),
+      }),
+      retryStrategy: closed(
+        {
+          limit: ref('intString'),
+          retryPolicy: { enum: ['Always', 'OnFailure', 'OnError', 'OnTransientError'] },
+          backoff: closed({ duration: ref('duration'), factor: ref('numberString'), cap: ref('duration') }, ['duration']),
+        },
+        ['limit'],
+      ),
+      volumes: arrayOf(closed({ name: ref('objectName'), emptyDir: closed({}) }, ['name', 'emptyDir'])),
+      container: closed(
+        {
+          image: nonEmpty,
+          command: arrayOf(str),
+          args: arrayOf(str),
+          env: arrayOf(closed({ name: nonEmpty, value: str }, ['name', 'value'])),
+          resources: closed({
+            limits: { type: 'object', additionalProperties: ref('quantity') },
+            requests: { type: 'object', additionalProperties: ref('quantity') },
+          }),
+          volumeMounts: arrayOf(closed({ name: ref('objectName'), mountPath: nonEmpty }, ['name', 'mountPath'])),
+        },
+        ['image'],
+      ),
+    },
+    ['name', 'metadata', 'inputs', 'container'],
+  ),
+
+  dagTemplate: closed(
+    {
+      name: ref('name'),
+      metadata: ref('templateMetadata'),
+      annotations: stringMap,
+      inputs: closed({
+        parameters: arrayOf(closed({ name: ref('ioName'), default: str }, ['name']), { maxItems: ARGO_CAPS.inputParameters }),
+        artifacts: arrayOf(closed({ name: ref('ioName') }, ['name'])),
+      }),
+      outputs: closed({
+        parameters: arrayOf(
+          closed({ name: ref('ioName'), valueFrom: { ...closed({ parameter: nonEmpty, expression: nonEmpty }), oneOf: [{ type: 'object', required: ['parameter'] }, { type: 'object', required: ['expression'] }] } }, ['name', 'valueFrom']),
+        ),
+        artifacts: arrayOf(closed({ name: ref('ioName'), from: nonEmpty }, ['name', 'from'])),
+      }),
+      dag: closed({ tasks: arrayOf(ref('dagTask'), { minItems: 1, maxItems: ARGO_CAPS.dagTasks }) }, ['tasks']),
+    },
+    ['name', 'dag'],
+  ),
+
+  dagTask: {
+    ...closed(
+      {
+        name: ref('name'),
+        template: ref('name'),
+        templateRef: closed({ name: ref('objectName'), template: ref('name') }, ['name', 'template']),
+        depends: nonEmpty,
+        arguments: closed({
+          parameters: arrayOf(closed({ name: ref('ioName'), value: str }, ['name', 'value'])),
+          artifacts: arrayOf(closed({ name: ref('ioName'), from: nonEmpty }, ['name', 'from'])),
+        }),
+      },
+      ['name'],
+    ),
+    oneOf: [{ type: 'object', required: ['template'] }, { type: 'object', required: ['templateRef'] }],
+  },
+}
+
+/** The schema of one emitted document (Workflow, WorkflowTemplate or CronWorkflow). */
+export const argoDocumentSchema: Schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://typeflow.dev/schemas/argo-document.json',
+  type: 'object',
+  if: { type: 'object', properties: { kind: { const: 'CronWorkflow' } }, required: ['kind'] },
+  then: ref('cronWorkflow'),
+  else: ref('workflow'),
+  $defs: defs,
+}
+
+let validator: ValidateFunction | undefined
+
+function validate(doc: unknown): readonly ErrorObject[] {
+  // strictRequired is off: the `required` inside oneOf/if name properties declared beside them.
+  validator ??= new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(argoDocumentSchema)
+  return validator(doc) ? [] : (validator.errors ?? [])
+}
+
+/** One problem in an emitted document: a JSON pointer (`/<document index>/spec/…`) and what is wrong. */
+export interface ArgoSchemaIssue {
+  readonly path: string
+  readonly message: string
+}
+
+function describe(e: ErrorObject): string {
+  if (e.keyword === 'additionalProperties') return `unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`
+  if (e.keyword === 'required') return `missing field "${String((e.params as { missingProperty: string }).missingProperty)}"`
+  return e.message ?? e.keyword
+}
+
+/**
+ * Checks emitted Argo documents against the strict schema of what the target emits. Returns every
+ * issue, addressed `/<document index>/<JSON pointer>`.
+ */
+export function validateArgoDocuments(documents: readonly unknown[]): ArgoSchemaIssue[] {
+  const issues: ArgoSchemaIssue[] = []
+  documents.forEach((doc, i) => {
+    const seen = new Set<string>()
+    // `if` only says that its `then`/`else` branch failed; that branch's own errors say why.
+    for (const e of validate(doc)) {
+      if (e.keyword === 'if') continue
+      const issue = { path: `/${i}${e.instancePath}`, message: describe(e) }
+      const key = `${issue.path}\u0000${issue.message}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      issues.push(issue)
+    }
+  })
+  return issues
+}

@@ -1,0 +1,166 @@
+/**
+ * Any size: large DAGs are split into nested DAG templates, and over several WorkflowTemplates
+ * when one object would be too big, so every object stays within the v4 CRD caps (≤200 templates,
+ * ≤200 tasks per DAG, ≤500 input parameters, names ≤128) and under 1 MiB — and still validates
+ * and still describes the same graph as the KFP IR.
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { PipelineNode } from '@typeflow/dsl'
+import { artifact, component, Dataset, param, pipeline } from '@typeflow/dsl'
+import { emitKfp } from '../../packages/compiler/src/compile.ts'
+import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
+import { argoGraphShape, kfpGraphShape } from '../../packages/compiler/src/targets/graph-shape.ts'
+import { analysed, argoYaml, compileArgo, failures, runArgoValidate, sharedAvailable, warnings, writeTemp } from './helpers.ts'
+
+/** argo-validate.mjs compiles the 2.7 MB CRDs on every run: give it room on a busy machine. */
+const VALIDATOR_TIMEOUT = 300_000
+
+const MIB = 1024 * 1024
+
+const link = component({
+  name: 'link',
+  image: 'alpine:3.20',
+  inputs: { x: param.string(), data: artifact(Dataset, { optional: true }) },
+  outputs: { y: param.string(), out: artifact(Dataset) },
+  command: ({ inputs, outputs }) => ['sh', '-c', 'echo "$0" | tee "$1" > "$2"', inputs.x.value, outputs.y.path, outputs.out.path],
+})
+
+/** t0 → t1 → … → tN-1, each passing a parameter and an artifact on. */
+function chain(n: number): PipelineNode {
+  return pipeline({ name: `chain-${n}`, inputs: { seed: param.string({ default: 'seed' }) } }, (dag, p) => {
+    let previous = dag.task(link, { x: p.seed }, { name: 't0' })
+    for (let i = 1; i < n; i++) previous = dag.task(link, { x: previous.outputs.y, data: previous.outputs.out }, { name: `t${i}` })
+    return { last: previous.outputs.y, data: previous.outputs.out }
+  })
+}
+
+/** One root feeding n - 1 leaves. */
+function fanOut(n: number): PipelineNode {
+  return pipeline({ name: `fan-out-${n}`, inputs: { seed: param.string({ default: 'seed' }) } }, (dag, p) => {
+    const root = dag.task(link, { x: p.seed }, { name: 'root' })
+    for (let i = 1; i < n; i++) dag.task(link, { x: root.outputs.y, data: root.outputs.out }, { name: `leaf-${i}` })
+    return { root: root.outputs.y }
+  })
+}
+
+/** A deterministic pseudo-random DAG with data and ordering-only edges, inside a nested pipeline. */
+function tangled(n: number): PipelineNode {
+  let state = 42
+  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const inner = pipeline({ name: 'tangle', inputs: { seed: param.string(), data: artifact(Dataset) } }, (dag, p) => {
+    const tasks = [dag.task(link, { x: p.seed, data: p.data }, { name: 'n0' })]
+    for (let i = 1; i < n; i++) {
+      const from = tasks[Math.floor(random() * tasks.length)]!
+      const dataFrom = random() < 0.3 ? p.data : tasks[Math.floor(random() * tasks.length)]!.outputs.out
+      const task = dag.task(link, { x: random() < 0.2 ? p.seed : from.outputs.y, data: dataFrom }, { name: `n${i}` })
+      if (random() < 0.3) task.after(tasks[Math.floor(random() * tasks.length)]!)
+      tasks.push(task)
+    }
+    return { y: tasks[tasks.length - 1]!.outputs.y, out: tasks[Math.floor(tasks.length / 2)]!.outputs.out }
+  })
+  return pipeline({ name: `tangled-${n}`, inputs: { seed: param.string({ default: 's' }) } }, (dag, p) => {
+    const start = dag.task(link, { x: p.seed }, { name: 'start' })
+    const sub = dag.task(inner, { seed: start.outputs.y, data: start.outputs.out }, { name: 'sub' })
+    dag.task(link, { x: sub.outputs.y, data: sub.outputs.out }, { name: 'end' })
+  })
+}
+
+/** n tasks of n different components: more templates than one object may hold. */
+function distinct(n: number): PipelineNode {
+  return pipeline({ name: `distinct-${n}` }, (dag) => {
+    for (let i = 0; i < n; i++) dag.task(component({ name: `c${i}`, image: `registry.example/c${i}:1`, command: ['true'] }), {}, { name: `t${i}` })
+  })
+}
+
+type Json = Record<string, unknown>
+
+const cases: { name: string; pipeline: PipelineNode }[] = [
+  ...[250, 1000, 5000].flatMap((n) => [
+    { name: `chain-${n}`, pipeline: chain(n) },
+    { name: `fan-out-${n}`, pipeline: fanOut(n) },
+  ]),
+  { name: 'tangled-1200', pipeline: tangled(1200) },
+  { name: 'distinct-450', pipeline: distinct(450) },
+]
+
+function templatesOf(doc: Json): Json[] {
+  const spec = (doc['kind'] === 'CronWorkflow' ? (doc['spec'] as Json)['workflowSpec'] : doc['spec']) as Json
+  return spec['templates'] as Json[]
+}
+
+describe('partitioning large pipelines', () => {
+  const compiled = cases.map((c) => {
+    const started = performance.now()
+    const documents = compileArgo(c.pipeline)
+    return { ...c, documents, ms: performance.now() - started, yaml: argoYaml(documents) }
+  })
+  let files: string[] = []
+  beforeAll(() => {
+    files = writeTemp(compiled.map((c) => ({ name: c.name, text: c.yaml })))
+  })
+
+  it.each(compiled.map((c) => [c.name, c] as const))('%s stays within the v4 CRD caps and under 1 MiB per object', (_name, c) => {
+    for (const doc of c.documents) {
+      const templates = templatesOf(doc)
+      expect(templates.length).toBeLessThanOrEqual(200)
+      expect(Buffer.byteLength(JSON.stringify(doc))).toBeLessThan(MIB)
+      expect(Buffer.byteLength(argoYaml([doc]))).toBeLessThan(MIB)
+      for (const t of templates) {
+        expect(String(t['name'])).toMatch(/^[a-z]([-a-z0-9]{0,126}[a-z0-9])?$/)
+        const tasks = ((t['dag'] as Json | undefined)?.['tasks'] ?? []) as Json[]
+        expect(tasks.length).toBeLessThanOrEqual(200)
+        for (const task of tasks) expect(String(task['name']).length).toBeLessThanOrEqual(128)
+        expect((((t['inputs'] as Json | undefined)?.['parameters'] ?? []) as Json[]).length).toBeLessThanOrEqual(500)
+      }
+    }
+    expect(validateArgoDocuments(c.documents)).toEqual([])
+  })
+
+  it.each(compiled.map((c) => [c.name, c] as const))('%s: the partitioned Argo DAG describes the same graph as the KFP IR', (_name, c) => {
+    const kfp = kfpGraphShape(JSON.parse(JSON.stringify(emitKfp(analysed(c.pipeline)))) as unknown[])
+    expect(argoGraphShape(c.documents)).toEqual(kfp)
+  })
+
+  it('applies libraries before the object that uses them', () => {
+    for (const c of compiled) {
+      const defined = new Set<string>()
+      for (const doc of c.documents) {
+        for (const t of templatesOf(doc)) {
+          for (const task of ((t['dag'] as Json | undefined)?.['tasks'] ?? []) as Json[]) {
+            const ref = task['templateRef'] as Json | undefined
+            if (ref) expect(defined.has(String(ref['name'])), `${c.name}: ${String(ref['name'])}`).toBe(true)
+          }
+        }
+        defined.add(String((doc['metadata'] as Json)['name']))
+      }
+      expect(c.documents.at(-1)!['kind']).toBe('Workflow')
+    }
+  })
+
+  it('runs a fan-out level in parallel: the root gets a partition of its own', () => {
+    const fan = compiled.find((c) => c.name === 'fan-out-5000')!
+    const main = fan.documents.at(-1)!
+    const entry = templatesOf(main)[0]!
+    const tasks = (entry['dag'] as Json)['tasks'] as Json[]
+    expect(tasks.slice(1).every((t) => t['depends'] === tasks[0]!['name'])).toBe(true)
+  })
+
+  it('reports the sizes for 5,000 tasks', () => {
+    for (const c of compiled.filter((x) => x.name.endsWith('-5000'))) {
+      const sizes = c.documents.map((d) => `${String(d['kind'])} ${templatesOf(d).length} templates ${(Buffer.byteLength(argoYaml([d])) / 1024).toFixed(0)} KiB`)
+      console.log(`${c.name}: ${c.documents.length} objects in ${c.ms.toFixed(0)} ms, ${(Buffer.byteLength(c.yaml) / 1024).toFixed(0)} KiB of YAML: ${sizes.join('; ')}`)
+      expect(c.documents.length).toBeGreaterThan(1)
+    }
+  })
+
+  it.skipIf(!sharedAvailable).each(['schema', 'crd'] as const)('passes argo-validate.mjs --no-unknown-fields (%s)', (mode) => {
+    const run = runArgoValidate(files, mode)
+    console.log(`argo-validate (${mode === 'crd' ? '--crd-dir v4 CRDs' : 'schema.json'}) on ${files.length} large pipelines: ${run.summary.documents} documents, ${run.summary.pass} pass, ${run.summary.fail} fail`)
+    expect(failures(run)).toEqual([])
+    expect(warnings(run)).toEqual([])
+  }, VALIDATOR_TIMEOUT)
+
+  it('keeps small pipelines in one object', () => {
+    expect(compileArgo(chain(150))).toHaveLength(1)
+  })
+})

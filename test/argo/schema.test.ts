@@ -1,0 +1,43 @@
+/**
+ * The strict schema of what the Argo target emits rejects what it does not emit: unknown fields,
+ * wrong types, names and sizes beyond the v4 CRD caps.
+ */
+import { describe, expect, it } from 'vitest'
+import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
+import { compileArgo, examplePipelines } from './helpers.ts'
+
+type Json = Record<string, any>
+
+const fraud = (await examplePipelines()).find((e) => e.name === 'examples/fraud-training')!
+const fresh = (): Json[] => structuredClone(compileArgo(fraud.pipeline)) as Json[]
+
+describe('the Argo schema', () => {
+  it('accepts what the target emits', () => {
+    expect(validateArgoDocuments(fresh())).toEqual([])
+  })
+
+  it.each<[string, (doc: Json) => void, { path: string; message: string }]>([
+    ['an unknown spec field', (d) => (d['spec']['entrypiont'] = 'x'), { path: '/0/spec', message: 'unknown field "entrypiont"' }],
+    ['a typo in a DAG task', (d) => (d['spec']['templates'][0]['dag']['tasks'][1]['dependencis'] = ['a']), { path: '/0/spec/templates/0/dag/tasks/1', message: 'unknown field "dependencis"' }],
+    ['an integer retry limit', (d) => (d['spec']['templates'].find((t: Json) => t['retryStrategy'])['retryStrategy']['limit'] = 2), { path: expect.stringMatching(/^\/0\/spec\/templates\/\d+\/retryStrategy\/limit$/) as unknown as string, message: 'must be string' }],
+    ['an integer GPU quantity', (d) => (d['spec']['templates'].find((t: Json) => t['name'] === 'train-model')['container']['resources']['limits']['nvidia.com/gpu'] = 1), { path: expect.stringMatching(/\/resources\/limits\/nvidia\.com~1gpu$/) as unknown as string, message: 'must be string' }],
+    ['a template name with capitals', (d) => (d['spec']['templates'][1]['name'] = 'Train'), { path: '/0/spec/templates/1/name', message: expect.stringContaining('must match pattern') as unknown as string }],
+    ['a name over 128 characters', (d) => (d['spec']['templates'][0]['dag']['tasks'][0]['name'] = 'a'.repeat(129)), { path: '/0/spec/templates/0/dag/tasks/0/name', message: 'must NOT have more than 128 characters' }],
+    ['a DAG task calling nothing', (d) => delete d['spec']['templates'][0]['dag']['tasks'][0]['template'], { path: '/0/spec/templates/0/dag/tasks/0', message: 'must match exactly one schema in oneOf' }],
+    ['a missing image', (d) => delete d['spec']['templates'][1]['container']['image'], { path: '/0/spec/templates/1/container', message: 'missing field "image"' }],
+  ])('rejects %s', (_what, mutate, issue) => {
+    const docs = fresh()
+    mutate(docs[0]!)
+    expect(validateArgoDocuments(docs)).toContainEqual(issue)
+  })
+
+  it('rejects more than 200 tasks in a DAG and more than 200 templates', () => {
+    const docs = fresh()
+    const spec = docs[0]!['spec']
+    const task = spec['templates'][0]['dag']['tasks'][0]
+    spec['templates'][0]['dag']['tasks'] = Array.from({ length: 201 }, (_, i) => ({ ...task, name: `t${i}` }))
+    expect(validateArgoDocuments(docs)).toContainEqual({ path: '/0/spec/templates/0/dag/tasks', message: 'must NOT have more than 200 items' })
+    spec['templates'] = Array.from({ length: 201 }, (_, i) => ({ ...spec['templates'][1], name: `c${i}` }))
+    expect(validateArgoDocuments(docs)).toContainEqual({ path: '/0/spec/templates', message: 'must NOT have more than 200 items' })
+  })
+})
