@@ -26,11 +26,9 @@ function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
 // Inside a vitest worker the test runner owns uncaught errors.
 if (!('__vitest_worker__' in globalThis)) {
   process.on('uncaughtException', (error) => {
-    if (error instanceof TypeflowError) {
-      printDiagnostics(error.diagnostics)
-      process.exit(1)
-    }
-    throw error
+    if (error instanceof TypeflowError) printDiagnostics(error.diagnostics)
+    else process.stderr.write(`${error.stack ?? String(error)}\n`)
+    process.exit(1)
   })
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { CommandArgNode, ComponentNode, JsonValue, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import type { CommandArgNode, ComponentNode, JsonValue, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import type { AnalysedPipeline, AnalysedTask } from '../analyse/graph.ts'
 import { compareNames } from '../analyse/graph.ts'
 
@@ -138,7 +138,7 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
     return result
   }
 
-  const ingredientOf = (source: ValueSourceNode, into: Partial): JsonValue => {
+  const ingredientOf = (source: ValueSourceNode, into: Partial, consumerPath: readonly string[]): JsonValue => {
     switch (source.kind) {
       case 'constant':
         return { constant: source.value }
@@ -146,57 +146,85 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
         into.pipelineInputs.add(source.name)
         return { pipelineInput: source.name }
       case 'loopItem':
+        // The item's value joins the key at run time; the list it came from does not matter.
         into.loopItems.add(source.loop)
-        return { loopItem: loopIdentity(source.loop), path: [...(source.path ?? [])] }
-      case 'taskOutput':
-      case 'collected': {
+        return { loopItem: [...(source.path ?? [])] }
+      case 'taskOutput': {
         const upstream = keyOf(source.task)
-        absorb(into, upstream, source.task)
-        return { [source.kind]: upstream.digest, output: source.output }
+        absorb(into, upstream, source.task, new Set())
+        return { taskOutput: upstream.digest, output: source.output }
       }
-      case 'oneOf':
+      case 'collected': {
+        // The list holds one value per iteration of every loop around the producer that is not
+        // around the consumer: what those loops iterate over is part of the key; their items,
+        // which only exist inside them, are not.
+        const producer = pipeline.tasks.get(source.task)!
+        const fannedIn = producer.path.filter((g) => !consumerPath.includes(g) && pipeline.groups.get(g)?.node.kind === 'loop')
+        const upstream = keyOf(source.task)
+        absorb(into, upstream, source.task, new Set(fannedIn))
+        return { collected: upstream.digest, output: source.output, over: fannedIn.map((loop) => loopIngredient(loop, into, consumerPath)) }
+      }
+      case 'oneOf': {
+        // Which branch ran is decided by the branch conditions: their operands join the key.
+        const branches = pipeline.groups.get(source.branches)?.node
+        const conditions = branches?.kind === 'branches' ? branches.branches.map((b) => (b.predicate ? predicateIngredient(b.predicate, into, consumerPath) : null)) : []
         return {
           oneOf: source.sources.map((option) => {
             const upstream = keyOf(option.task)
-            absorb(into, upstream, option.task)
+            absorb(into, upstream, option.task, new Set())
             return { task: upstream.digest, output: option.output }
           }),
+          conditions,
         }
+      }
+      case 'template':
+        return { template: source.parts.map((part) => (typeof part === 'string' ? part : ingredientOf(part, into, consumerPath))) }
+      case 'composite':
+        return { composite: source.value, embedded: source.embedded.map((e) => ({ path: [...e.path], value: ingredientOf(e.source, into, consumerPath) })) }
+      case 'composite':
+        return { composite: source.value, embedded: source.embedded.map((e) => ({ path: [...e.path], value: ingredientOf(e.source, into, consumerPath) })) }
       case 'taskFinalStatus':
         into.cacheable = false
         into.reason ??= 'reads the final status of other tasks'
         return { finalStatus: true }
-      case 'template':
-        return { template: source.parts.map((part) => (typeof part === 'string' ? part : ingredientOf(part, into))) }
     }
   }
 
-  /** A loop's identity for keys: what it iterates over, not its generated id. */
-  const loopIdentity = (loopId: string): JsonValue => {
+  const predicateIngredient = (predicate: PredicateNode, into: Partial, consumerPath: readonly string[]): JsonValue => {
+    switch (predicate.kind) {
+      case 'compare':
+        return { op: predicate.op, left: ingredientOf(predicate.left, into, consumerPath), right: ingredientOf(predicate.right, into, consumerPath) }
+      case 'not':
+        return { not: predicateIngredient(predicate.item, into, consumerPath) }
+      case 'and':
+      case 'or':
+        return { [predicate.kind]: predicate.items.map((item) => predicateIngredient(item, into, consumerPath)) }
+    }
+  }
+
+  /** A loop's identity for keys: what it iterates over (and what that depends on), not its id. */
+  const loopIngredient = (loopId: string, into: Partial, consumerPath: readonly string[]): JsonValue => {
     const loop = pipeline.groups.get(loopId)?.node
     if (loop?.kind !== 'loop') return loopId
-    return loop.items.kind === 'raw' ? { raw: loop.items.values } : { from: sourceIdentity(loop.items.from) }
-  }
-
-  const sourceIdentity = (source: ValueSourceNode): JsonValue => {
-    switch (source.kind) {
-      case 'taskOutput':
-      case 'collected':
-        return { [source.kind]: keyOf(source.task).digest, output: source.output }
-      case 'loopItem':
-        return { loopItem: loopIdentity(source.loop), path: [...(source.path ?? [])] }
-      case 'pipelineInput':
-        return { pipelineInput: source.name }
-      default:
-        return source as unknown as JsonValue
+    if (loop.items.kind === 'raw') return { raw: loop.items.values }
+    // The list is read where the loop stands, outside the loop itself.
+    const outside = pipeline.groups.get(loopId)!.path
+    const probe: Partial = { digest: '', pipelineInputs: new Set(), loopItems: new Set(), cacheable: true, ingredients: null }
+    const from = ingredientOf(loop.items.from, probe, outside)
+    for (const input of probe.pipelineInputs) into.pipelineInputs.add(input)
+    for (const item of probe.loopItems) if (consumerPath.includes(item)) into.loopItems.add(item)
+    if (!probe.cacheable) {
+      into.cacheable = false
+      into.reason ??= probe.reason ?? "its loop list is not cacheable"
     }
+    return { from }
   }
 
   const computeTask = (task: AnalysedTask): Partial => {
     const node: TaskNode = task.node
     const partial: Partial = { digest: '', pipelineInputs: new Set(), loopItems: new Set(), cacheable: true, ingredients: null }
     const inputs: Record<string, JsonValue> = {}
-    for (const { input, from } of task.edges) inputs[input] = ingredientOf(from, partial)
+    for (const { input, from } of task.edges) inputs[input] = ingredientOf(from, partial, task.path)
     // Dependencies by `after` carry no data, but a re-run upstream with side effects matters:
     // it only affects whether this task may reuse a result, not the key.
     for (const dep of node.after) {
@@ -240,9 +268,9 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
   return out
 }
 
-function absorb(into: Partial, upstream: Partial, name: string): void {
+function absorb(into: Partial, upstream: Partial, name: string, fannedIn: ReadonlySet<string>): void {
   for (const input of upstream.pipelineInputs) into.pipelineInputs.add(input)
-  for (const loop of upstream.loopItems) into.loopItems.add(loop)
+  for (const loop of upstream.loopItems) if (!fannedIn.has(loop)) into.loopItems.add(loop)
   if (!upstream.cacheable) {
     into.cacheable = false
     into.reason ??= `reads from "${name}", which is not cacheable (${upstream.reason ?? 'caching off'})`

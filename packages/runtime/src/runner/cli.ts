@@ -1,0 +1,245 @@
+/**
+ * `typeflow run <pipeline.ts> [--param name=value …] [--store dir] [--no-cache] [--host]
+ * [--concurrency n] [--container-runtime auto|docker|podman|none]`
+ *
+ * Loads the pipeline module with tsx (its default export, or its only exported pipeline), parses
+ * each `--param` by the declared type of that input, runs the pipeline locally and prints
+ * progress and a summary. Exit codes: 0 success, 1 a task failed or the pipeline has errors,
+ * 2 usage errors (unknown option, bad or missing parameter, missing file).
+ *
+ * Run it directly with `node --import tsx packages/runtime/src/runner/cli.ts run <file> …`.
+ *
+ * @module
+ */
+import { existsSync, realpathSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { type Diagnostic, formatDiagnostic, type PipelineNode, TypeflowError } from '@typeflow/dsl'
+import { tsImport } from 'tsx/esm/api'
+import type { ParameterType } from '@typeflow/dsl'
+import { parseParameterText } from '../executor/params.ts'
+import { createProgress, formatSummary } from './progress.ts'
+import type { Value } from './spec.ts'
+
+/** Exit codes of `typeflow run`. */
+export const RUN_EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+/** Where the command writes. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number }
+  readonly stderr: NodeJS.WritableStream
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+const USAGE = `Usage: typeflow run <pipeline.ts> [options]
+
+Runs a pipeline on this machine: the same IR, conditions, loops, retries and caching as on KFP.
+
+Options:
+  -p, --param name=value   value of a pipeline input (repeatable); parsed by the input's type
+      --store <dir>        local store for artifacts, runs and the cache (default: .typeflow)
+      --no-cache           execute every task; neither read nor write the cache
+      --host               run container commands directly on this machine (no docker/podman)
+      --output             show what tasks print (always kept in the run's log files)
+      --concurrency <n>    most tasks running at once (default: number of CPUs)
+      --container-runtime <auto|docker|podman|none>
+                           engine for container components (default: auto)
+  -h, --help               show this help
+
+Exit codes: 0 success, 1 a task failed or the pipeline has errors, 2 usage error.
+`
+
+class UsageError extends Error {}
+
+function isPipeline(value: unknown): value is PipelineNode {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'pipeline'
+}
+
+type Loaded = { ok: true; pipeline: PipelineNode } | { ok: false; diagnostics: readonly Diagnostic[] }
+
+async function loadPipelineModule(file: string): Promise<Loaded> {
+  const path = resolve(file)
+  let module: Record<string, unknown>
+  try {
+    module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>
+  } catch (error) {
+    if (error instanceof TypeflowError) return { ok: false, diagnostics: error.diagnostics }
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error)
+    return { ok: false, diagnostics: [{ code: 'E_IO', path: [], message: `cannot load ${file}: ${message}`, source: { file: path, line: 1, column: 1 } }] }
+  }
+  if (isPipeline(module['default'])) return { ok: true, pipeline: module['default'] }
+  const exported = [...new Set(Object.values(module).filter(isPipeline))]
+  if (exported.length === 1) return { ok: true, pipeline: exported[0]! }
+  return {
+    ok: false,
+    diagnostics: [{ code: 'E_IO', path: [], message: `${file} must export one pipeline (as its default export); found ${exported.length}`, source: { file: path, line: 1, column: 1 } }],
+  }
+}
+
+/** Parses `--param name=value` flags by the pipeline's declared input types. */
+function parseParams(pipeline: PipelineNode, flags: readonly string[]): Record<string, Value> {
+  const values: Record<string, Value> = {}
+  for (const flag of flags) {
+    const at = flag.indexOf('=')
+    if (at <= 0) throw new UsageError(`--param takes name=value, got "${flag}"`)
+    const name = flag.slice(0, at)
+    const text = flag.slice(at + 1)
+    const spec = pipeline.inputs[name]
+    if (!spec) {
+      const known = Object.keys(pipeline.inputs)
+      throw new UsageError(`pipeline "${pipeline.name}" has no input "${name}"${known.length > 0 ? `; its inputs: ${known.join(', ')}` : '; it takes no inputs'}`)
+    }
+    if (spec.kind !== 'parameter') throw new UsageError(`input "${name}" is an artifact; a local run cannot take it from --param`)
+    if (Object.hasOwn(values, name)) throw new UsageError(`--param ${name} given twice`)
+    try {
+      values[name] = parseParameterText(spec.type as ParameterType, text, `--param ${name}`) as Value
+    } catch (error) {
+      throw new UsageError((error as Error).message)
+    }
+  }
+  return values
+}
+
+/**
+ * Runs `typeflow run` with the arguments after `run`; returns the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCommand(['pipeline.ts', '--param', 'n=3', '--host'])
+ * ```
+ */
+export async function runCommand(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  let values: Record<string, string | boolean | string[] | undefined>
+  let positionals: string[]
+  try {
+    const parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        param: { type: 'string', short: 'p', multiple: true },
+        store: { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        host: { type: 'boolean' },
+        output: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        'container-runtime': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+    values = parsed.values
+    positionals = parsed.positionals
+  } catch (error) {
+    io.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`)
+    return RUN_EXIT.usage
+  }
+  if (values['help']) {
+    io.stdout.write(USAGE)
+    return RUN_EXIT.ok
+  }
+  try {
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'expected a pipeline file' : `expected one pipeline file, got ${positionals.length}`)
+    const file = positionals[0]!
+    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
+    let concurrency: number | undefined
+    if (values['concurrency'] !== undefined) {
+      concurrency = Number(values['concurrency'])
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency takes a positive integer, got "${String(values['concurrency'])}"`)
+    }
+    const runtime = values['container-runtime'] as string | undefined
+    if (runtime !== undefined && !['auto', 'docker', 'podman', 'none'].includes(runtime)) throw new UsageError(`--container-runtime must be auto, docker, podman or none (got "${runtime}")`)
+
+    const loaded = await loadPipelineModule(file)
+    if (!loaded.ok) {
+      io.stderr.write(`${loaded.diagnostics.map((d) => `error ${formatDiagnostic(d)}`).join('\n')}\n`)
+      return RUN_EXIT.failed
+    }
+    const params = parseParams(loaded.pipeline, (values['param'] as string[] | undefined) ?? [])
+    // The compiler is loaded only now, so usage errors come back fast.
+    const { runPipeline } = await import('./run.ts')
+    const backoffScale = io.env['TYPEFLOW_BACKOFF_SCALE'] !== undefined ? Number(io.env['TYPEFLOW_BACKOFF_SCALE']) : undefined
+
+    const controller = new AbortController()
+    let interrupts = 0
+    const onSigint = () => {
+      interrupts++
+      if (interrupts > 1) process.exit(130)
+      io.stderr.write('\ncancelling: stopping running tasks (Ctrl-C again to quit at once)\n')
+      controller.abort()
+    }
+    process.on('SIGINT', onSigint)
+    const progress = createProgress({ stream: io.stdout, env: io.env })
+    try {
+      const result = await runPipeline(loaded.pipeline, {
+        params,
+        ...(values['store'] !== undefined && { storeDir: values['store'] as string }),
+        ...(concurrency !== undefined && { concurrency }),
+        hostCommands: values['host'] === true,
+        showOutput: values['output'] === true,
+        cache: values['no-cache'] !== true,
+        ...(runtime !== undefined && { containerRuntime: runtime as 'auto' | 'docker' | 'podman' | 'none' }),
+        ...(backoffScale !== undefined && Number.isFinite(backoffScale) && { backoffScale }),
+        signal: controller.signal,
+        onEvent: progress.onEvent,
+      })
+      progress.close()
+      if (result.status === 'invalid') {
+        io.stderr.write(`${result.diagnostics.map((d) => `error ${formatDiagnostic(d)}`).join('\n')}\n`)
+        return RUN_EXIT.failed
+      }
+      for (const [name, value] of Object.entries(result.outputs)) {
+        const shown = Array.isArray(value) && value.every((v) => v !== null && typeof v === 'object' && 'uri' in v) ? value.map((a) => (a as { uri: string }).uri).join(', ') : JSON.stringify(value)
+        io.stdout.write(`output ${name} = ${shown}\n`)
+      }
+      io.stdout.write(`${formatSummary(result)}\n`)
+      if (result.status === 'failed') {
+        io.stderr.write(`run ${result.runId} failed: ${result.error ?? 'a task failed'}\n`)
+        return RUN_EXIT.failed
+      }
+      return RUN_EXIT.ok
+    } finally {
+      progress.close()
+      process.off('SIGINT', onSigint)
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof Error && error.name === 'RunInputError')) {
+      io.stderr.write(`error: ${error.message}\n`)
+      return RUN_EXIT.usage
+    }
+    throw error
+  }
+}
+
+/**
+ * The command-line entry: `run <pipeline.ts> …` (other commands belong to the main CLI).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2))
+ * ```
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === 'run') return runCommand(rest)
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(USAGE)
+    return RUN_EXIT.ok
+  }
+  process.stderr.write(`error: ${command === undefined ? 'expected a command' : `unknown command "${command}"`}\n\n${USAGE}`)
+  return RUN_EXIT.usage
+}
+
+function isEntry(): boolean {
+  const entry = process.argv[1]
+  if (!entry) return false
+  try {
+    return realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(entry))
+  } catch {
+    return false
+  }
+}
+
+if (isEntry()) {
+  process.exitCode = await main(process.argv.slice(2))
+}
