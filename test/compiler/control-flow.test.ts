@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { artifact, collected, component, Dataset, eq, gt, not, or, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { artifact, collected, component, Dataset, eq, fmt, gt, not, or, param, pipeline, type PipelineNode } from '@typeflow/dsl'
 import { compile } from '@typeflow/compiler'
 import { parse } from 'yaml'
 
@@ -146,5 +146,80 @@ describe('control flow: KFP structure', () => {
     expect(outer.dag.tasks['for-loop-3'].iteratorPolicy).toEqual({ parallelismLimit: 2 })
     expect(outer.dag.tasks['for-loop-3'].inputs.parameters['pipelinechannel--produce-n']).toEqual({ componentInputParameter: 'pipelinechannel--produce-n' })
     expect(doc.root.dag.tasks['for-loop-1'].inputs.parameters['pipelinechannel--produce-n'].taskOutputParameter).toEqual({ outputParameterKey: 'n', producerTask: 'produce' })
+  })
+
+  it('fmt embeds values as KFP f-strings: a placeholder constant plus a pipelinechannel input', () => {
+    const say = component({ name: 'say', image: 'img', inputs: { text: param.string() } })
+    const doc = kfp(
+      pipeline({ name: 'p', inputs: { name: param.string() } }, (dag, p) => {
+        const a = dag.task(produce)
+        dag.task(say, { text: fmt`${p.name} has ${a.outputs.n} (${3})` })
+        dag.forEach([1, 2], (x) => void dag.task(say, { text: fmt`item ${x} of ${p.name}` }, { name: 'in-loop' }))
+      }),
+    )
+    const say1 = doc.root.dag.tasks['say']
+    expect(say1.inputs.parameters).toEqual({
+      'pipelinechannel--name': { componentInputParameter: 'name' },
+      'pipelinechannel--produce-n': { taskOutputParameter: { outputParameterKey: 'n', producerTask: 'produce' } },
+      text: { runtimeValue: { constant: "{{$.inputs.parameters['pipelinechannel--name']}} has {{$.inputs.parameters['pipelinechannel--produce-n']}} (3)" } },
+    })
+    expect(say1.dependentTasks).toEqual(['produce'])
+    expect(Object.keys(doc.components['comp-say'].inputDefinitions.parameters)).toEqual(['text'])
+    const inLoop = doc.components['comp-for-loop-2'].dag.tasks['in-loop']
+    expect(inLoop.inputs.parameters['pipelinechannel--loop-item-param-1']).toEqual({ componentInputParameter: 'pipelinechannel--loop-item-param-1' })
+    expect(doc.root.dag.tasks['for-loop-2'].inputs.parameters).toEqual({ 'pipelinechannel--name': { componentInputParameter: 'name' } })
+  })
+
+  it('groups inside a condition receive the operands of every enclosing condition', () => {
+    const doc = kfp(
+      pipeline({ name: 'p', inputs: { mode: param.string() } }, (dag, p) => {
+        dag.if(eq(p.mode, 'a'), () => {
+          dag.forEach([1, 2], (x) => void dag.task(consumeInt, { n: x }))
+        })
+      }),
+    )
+    expect(Object.keys(doc.components['comp-for-loop-3'].inputDefinitions.parameters)).toEqual(['pipelinechannel--loop-item-param-2', 'pipelinechannel--mode'])
+    expect(doc.components['comp-for-loop-3'].dag.tasks['consume-int'].inputs.parameters).toEqual({ n: { componentInputParameter: 'pipelinechannel--loop-item-param-2' } })
+  })
+
+  it('component keys do not depend on the declaration order of independent tasks', () => {
+    const inner = pipeline({ name: 'inner' }, (dag) => void dag.task(consumeInt, { n: 1 }))
+    const build = (leafFirst: boolean) =>
+      compile(
+        pipeline({ name: 'p' }, (dag) => {
+          if (leafFirst) dag.task(consumeInt, { n: 2 })
+          dag.task(inner)
+          dag.forEach([1], () => void dag.task(inner, {}, { name: 'looped' }))
+          if (!leafFirst) dag.task(consumeInt, { n: 2 })
+        }),
+      )
+    const [a, b] = [build(true), build(false)]
+    if (!a.ok || !b.ok) throw new Error('compile failed')
+    expect(a.files[0]!.content).toBe(b.files[0]!.content)
+    const doc = parse(a.files[0]!.content)
+    // Level by level, groups first, then leaf tasks before nested pipelines.
+    expect(doc.components['comp-for-loop-2'].dag.tasks.looped.componentRef.name).toBe('comp-looped')
+    expect(doc.root.dag.tasks['consume-int'].componentRef.name).toBe('comp-consume-int')
+    expect(doc.components['comp-inner'].dag.tasks['consume-int'].componentRef.name).toBe('comp-consume-int-2')
+    expect(doc.components['comp-looped'].dag.tasks['consume-int'].componentRef.name).toBe('comp-consume-int-3')
+  })
+
+  it('references inside a list or dict argument become placeholders plus pipelinechannel inputs', () => {
+    const job = component({ name: 'job', image: 'img', inputs: { specs: param.list() } })
+    const doc = kfp(
+      pipeline({ name: 'p', inputs: { machine: param.string() } }, (dag, p) => {
+        const a = dag.task(produce)
+        // TaskArgs types LIST arguments as JSON; references inside are accepted at run time.
+        dag.task(job, { specs: [{ machine: p.machine, count: a.outputs.n, label: fmt`n=${a.outputs.n}`, replicas: 1 }] as never })
+      }),
+    )
+    const task = doc.root.dag.tasks['job']
+    const n = "{{$.inputs.parameters['pipelinechannel--produce-n']}}"
+    expect(task.inputs.parameters).toEqual({
+      'pipelinechannel--machine': { componentInputParameter: 'machine' },
+      'pipelinechannel--produce-n': { taskOutputParameter: { outputParameterKey: 'n', producerTask: 'produce' } },
+      specs: { runtimeValue: { constant: [{ count: n, label: `n=${n}`, machine: "{{$.inputs.parameters['pipelinechannel--machine']}}", replicas: 1 }] } },
+    })
+    expect(task.dependentTasks).toEqual(['produce'])
   })
 })

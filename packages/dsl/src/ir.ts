@@ -153,6 +153,16 @@ export type ValueSourceNode =
    * sources, in order. Parts are never constants or templates. A STRING parameter.
    */
   | { readonly kind: 'template'; readonly parts: readonly (string | ValueSourceNode)[] }
+  /**
+   * A LIST or STRUCT constant with values embedded (KFP: channels inside a list or dict
+   * argument). `value` holds `null` where each embedded value goes; `embedded` gives the path
+   * (object keys and list indices) and the source (a parameter reference or a template).
+   */
+  | {
+      readonly kind: 'composite'
+      readonly value: JsonValue
+      readonly embedded: readonly { readonly path: readonly (string | number)[]; readonly source: ValueSourceNode }[]
+    }
 
 /** A reference to one output of one task. */
 export type TaskOutputSourceNode = Extract<ValueSourceNode, { kind: 'taskOutput' }>

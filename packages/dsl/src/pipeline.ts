@@ -281,6 +281,9 @@ export function durationSeconds(duration: Duration): number {
 
 function toValueSource(value: unknown, where: readonly string[], source: SourceLocation | undefined): ValueSourceNode {
   if (isRef(value)) return value.source
+  // (Checked first: a reference is itself a plain object, which would pass for JSON.)
+  const composite = compositeOf(value)
+  if (composite) return deepFreeze(composite)
   if (isJsonValue(value)) return deepFreeze({ kind: 'constant', value: structuredClone(value) })
   throw new DslError(
     'E_INVALID_CONSTANT',
@@ -288,6 +291,53 @@ function toValueSource(value: unknown, where: readonly string[], source: SourceL
     `argument is not a reference or a JSON value (got ${value === undefined ? 'undefined' : typeof value})`,
     source,
   )
+}
+
+/**
+ * A list or plain object holding parameter references (and JSON values) becomes a composite
+ * constant (KFP: channels inside a list or dict argument); undefined when it holds anything else.
+ */
+function compositeOf(value: unknown): ValueSourceNode | undefined {
+  if (!Array.isArray(value) && !(typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)) return undefined
+  const embedded: { path: (string | number)[]; source: ValueSourceNode }[] = []
+  const walk = (node: unknown, path: (string | number)[]): JsonValue | undefined => {
+    if (isRef(node)) {
+      if (node.kind === 'artifactRef') return undefined
+      embedded.push({ path, source: node.source })
+      return null
+    }
+    if (Array.isArray(node)) {
+      const out: JsonValue[] = []
+      for (let i = 0; i < node.length; i++) {
+        const item = walk(node[i], [...path, i])
+        if (item === undefined) return undefined
+        out.push(item)
+      }
+      return out
+    }
+    if (typeof node === 'object' && node !== null && Object.getPrototypeOf(node) === Object.prototype) {
+      const out: Record<string, JsonValue> = {}
+      for (const [key, item] of Object.entries(node)) {
+        const walked = walk(item, [...path, key])
+        if (walked === undefined) return undefined
+        out[key] = walked
+      }
+      return out
+    }
+    return isJsonValue(node) ? structuredClone(node) : undefined
+  }
+  const json = walk(value, [])
+  if (json === undefined || embedded.length === 0) return undefined
+  // Constant references (e.g. fmt without references) are written into the value directly.
+  const kept = embedded.filter((e) => e.source.kind !== 'constant')
+  for (const e of embedded) if (e.source.kind === 'constant') setPath(json, e.path, e.source.value)
+  return kept.length === 0 ? { kind: 'constant', value: json } : { kind: 'composite', value: json, embedded: kept }
+}
+
+function setPath(value: JsonValue, path: readonly (string | number)[], replacement: JsonValue): void {
+  let node = value as Record<string | number, JsonValue>
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, JsonValue>
+  node[path[path.length - 1]!] = replacement
 }
 
 function freezeTask(draft: TaskDraft): TaskNode {

@@ -169,6 +169,8 @@ function describeSource(source: ValueSourceNode): string {
       return 'status'
     case 'template':
       return `"${source.parts.map((p) => (typeof p === 'string' ? p : `{${describeSource(p)}}`)).join('')}"`
+    case 'composite':
+      return `${JSON.stringify(source.value)} with ${source.embedded.map((e) => `${e.path.join('.')}=${describeSource(e.source)}`).join(', ')}`
   }
 }
 

@@ -344,6 +344,24 @@ class PipelineScope {
         }
         return ok ? { kind: 'parameter', type: 'STRING', optional: false } : undefined
       }
+      case 'composite': {
+        // A list or dict constant with references inside: each must be a visible parameter.
+        let ok = true
+        for (const { source: part } of source.embedded) {
+          if (part.kind === 'constant' || part.kind === 'composite' || part.kind === 'taskFinalStatus') {
+            c.report('E_INVALID_REFERENCE', where, `a list or dict argument cannot embed a ${part.kind === 'taskFinalStatus' ? 'final status' : part.kind}`, location)
+            ok = false
+            continue
+          }
+          const spec = this.specOf(part, consumerPath, where, location)
+          if (spec === undefined) ok = false
+          else if (spec !== null && spec.kind !== 'parameter') {
+            c.report('E_TYPE_MISMATCH', where, 'a list or dict argument embeds parameter values, not artifacts', location)
+            ok = false
+          } else if (spec !== null) this.sourceSpecs.set(sourceKey(part), spec)
+        }
+        return ok ? { kind: 'parameter', type: Array.isArray(source.value) ? 'LIST' : 'STRUCT', optional: false } : undefined
+      }
     }
   }
 }
@@ -426,7 +444,7 @@ function checkPredicate(s: PipelineScope, predicate: PredicateNode, scopePath: r
   }
   const kinds: string[] = []
   for (const side of [predicate.left, predicate.right]) {
-    if (side.kind === 'template') {
+    if (side.kind === 'template' || side.kind === 'composite') {
       s.c.report('E_TYPE_MISMATCH', where, 'conditions compare values, not fmt text', location)
       return
     }
@@ -476,6 +494,8 @@ function producersOfSource(source: ValueSourceNode): string[] {
       return source.sources.map((s) => s.task)
     case 'template':
       return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOfSource(part)))
+    case 'composite':
+      return source.embedded.flatMap((e) => producersOfSource(e.source))
     default:
       return []
   }

@@ -80,6 +80,8 @@ export function sourceKey(source: ValueSourceNode): string {
       return 'status'
     case 'template':
       return `template:${JSON.stringify(source.parts.map((p) => (typeof p === 'string' ? p : sourceKey(p))))}`
+    case 'composite':
+      return `composite:${JSON.stringify([source.value, source.embedded.map((e) => [e.path, sourceKey(e.source)])])}`
   }
 }
 

@@ -177,6 +177,7 @@ function channelName(source: ValueSourceNode, pipeline: AnalysedPipeline): strin
     case 'constant':
     case 'taskFinalStatus':
     case 'template':
+    case 'composite':
       throw new Error(`${source.kind} values do not cross DAG boundaries`)
   }
 }
@@ -318,7 +319,8 @@ class ComponentContext {
       case 'taskFinalStatus':
         throw new Error('final status is resolved by the task that receives it')
       case 'template':
-        throw new Error('a template is resolved by the task that receives it')
+      case 'composite':
+        throw new Error(`a ${source.kind} is resolved by the task that receives it`)
     }
   }
 }
@@ -454,20 +456,12 @@ class KfpEmitter {
       const isArtifact = specOfInput(task, input)?.kind === 'artifact'
       const target = isArtifact ? artifacts : parameters
       if (from.kind === 'taskFinalStatus') target[input] = { taskFinalStatus: { producerTask: finalStatusProducer } }
-      else if (from.kind === 'template') {
-        // KFP f-string: a constant with `{{$.inputs.parameters['pipelinechannel--…']}}` where each
-        // value goes, and each value as an extra task input of that name.
-        let text = ''
-        for (const part of from.parts) {
-          if (typeof part === 'string') {
-            text += part
-            continue
-          }
-          const channel = channelName(part, ctx.pipeline)
-          parameters[channel] = ctx.resolve(part, false)
-          text += `{{$.inputs.parameters['${channel}']}}`
-        }
-        target[input] = { runtimeValue: { constant: text } }
+      else if (from.kind === 'template') target[input] = { runtimeValue: { constant: embed(from, ctx, parameters) } }
+      else if (from.kind === 'composite') {
+        // A list or dict constant: each embedded value becomes its placeholder string.
+        const value = structuredClone(from.value) as JsonValue
+        for (const { path, source } of from.embedded) setAt(value, path, embed(source, ctx, parameters))
+        target[input] = { runtimeValue: { constant: protobufValue(value) } }
       } else target[input] = ctx.resolve(from, isArtifact)
     }
     const retry = retryPolicy(node)
@@ -705,6 +699,33 @@ class KfpEmitter {
   }
 }
 
+/**
+ * KFP f-string rendering: the text of an embedded value (a reference, or a template of text and
+ * references) with `{{$.inputs.parameters['pipelinechannel--…']}}` where each value goes; each
+ * value is added to the task's `parameters` under that channel name.
+ */
+function embed(source: ValueSourceNode, ctx: ComponentContext, parameters: JsonObject): string {
+  const parts = source.kind === 'template' ? source.parts : [source]
+  let text = ''
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      text += part
+      continue
+    }
+    const channel = channelName(part, ctx.pipeline)
+    parameters[channel] = ctx.resolve(part, false)
+    text += `{{$.inputs.parameters['${channel}']}}`
+  }
+  return text
+}
+
+/** Replaces the value at `path` (keys and indices) inside a JSON value. */
+function setAt(value: JsonValue, path: readonly (string | number)[], replacement: JsonValue): void {
+  let node = value as Record<string | number, JsonValue>
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, JsonValue>
+  node[path[path.length - 1]!] = replacement
+}
+
 /** Component and executor keys of one DAG level, and of the levels below it. */
 interface Naming {
   readonly keys: Map<string, string>
@@ -802,8 +823,9 @@ function importerSpec(component: ImporterComponentNode, task: TaskNode): JsonObj
  * Translates an analysed pipeline into a KFP PipelineSpec, following the SDK's naming and
  * layout: groups become DAG components (`comp-condition-1`, `comp-for-loop-2`, …), values
  * crossing a group boundary are punched through as `pipelinechannel--…` inputs, fan-in and
- * oneOf values come back out as group outputs. At each level, leaf components are named before
- * nested pipelines and groups, in name order, so output does not depend on declaration order.
+ * oneOf values come back out as group outputs. Component keys are taken in the SDK's order (see
+ * `namePipeline`), with ties broken by kind and name, so output does not depend on the
+ * declaration order of independent tasks.
  */
 export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string, options: KfpOptions = {}): JsonObject {
   const emitter = new KfpEmitter(options)
