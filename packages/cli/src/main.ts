@@ -5,9 +5,11 @@ import type { Diagnostic } from '@typeflow/dsl'
 import { compile, type CompileOptions, type Target, validateKfpDocuments, writeFilesAtomically } from '@typeflow/compiler'
 import { parseAllDocuments } from 'yaml'
 import { typecheckFiles } from './check.ts'
+import { graphCommand } from './graph/command.ts'
 import { loadPipeline } from './load.ts'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from './output.ts'
 import { planPipeline, renderPlan } from './plan.ts'
+import { IMPORT_OPTIONS, IMPORT_USAGE, runImport } from './import/command.ts'
 
 /** Exit codes, as good Node tools use them. */
 export const EXIT = { ok: 0, diagnostics: 1, usage: 2 } as const
@@ -197,6 +199,13 @@ pipeline without writing anything.`,
       return EXIT.ok
     },
   },
+  import: {
+    summary: 'generate a typed TypeScript module from a KFP component or compiled pipeline YAML',
+    usage: IMPORT_USAGE,
+    options: IMPORT_OPTIONS,
+    run: runImport,
+  },
+  graph: graphCommand,
 }
 
 /** `name=value` pairs; values are parsed as JSON when they parse, else kept as strings. */
@@ -219,7 +228,9 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
 
 function overview(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length))
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  const lines = [...Object.entries(commands), ['run', { summary: 'run a pipeline locally: conditions, loops, caching, retries, with live progress' }] as const]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   return `Usage: typeflow <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`typeflow <command> --help\` for a command's options.\n`
 }
 
@@ -243,6 +254,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
     process.stdout.write(`${pkg.version}\n`)
     return EXIT.ok
+  }
+  if (name === 'run') {
+    // The runner owns its flags (--param, --host, --store …); loaded only when needed.
+    const { runCommand } = await import('@typeflow/runtime/runner')
+    return runCommand(rest)
   }
   const command = commands[name]
   if (!command) {
