@@ -673,11 +673,11 @@ export function formatPipeline(p: PipelineNode, indent = ''): string {
     ].filter(Boolean)
     lines.push(`${indent}  task ${JSON.stringify(t.name)} runs ${c.kind} ${JSON.stringify(c.name)}${extras.length > 0 ? ` (${extras.join('; ')})` : ''}`)
     for (const [name, spec] of Object.entries(c.inputs)) {
-      const from = t.inputs[name]
+      const from = Object.hasOwn(t.inputs, name) ? t.inputs[name] : undefined
       lines.push(`${indent}    ${name}: ${describeSpec(spec)} <- ${from ? describeSource(from) : '(omitted)'}`)
     }
     for (const [name, from] of Object.entries(t.inputs)) {
-      if (!(name in c.inputs)) lines.push(`${indent}    ${name}: (undeclared) <- ${describeSource(from)}`)
+      if (!Object.hasOwn(c.inputs, name)) lines.push(`${indent}    ${name}: (undeclared) <- ${describeSource(from)}`)
     }
     if (c.kind === 'container') {
       for (const [name, spec] of Object.entries(c.outputs)) lines.push(`${indent}    -> ${name}: ${describeSpec(spec)}`)
@@ -895,11 +895,10 @@ function replaceTask(p: PipelineNode, index: number, task: TaskNode): PipelineNo
   return { ...p, body: tasksOf(p).map((t, i) => (i === index ? task : t)) }
 }
 
+/** The task with argument `input` replaced, added or (source undefined) removed; safe for any name, `__proto__` included. */
 function withInput(task: TaskNode, input: string, source: ValueSourceNode | undefined): TaskNode {
-  const inputs: Record<string, ValueSourceNode> = { ...task.inputs }
-  if (source === undefined) delete inputs[input]
-  else inputs[input] = source
-  return { ...task, inputs }
+  const kept = Object.entries(task.inputs).filter(([name]) => name !== input)
+  return { ...task, inputs: Object.fromEntries(source === undefined ? kept : [...kept, [input, source]]) }
 }
 
 function renameTask(p: PipelineNode, from: string, to: string): PipelineNode {
@@ -985,7 +984,7 @@ function appendPair(q: PipelineNode, outputs: Record<string, IoSpecNode>, inputs
 function wiredInputs(q: PipelineNode): { index: number; input: string }[] {
   const out: { index: number; input: string }[] = []
   tasksOf(q).forEach((t, index) => {
-    for (const input of Object.keys(t.inputs)) if (input in t.component.inputs) out.push({ index, input })
+    for (const input of Object.keys(t.inputs)) if (Object.hasOwn(t.component.inputs, input)) out.push({ index, input })
   })
   return out
 }
@@ -1121,7 +1120,7 @@ const mutators: Readonly<Record<MutationKind, Mutator>> = {
   missingInput(q, target) {
     const candidates: { index: number; input: string }[] = []
     tasksOf(q).forEach((t, index) => {
-      for (const [input, spec] of Object.entries(t.component.inputs)) if (!spec.optional && input in t.inputs) candidates.push({ index, input })
+      for (const [input, spec] of Object.entries(t.component.inputs)) if (!spec.optional && Object.hasOwn(t.inputs, input)) candidates.push({ index, input })
     })
     if (candidates.length > 0) {
       const c = pick(candidates, target)
@@ -1145,7 +1144,7 @@ const mutators: Readonly<Record<MutationKind, Mutator>> = {
     const first = declared[0]
     const candidates = ['nope', 'no_such_input', ...(first !== undefined ? [first.toUpperCase(), `${first}_`, ` ${first}`] : [])]
     let name = pick(candidates, variant)
-    while (name in t.component.inputs) name = `${name}_x`
+    while (Object.hasOwn(t.component.inputs, name)) name = `${name}_x`
     return {
       pipeline: replaceTask(q, index, withInput(t, name, { kind: 'constant', value: 1 })),
       change: `${t.name} given undeclared argument ${JSON.stringify(name)}`,
@@ -1160,7 +1159,7 @@ const mutators: Readonly<Record<MutationKind, Mutator>> = {
     const how = variant % 4
     const wired: { index: number; input: string }[] = []
     tasksOf(q).forEach((t, index) => {
-      for (const input of Object.keys(t.inputs)) if (input in t.component.inputs) wired.push({ index, input })
+      for (const input of Object.keys(t.inputs)) if (Object.hasOwn(t.component.inputs, input)) wired.push({ index, input })
     })
     const outputNames = Object.keys(q.outputs)
     if (how === 1 && wired.length > 0) {
@@ -1210,7 +1209,7 @@ const mutators: Readonly<Record<MutationKind, Mutator>> = {
   unknownPipelineInput(q, target) {
     const wired = wiredInputs(q)
     let name = 'no_such_input'
-    while (name in q.inputs) name = `${name}_x`
+    while (Object.hasOwn(q.inputs, name)) name = `${name}_x`
     if (wired.length > 0) {
       const c = pick(wired, target)
       const t = tasksOf(q)[c.index]!
@@ -1262,7 +1261,7 @@ const mutators: Readonly<Record<MutationKind, Mutator>> = {
       // Either a name the component lacks, or an existing one of the wrong kind for this placeholder.
       const wrongKind = Object.entries(side).find(([, spec]) => (spec.kind === 'artifact') === (ref === 'inputValue' || ref === 'outputParameterFile'))
       let name = wrongKind !== undefined && variant % 2 === 1 ? wrongKind[0] : 'ghost'
-      if (name === 'ghost') while (name in side) name = `${name}_x`
+      if (name === 'ghost') while (Object.hasOwn(side, name)) name = `${name}_x`
       const placeholder: PlaceholderNode = { kind: 'placeholder', ref, name }
       const component: ContainerComponentNode = { ...c.component, args: [...(c.component.args ?? []), text('--bad=', placeholder)] }
       const t = tasksOf(q)[c.index]!
@@ -1291,4 +1290,94 @@ export function applyMutation(p: PipelineNode, m: Mutation): InvalidCase {
 /** A valid pipeline made invalid by one mutation, with the code the compiler must report. */
 export function invalidPipelineArb(options: ValidPipelineOptions = {}): fc.Arbitrary<InvalidCase> {
   return fc.tuple(pipelineChoiceArb(options.maxDepth ?? 2, options.maxTasks ?? 8), mutationArb).map(([choice, m]) => applyMutation(materialise(choice), m))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names that every plain object already "has"
+
+/** Names of `Object.prototype` members: a lookup with `record[name]` or `name in record` finds them on any object. */
+export const PROTOTYPE_NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__'] as const
+
+export const PROTOTYPE_MUTATION_KINDS = ['unknownInput', 'unknownPipelineInput', 'unknownOutput', 'missingInput'] as const
+export type PrototypeMutationKind = (typeof PROTOTYPE_MUTATION_KINDS)[number]
+
+export interface PrototypeMutation {
+  readonly kind: PrototypeMutationKind
+  readonly name: (typeof PROTOTYPE_NAMES)[number]
+  readonly scope: number
+  readonly target: number
+}
+
+export const prototypeMutationArb: fc.Arbitrary<PrototypeMutation> = fc.record({
+  kind: fc.constantFrom(...PROTOTYPE_MUTATION_KINDS),
+  name: fc.constantFrom(...PROTOTYPE_NAMES),
+  scope: fc.nat({ max: 7 }),
+  target: fc.nat({ max: 63 }),
+})
+
+const PROTOTYPE_EXPECTED: Readonly<Record<PrototypeMutationKind, DiagnosticCode>> = {
+  unknownInput: 'E_UNKNOWN_INPUT',
+  unknownPipelineInput: 'E_UNKNOWN_PIPELINE_INPUT',
+  unknownOutput: 'E_UNKNOWN_OUTPUT',
+  missingInput: 'E_MISSING_INPUT',
+}
+
+function prototypeMutator(m: PrototypeMutation): (q: PipelineNode) => { pipeline: PipelineNode; change: string } {
+  const name = m.name
+  const reader: ContainerComponentNode = { ...NOOP, name: 'reader', inputs: { in: { kind: 'parameter', type: 'STRING', optional: false } } }
+  return (q) => {
+    switch (m.kind) {
+      case 'unknownInput': {
+        if (tasksOf(q).length === 0) return { pipeline: { ...q, body: [syntheticTask('mut-noop', NOOP, Object.fromEntries([[name, { kind: 'constant', value: 1 }]]))] }, change: `added mut-noop with an argument ${JSON.stringify(name)}` }
+        const index = m.target % tasksOf(q).length
+        const t = tasksOf(q)[index]!
+        return { pipeline: replaceTask(q, index, withInput(t, name, { kind: 'constant', value: 1 })), change: `${t.name} given undeclared argument ${JSON.stringify(name)}` }
+      }
+      case 'unknownPipelineInput': {
+        const wired = wiredInputs(q)
+        if (wired.length === 0) return { pipeline: { ...q, body: [...tasksOf(q), syntheticTask('mut-reader', reader, { in: { kind: 'pipelineInput', name } })] }, change: `added mut-reader of inputs.${name}` }
+        const c = pick(wired, m.target)
+        const t = tasksOf(q)[c.index]!
+        return { pipeline: replaceTask(q, c.index, withInput(t, c.input, { kind: 'pipelineInput', name })), change: `${t.name}.${c.input} now reads inputs.${name}` }
+      }
+      case 'unknownOutput': {
+        const wired = wiredInputs(q).filter((c) => c.index > 0)
+        if (wired.length === 0) {
+          return {
+            pipeline: { ...q, body: [...tasksOf(q), syntheticTask('mut-source', NOOP), syntheticTask('mut-reader', reader, { in: { kind: 'taskOutput', task: 'mut-source', output: name } })] },
+            change: `added mut-reader of mut-source.${name}`,
+          }
+        }
+        const c = pick(wired, m.target)
+        const t = tasksOf(q)[c.index]!
+        const producer = pick(tasksOf(q).slice(0, c.index), m.target)
+        return { pipeline: replaceTask(q, c.index, withInput(t, c.input, { kind: 'taskOutput', task: producer.name, output: name })), change: `${t.name}.${c.input} now reads ${producer.name}.${name}` }
+      }
+      case 'missingInput': {
+        const needy: ContainerComponentNode = { ...NOOP, name: 'needy', inputs: Object.fromEntries([[name, { kind: 'parameter', type: 'STRING', optional: false }]]) }
+        return { pipeline: { ...q, body: [...tasksOf(q), syntheticTask('mut-needy', needy)] }, change: `added mut-needy without its required input ${JSON.stringify(name)}` }
+      }
+    }
+  }
+}
+
+/** A valid pipeline with one reference or argument named after an `Object.prototype` member, and the code it must get. */
+export function applyPrototypeMutation(p: PipelineNode, m: PrototypeMutation): InvalidCase {
+  const path = pick(scopes(p), m.scope)
+  let change = ''
+  const mutate = prototypeMutator(m)
+  const mutated = atScope(p, path, (q) => {
+    const r = mutate(q)
+    change = r.change
+    return r.pipeline
+  })
+  const where = path.length === 0 ? 'root' : `nested pipeline at body[${path.join('].body[')}]`
+  const result: InvalidCase = { pipeline: deepFreeze(mutated), expected: PROTOTYPE_EXPECTED[m.kind], change: `${m.kind} (${m.name}) in ${where}: ${change}` }
+  return printable(result, () => `${result.change}\nexpect ${result.expected}\n${formatPipeline(result.pipeline)}`)
+}
+
+export function prototypeNameCaseArb(options: ValidPipelineOptions = {}): fc.Arbitrary<InvalidCase> {
+  return fc
+    .tuple(pipelineChoiceArb(options.maxDepth ?? 2, options.maxTasks ?? 8), prototypeMutationArb)
+    .map(([choice, m]) => applyPrototypeMutation(materialise(choice), m))
 }

@@ -15,7 +15,7 @@ import type {
   TaskNode,
   ValueSourceNode,
 } from '@typeflow/dsl'
-import { componentOutputs, KUBERNETES_NAME, sanitizeName } from '@typeflow/dsl'
+import { componentOutputs, KUBERNETES_NAME, kubernetesSources, resourceSources, sanitizeName } from '@typeflow/dsl'
 import {
   type AnalysedGroup,
   type AnalysedMember,
@@ -34,6 +34,11 @@ export type AnalysisResult =
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }
 
 const MAX_NAME_LENGTH = 128
+
+/** A record's own entry: names like `constructor` or `toString` must not find Object's members. */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined
+}
 
 class Collector {
   readonly diagnostics: Diagnostic[] = []
@@ -130,7 +135,7 @@ function checkComponent(c: Collector, component: ComponentNode, path: readonly s
   const visit = (ref: string, name: string) => {
     const need = placeholderNeeds[ref]
     if (!need) return
-    const spec = component[need.side][name]
+    const spec = own(component[need.side], name)
     if (!spec) {
       c.report('E_INVALID_PLACEHOLDER', [...path, 'component', component.name], `command line refers to ${need.side === 'inputs' ? 'input' : 'output'} "${name}", which the component does not declare`, component.source)
     } else if (need.kind !== 'any' && spec.kind !== need.kind) {
@@ -243,7 +248,7 @@ class PipelineScope {
       case 'constant':
         return null
       case 'pipelineInput': {
-        const spec = this.pipeline.inputs[source.name]
+        const spec = own(this.pipeline.inputs, source.name)
         if (!spec) c.report('E_UNKNOWN_PIPELINE_INPUT', where, `pipeline "${this.pipeline.name}" has no input "${source.name}"`, location)
         return spec
       }
@@ -254,7 +259,7 @@ class PipelineScope {
           c.report('E_UNKNOWN_TASK', where, `refers to task "${source.task}", which is not in pipeline "${this.pipeline.name}"`, location)
           return undefined
         }
-        const spec = componentOutputs(producer.node.component)[source.output]
+        const spec = own(componentOutputs(producer.node.component), source.output)
         if (!spec) {
           c.report('E_UNKNOWN_OUTPUT', where, `task "${source.task}" has no output "${source.output}"`, location)
           return undefined
@@ -310,7 +315,7 @@ class PipelineScope {
             return undefined
           }
           used.add(branch)
-          const spec = componentOutputs(producer.node.component)[option.output]
+          const spec = own(componentOutputs(producer.node.component), option.output)
           if (!spec) {
             c.report('E_UNKNOWN_OUTPUT', where, `task "${option.task}" has no output "${option.output}"`, location)
             return undefined
@@ -409,7 +414,7 @@ function checkTask(s: PipelineScope, task: TaskEntry, checked: WeakSet<object>):
   checkComponent(c, node.component, path, checked)
   const declared = node.component.inputs
   for (const [input, from] of Object.entries(node.inputs)) {
-    const expected = declared[input]
+    const expected = own(declared, input)
     if (!expected) {
       const known = Object.keys(declared).sort(compareNames)
       c.report('E_UNKNOWN_INPUT', [...path, 'inputs', input], `component "${node.component.name}" has no input "${input}"${known.length ? ` (inputs: ${known.join(', ')})` : ''}`, node.source)
@@ -418,13 +423,177 @@ function checkTask(s: PipelineScope, task: TaskEntry, checked: WeakSet<object>):
     checkArgument(s, task, input, expected, from)
   }
   for (const [input, spec] of Object.entries(declared)) {
-    if (!spec.optional && !(input in node.inputs)) {
+    if (!spec.optional && !Object.hasOwn(node.inputs, input)) {
       c.report('E_MISSING_INPUT', [...path, 'inputs', input], `required input "${input}" (${describeSpec(spec)}) of component "${node.component.name}" has no argument`, node.source)
     }
   }
   for (const dep of node.after) {
     if (!s.tasks.has(dep)) c.report('E_UNKNOWN_TASK', [...path, 'after'], `after() names task "${dep}", which is not in pipeline "${s.pipeline.name}"`, node.source)
   }
+  checkResources(s, task)
+  checkKubernetes(s, task)
+}
+
+/** Kubernetes quantities: `2`, `0.5`, `500m`, `16Gi`, `1e3`, `1G`. */
+const QUANTITY = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|m|k|Ki|Mi|Gi|Ti|Pi|Ei|K|M|G|T|P|E)?$/
+
+/**
+ * A value read from a parameter by a pod setting (a resource or Kubernetes field): visible where
+ * the task is, of an allowed type; recorded so the targets can deliver it. Constants, text with
+ * embedded values and composites are rejected (a pod setting reads one whole parameter).
+ */
+function checkSettingSource(s: PipelineScope, task: TaskEntry, source: ValueSourceNode, allowed: readonly ParameterType[], where: readonly string[], what: string): void {
+  const { c } = s
+  const node = task.node
+  if (source.kind === 'template' || source.kind === 'composite' || source.kind === 'taskFinalStatus') {
+    const kind = source.kind === 'template' ? 'fmt text' : source.kind === 'composite' ? 'a list or dict with embedded values' : 'a final status'
+    c.report('E_TYPE_MISMATCH', where, `${what} reads one whole parameter, not ${kind}; compute the value in a task and pass its output`, node.source)
+    return
+  }
+  const spec = s.specOf(source, task.path, where, node.source)
+  if (spec === undefined) return
+  if (spec === null) {
+    const value = (source as { value: JsonValue }).value
+    if (!allowed.some((type) => constantFits(value, type))) c.report('E_TYPE_MISMATCH', where, `${what} must be ${allowed.join(' or ')}, got ${JSON.stringify(value)}`, node.source)
+    return
+  }
+  if (spec.kind !== 'parameter' || !(isUntypedItemField(spec) || allowed.includes(spec.type) || (spec.type === 'NUMBER_INTEGER' && allowed.includes('NUMBER_DOUBLE')))) {
+    c.report('E_TYPE_MISMATCH', where, `${what} must be a ${allowed.join(' or ')} parameter, got ${describeSpec(spec)}`, node.source)
+    return
+  }
+  s.sourceSpecs.set(sourceKey(source), spec)
+}
+
+function checkResources(s: PipelineScope, task: TaskEntry): void {
+  const { c } = s
+  const node = task.node
+  const r = node.resources
+  if (!r) return
+  const path = ['tasks', node.name, 'resources']
+  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    const value = r[field]
+    if (value !== undefined && !QUANTITY.test(value)) c.report('E_INVALID_CONSTANT', [...path, field], `${field} "${value}" is not a Kubernetes quantity (e.g. "2", "500m", "16Gi")`, node.source)
+  }
+  const checkCount = (count: number) => {
+    if (!Number.isSafeInteger(count) || count < 0) c.report('E_INVALID_CONSTANT', [...path, 'accelerator', 'count'], `accelerator count must be a non-negative integer, got ${count}`, node.source)
+  }
+  if (r.accelerator) checkCount(r.accelerator.count)
+  const dynamic = r.fromParameters
+  if (!dynamic) return
+  if (node.component.kind !== 'container') {
+    c.report('E_INVALID_CONSTANT', path, `resources from parameters apply to container tasks; "${node.name}" runs ${node.component.kind === 'pipeline' ? 'a pipeline' : 'an importer'}`, node.source)
+    return
+  }
+  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    const source = dynamic[field]
+    if (source === undefined) continue
+    if (r[field] !== undefined) c.report('E_INVALID_CONSTANT', [...path, field], `${field} is set both statically and from a parameter`, node.source)
+    if (source.kind === 'constant') {
+      c.report('E_INVALID_CONSTANT', [...path, field], `a constant ${field} is written as a static quantity, not as a value source`, node.source)
+      continue
+    }
+    checkSettingSource(s, task, source, ['STRING'], [...path, field], field)
+  }
+  const a = dynamic.accelerator
+  if (a) {
+    if (r.accelerator) c.report('E_INVALID_CONSTANT', [...path, 'accelerator'], 'accelerator is set both statically and from parameters', node.source)
+    if (typeof a.type !== 'string') checkSettingSource(s, task, a.type, ['STRING'], [...path, 'accelerator', 'type'], 'the accelerator type')
+    if (typeof a.count !== 'number') checkSettingSource(s, task, a.count, ['STRING', 'NUMBER_INTEGER'], [...path, 'accelerator', 'count'], 'the accelerator count')
+    else checkCount(a.count)
+  }
+}
+
+function checkKubernetes(s: PipelineScope, task: TaskEntry): void {
+  const { c } = s
+  const node = task.node
+  const k = node.kubernetes
+  if (!k) return
+  const path = ['tasks', node.name, 'kubernetes']
+  const report = (where: readonly string[], message: string) => c.report('E_INVALID_CONSTANT', [...path, ...where], message, node.source)
+  if (node.component.kind !== 'container') {
+    report([], `Kubernetes settings apply to container tasks; "${node.name}" runs ${node.component.kind === 'pipeline' ? 'a pipeline (set them on its tasks)' : 'an importer'}`)
+    return
+  }
+  for (const { source, path: where, holds } of kubernetesSources(node)) {
+    const allowed: readonly ParameterType[] = holds === 'name' ? ['STRING'] : holds === 'json' ? ['STRUCT'] : ['STRUCT', 'LIST']
+    const what = holds === 'name' ? `the name at kubernetes.${where.join('.')}` : `the JSON at kubernetes.${where.join('.')}`
+    checkSettingSource(s, task, source, allowed, [...path, ...where], what)
+  }
+  // Names Kubernetes checks when the pod is created, checked here instead.
+  const volumes = new Set<string>()
+  const volume = (name: string, where: readonly string[]) => {
+    if (!KUBERNETES_NAME.test(name) || name.length > 63) report(where, `volume name "${name}" is not a valid Kubernetes name (lowercase letters, digits and '-', at most 63 characters)`)
+    else if (name.startsWith('typeflow-')) report(where, `volume name "${name}" uses the prefix "typeflow-", which Typeflow keeps for its own volumes`)
+    else if (volumes.has(name)) report(where, `two volumes are named "${name}"`)
+    volumes.add(name)
+  }
+  k.emptyDirs?.forEach((d, i) => {
+    volume(d.name, ['emptyDirs', String(i), 'name'])
+    if (d.sizeLimit !== undefined && !QUANTITY.test(d.sizeLimit)) report(['emptyDirs', String(i), 'sizeLimit'], `"${d.sizeLimit}" is not a Kubernetes quantity`)
+  })
+  k.ephemeralVolumes?.forEach((v, i) => {
+    volume(v.name, ['ephemeralVolumes', String(i), 'name'])
+    if (!QUANTITY.test(v.size)) report(['ephemeralVolumes', String(i), 'size'], `"${v.size}" is not a Kubernetes quantity`)
+    if (v.accessModes.length === 0) report(['ephemeralVolumes', String(i), 'accessModes'], 'an ephemeral volume needs at least one access mode')
+  })
+  k.initContainers?.forEach((init, i) => {
+    if (!KUBERNETES_NAME.test(init.name) || init.name === 'main' || init.name === 'kfp-launcher') report(['initContainers', String(i), 'name'], `init container name "${init.name}" is not a valid Kubernetes name or is reserved (main, kfp-launcher)`)
+    init.volumeMounts?.forEach((m, j) => {
+      if (!volumes.has(m.volumeName)) report(['initContainers', String(i), 'volumeMounts', String(j)], `init container "${init.name}" mounts volume "${m.volumeName}", which is neither an empty dir nor an ephemeral volume of this task`)
+    })
+  })
+  const mounts = new Map<string, string>()
+  const mount = (mountPath: string, where: readonly string[]) => {
+    if (mountPath === '') report(where, 'a mount path cannot be empty')
+    else if (mounts.has(mountPath)) report(where, `two volumes are mounted at "${mountPath}" (also ${mounts.get(mountPath)})`)
+    mounts.set(mountPath, where.join('.'))
+  }
+  k.secretsAsVolume?.forEach((v, i) => mount(v.mountPath, ['secretsAsVolume', String(i), 'mountPath']))
+  k.configMapsAsVolume?.forEach((v, i) => mount(v.mountPath, ['configMapsAsVolume', String(i), 'mountPath']))
+  k.pvcMounts?.forEach((v, i) => mount(v.mountPath, ['pvcMounts', String(i), 'mountPath']))
+  k.emptyDirs?.forEach((v, i) => mount(v.mountPath, ['emptyDirs', String(i), 'mountPath']))
+  k.ephemeralVolumes?.forEach((v, i) => mount(v.mountPath, ['ephemeralVolumes', String(i), 'mountPath']))
+  const envNames = new Map<string, string>(node.env.map((e) => [e.name, 'env']))
+  const envVar = (name: string, where: readonly string[]) => {
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) report(where, `"${name}" is not a valid environment variable name`)
+    else if (envNames.has(name)) report(where, `environment variable "${name}" is also set by ${envNames.get(name)}`)
+    envNames.set(name, where.join('.'))
+  }
+  k.secretsAsEnv?.forEach((e, i) => {
+    if (Object.keys(e.env).length === 0) report(['secretsAsEnv', String(i), 'env'], 'map at least one secret key to an environment variable')
+    for (const name of Object.keys(e.env)) envVar(name, ['secretsAsEnv', String(i), 'env', name])
+  })
+  k.configMapsAsEnv?.forEach((e, i) => {
+    if (Object.keys(e.env).length === 0) report(['configMapsAsEnv', String(i), 'env'], 'map at least one config map key to an environment variable')
+    for (const name of Object.keys(e.env)) envVar(name, ['configMapsAsEnv', String(i), 'env', name])
+  })
+  k.fieldPathEnv?.forEach((e, i) => envVar(e.name, ['fieldPathEnv', String(i), 'name']))
+  k.tolerations?.forEach((t, i) => {
+    if ('json' in t) return
+    if (t.operator === 'Exists' && t.value !== undefined) report(['tolerations', String(i)], 'a toleration with operator Exists takes no value')
+    if (t.key === undefined && t.operator !== 'Exists') report(['tolerations', String(i)], 'a toleration without a key must use operator Exists')
+    if (t.tolerationSeconds !== undefined && (!Number.isSafeInteger(t.tolerationSeconds) || t.effect !== 'NoExecute')) report(['tolerations', String(i), 'tolerationSeconds'], 'tolerationSeconds is a whole number of seconds, for effect NoExecute')
+  })
+  k.nodeAffinity?.forEach((t, i) => {
+    if ('json' in t) return
+    if (t.weight !== undefined && (!Number.isInteger(t.weight) || t.weight < 1 || t.weight > 100)) report(['nodeAffinity', String(i), 'weight'], `a preferred term's weight is an integer from 1 to 100, got ${t.weight}`)
+    if (!t.matchExpressions?.length && !t.matchFields?.length) report(['nodeAffinity', String(i)], 'a node affinity term needs matchExpressions or matchFields')
+    for (const r of [...(t.matchExpressions ?? []), ...(t.matchFields ?? [])]) {
+      const needsValues = r.operator === 'In' || r.operator === 'NotIn' || r.operator === 'Gt' || r.operator === 'Lt'
+      if (needsValues !== ((r.values?.length ?? 0) > 0)) report(['nodeAffinity', String(i)], `operator ${r.operator} on "${r.key}" ${needsValues ? 'needs values' : 'takes no values'}`)
+    }
+  })
+  if (k.timeoutSeconds !== undefined && (!Number.isSafeInteger(k.timeoutSeconds) || k.timeoutSeconds <= 0)) report(['timeoutSeconds'], `a timeout is a positive whole number of seconds, got ${k.timeoutSeconds}`)
+  const sc = k.securityContext
+  for (const field of ['runAsUser', 'runAsGroup'] as const) {
+    const value = sc?.[field]
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) report(['securityContext', field], `${field} is a non-negative integer id, got ${value}`)
+  }
+}
+
+/** Every value a task reads: its inputs, then parameters its resources and Kubernetes settings read. */
+function taskSources(node: TaskNode): ValueSourceNode[] {
+  return [...Object.values(node.inputs), ...resourceSources(node), ...kubernetesSources(node).map((k) => k.source)]
 }
 
 const comparableTypes = new Set<ParameterType>(['STRING', 'NUMBER_INTEGER', 'NUMBER_DOUBLE', 'BOOLEAN'])
@@ -520,6 +689,11 @@ function memberDependencies(s: PipelineScope): Map<string, Map<string, Set<strin
   const link = (from: readonly string[], to: readonly string[], where: readonly string[], location?: SourceLocation) => {
     let k = 0
     while (k < from.length && k < to.length && from[k] === to[k]) k++
+    if (k === from.length && k === to.length) {
+      // A task after itself: a cycle of one, reported as such by the ordering below.
+      byScope.get(from.slice(0, k - 1).join('/'))?.get(from[k - 1]!)?.add(from[k - 1]!)
+      return
+    }
     if (k >= from.length || k >= to.length) {
       s.c.report('E_INVALID_REFERENCE', where, `"${from[from.length - 1]}" cannot depend on "${to[to.length - 1]}", which ${k >= from.length ? 'it contains' : 'contains it'}`, location)
       return
@@ -529,7 +703,7 @@ function memberDependencies(s: PipelineScope): Map<string, Map<string, Set<strin
   for (const [name, task] of s.tasks) {
     const here = [...task.path, name]
     const where = ['tasks', name]
-    for (const source of Object.values(task.node.inputs)) {
+    for (const source of taskSources(task.node)) {
       for (const producer of producersOfSource(source)) {
         const there = s.locationOfTask(producer)
         if (there) link(here, there, where, task.node.source)
