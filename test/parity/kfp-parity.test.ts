@@ -14,8 +14,9 @@
  * Modules are named after the golden's file stem; a golden under `current/` whose stem is also used
  * by a different legacy golden gets the suffix `.current`.
  *
- * Comparison: our YAML and the golden's first document are parsed with the `yaml` package and
- * compared as plain data, ignoring only `sdkVersion`.
+ * Comparison: our YAML and the golden are parsed with the `yaml` package and compared as plain
+ * data, document by document (the PipelineSpec, then the PlatformSpec when there is one),
+ * ignoring only `sdkVersion`.
  *
  * Two scopes, each with its own completeness check and summary line:
  * - goldens without control flow (no conditions, ParallelFor, exit handlers, importer, OneOf,
@@ -82,13 +83,6 @@ const EXCLUDED: Readonly<Record<string, string>> = {
   'current/valid/component_with_metadata_fields.yaml': 'pipeline output descriptions (root outputDefinitions.*.description) cannot be declared in the DSL',
   'legacy/pipelines/pipeline_with_metadata_fields.yaml': 'pipeline output descriptions (root outputDefinitions.Output.description) cannot be declared in the DSL',
   'current/valid/pipeline_with_metadata_fields.yaml': 'pipeline output descriptions (root outputDefinitions.Output.description) cannot be declared in the DSL',
-
-  // DSL gap: resources set from pipeline parameters or task outputs (placeholder strings plus
-  // `pipelinechannel--…` task inputs).
-  'legacy/pipelines/pipeline_with_string_machine_fields_pipeline_input.yaml': 'resources/accelerator from pipeline parameters (placeholder strings + pipelinechannel-- task inputs) are not in the DSL',
-  'legacy/pipelines/pipeline_with_string_machine_fields_task_output.yaml': 'resources/accelerator from task outputs (placeholder strings + pipelinechannel-- task inputs) are not in the DSL',
-  'current/valid/pipeline_with_string_machine_fields_pipeline_input.yaml': 'resources/accelerator from pipeline parameters (placeholder strings + pipelinechannel-- task inputs) are not in the DSL',
-  'current/valid/pipeline_with_string_machine_fields_task_output.yaml': 'resources/accelerator from task outputs (placeholder strings + pipelinechannel-- task inputs) are not in the DSL',
 
   // Not SDK output as-is.
   'current/valid/arguments_parameters.yaml': 'root defaultValue without isOptional: injected by the current test harness (pipeline_parameters), the SDK always sets isOptional with a default',
@@ -250,11 +244,8 @@ const CF_TWIN_OF: Readonly<Record<string, readonly [string, string]>> = {
 
 /** Control-flow goldens that are not reproduced, grouped by cause, with the reason. */
 const CF_EXCLUDED: Readonly<Record<string, string>> = {
-  // DSL gap: Kubernetes platform settings (the PlatformSpec second document) are not in the DSL.
+  // DSL gap: the pipeline-level workspace (PlatformSpec pipelineConfig) is not in the DSL.
   'current/valid/critical/pipeline_with_importer_workspace.yaml': 'PlatformSpec (pipelineConfig.workspace) and importer downloadToWorkspace are not in the DSL',
-  'current/valid/parallel_and_nested/nested_parallel_for_secret.yaml': 'PlatformSpec (secretAsEnv) is not in the DSL',
-  'current/valid/parallel_and_nested/parallel_for_secret.yaml': 'PlatformSpec (secretAsEnv) is not in the DSL',
-  'current/valid/parallel_and_nested/parallel_for_mount_pvc.yaml': 'PlatformSpec (pvcMount) is not in the DSL',
 
   // DSL gap: importer metadata holding references, also as dict keys (each becomes an importer
   // input metadata, metadata-2, …).
@@ -264,6 +255,12 @@ const CF_EXCLUDED: Readonly<Record<string, string>> = {
   // Not expressible: a pipeline output fed from inside a condition without oneOf, typed LIST.
   'legacy/pipelines/parallelfor_fan_in/conditional_producer_and_consumers.yaml': 'the pipeline returns an int task output from inside a condition, declared List[int]: the SDK trusts the annotation; Typeflow derives output types from the reference and requires dag.oneOf() for values leaving a condition',
   'current/valid/conditional_producer_and_consumers.yaml': 'same pipeline as legacy/pipelines/parallelfor_fan_in/conditional_producer_and_consumers.yaml (see there)',
+}
+
+/** Every document of a YAML stream, parsed (for PlatformSpec second documents). */
+function documentsOf(text: string): unknown[] {
+  const docs = yaml.parseAllDocuments(text)
+  return Array.isArray(docs) ? (docs as readonly YamlDocument[]).map((d) => d.toJS()) : []
 }
 
 /** The parsed document with `sdkVersion` removed: the only field the comparison ignores. */
@@ -343,8 +340,9 @@ describe.skipIf(!haveGoldens)('KFP parity with the SDK goldens', () => {
       expect(golden.errors).toEqual([])
       const result = compile(translation.build(goldenText))
       if (!result.ok) expect.fail(`compile failed:\n${result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`).join('\n')}`)
-      const ours = yaml.parse(result.files[0]!.content)
-      expect(withoutSdkVersion(ours)).toEqual(withoutSdkVersion(golden.spec))
+      const ours = documentsOf(result.files[0]!.content)
+      expect(withoutSdkVersion(ours[0])).toEqual(withoutSdkVersion(golden.spec))
+      expect(ours.slice(1), 'PlatformSpec document').toEqual(documentsOf(goldenText).slice(1))
       reproduced.add(goldenPath)
     })
   }
@@ -411,7 +409,9 @@ describe.skipIf(!haveGoldens)('KFP parity with the SDK goldens', () => {
         const result = compile(translation!.build(goldenText))
         if (!result.ok) expect.fail(`compile failed:\n${result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`).join('\n')}`)
         const ignored = new Set(['sdkVersion', 'image'])
-        expect(withoutKeys(yaml.parse(result.files[0]!.content), ignored)).toEqual(withoutKeys(parseGolden(goldenText).spec, ignored))
+        const ours = documentsOf(result.files[0]!.content)
+        expect(withoutKeys(ours[0], ignored)).toEqual(withoutKeys(parseGolden(goldenText).spec, ignored))
+        expect(ours.slice(1), 'PlatformSpec document').toEqual(documentsOf(goldenText).slice(1))
         reproducedUpToImages.add(golden)
       })
     }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { formatDiagnostic, TypeflowError } from '@typeflow/dsl'
 import { compile, type Target } from './compile.ts'
+import { type ClusterProfile, parseClusterProfile } from './passes/placement.ts'
 import type { ArgoOptions } from './targets/argo/index.ts'
 import { writeFilesAtomically } from './writer/files.ts'
 
@@ -14,6 +15,8 @@ export interface BuildOptions {
   /** Targets to write. @default ['kfp', 'argo'] */
   readonly targets?: readonly Target[]
   readonly argo?: ArgoOptions
+  /** The cluster profile for accelerator placement (`--cluster gke|nvidia-gfd|karpenter|custom:<label>`, `TYPEFLOW_CLUSTER`). */
+  readonly cluster?: ClusterProfile
 }
 
 function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
@@ -81,10 +84,18 @@ export function build(meta: ImportMeta, pipeline: PipelineNode, options: BuildOp
   const caching = cachingSwitch(flag('--caching') ?? process.env['TYPEFLOW_CACHING'])
   const kfpCacheKeys = flag('--kfp-cache-keys') ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
   const targets = flag('--target')?.split(',') as Target[] | undefined
+  const clusterText = flag('--cluster') ?? process.env['TYPEFLOW_CLUSTER']
+  const cluster = clusterText !== undefined && clusterText !== '' ? parseClusterProfile(clusterText) : options.cluster
+  if (clusterText !== undefined && clusterText !== '' && cluster === undefined) {
+    process.stderr.write(`error: unknown cluster profile "${clusterText}"; use gke, nvidia-gfd, karpenter or custom:<node label>\n`)
+    process.exitCode = 1
+    return
+  }
   const result = compile(pipeline, {
     targets: targets ?? options.targets ?? ['kfp', 'argo'],
     ...(options.argo !== undefined && { argo: options.argo }),
     ...(caching !== undefined && { caching }),
+    ...(cluster !== undefined && { cluster }),
     ...((kfpCacheKeys === 'content' || kfpCacheKeys === 'backend') && { kfp: { cacheKeys: kfpCacheKeys } }),
   })
   if (!result.ok) {

@@ -1,8 +1,9 @@
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { analysePipeline } from './analyse/analyse.ts'
 import type { AnalysedPipeline } from './analyse/graph.ts'
-import { emitPipelineSpec, type KfpOptions } from './targets/kfp/emit.ts'
+import { emitKfpDocuments, type KfpOptions } from './targets/kfp/emit.ts'
 import { packageFunctionComponents } from './passes/function-components.ts'
+import { applyPlacement, type ClusterKind, type ClusterProfile } from './passes/placement.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import { argoYaml, emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
@@ -25,6 +26,11 @@ export interface CompileOptions {
   readonly kfp?: KfpOptions
   /** Options of the Argo target (kind, schedules, service account, …). */
   readonly argo?: ArgoOptions
+  /**
+   * The cluster the pipeline runs on: how accelerator models become node selectors and which
+   * tolerations accelerated tasks get (the CLI's `--cluster`). @default none: no placement
+   */
+  readonly cluster?: ClusterProfile | Exclude<ClusterKind, 'custom'>
 }
 
 /** A successful compile: the files to write, named `<pipeline>.<target>.yaml`. */
@@ -47,19 +53,7 @@ export const SDK_VERSION = `typeflow-${TYPEFLOW_VERSION}`
 
 /** Emits the KFP documents (PipelineSpec, and PlatformSpec when needed) of an analysed pipeline. */
 export function emitKfp(analysed: AnalysedPipeline, options: KfpOptions = {}): readonly Record<string, unknown>[] {
-  return [emitPipelineSpec(analysed, SDK_VERSION, options)]
-}
-
-/** The documents as plain JSON (floats unwrapped), which is what the schemas describe. */
-function plainJson(value: unknown): unknown {
-  if (value instanceof YamlFloat) return value.value
-  if (Array.isArray(value)) return value.map(plainJson)
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = plainJson(v)
-    return out
-  }
-  return value
+  return emitKfpDocuments(analysed, SDK_VERSION, options)
 }
 
 function schemaFailures(target: Target, issues: readonly { path: string; message: string }[]): Diagnostic[] {
@@ -86,10 +80,12 @@ function schemaFailures(target: Target, issues: readonly { path: string; message
 export function compile(source: PipelineNode, options: CompileOptions = {}): CompileResult {
   // Function components get their command lines first (their code, bundled, travels inside them).
   const functions = packageFunctionComponents(source)
-  const pipeline = functions.pipeline
+  // Accelerator placement for the chosen cluster, before analysis: both targets see its result.
+  const placement = applyPlacement(functions.pipeline, typeof options.cluster === 'string' ? { kind: options.cluster } : options.cluster)
+  const pipeline = placement.pipeline
   const analysis = analysePipeline(pipeline, { ...(options.caching !== undefined && { cachingDefault: options.caching }) })
-  if (!analysis.ok || functions.diagnostics.length > 0) {
-    return { ok: false, diagnostics: [...functions.diagnostics, ...(analysis.ok ? [] : analysis.diagnostics)] }
+  if (!analysis.ok || functions.diagnostics.length > 0 || placement.diagnostics.length > 0) {
+    return { ok: false, diagnostics: [...functions.diagnostics, ...placement.diagnostics, ...(analysis.ok ? [] : analysis.diagnostics)] }
   }
   const analysed = analysis.pipeline
   const files: OutputFile[] = []
@@ -110,7 +106,7 @@ export function compile(source: PipelineNode, options: CompileOptions = {}): Com
       continue
     }
     const documents = emitKfp(analysed, options.kfp)
-    const issues = validateKfpDocuments(documents.map(plainJson))
+    const issues = validateKfpDocuments(documents, { floatValue: (value) => (value instanceof YamlFloat ? value.value : undefined) })
     if (issues.length > 0) {
       diagnostics.push(...schemaFailures(target, issues))
       continue

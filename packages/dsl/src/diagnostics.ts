@@ -23,6 +23,10 @@ import type { SourceLocation } from './ir.ts'
  *   variable from outside the function that is neither imported nor a Node global (the message
  *   names it; `source` is where it is used), or what it imports cannot be bundled
  * - `TS<number>` a TypeScript type error (from `typeflow check`)
+ * - Platform policies (severity configurable; `--strict` turns warnings into errors):
+ *   `E_GPU_WITHOUT_MEMORY_LIMIT` a GPU task without a memory limit, `E_LITERAL_SECRET` a literal
+ *   value in an env var named like a credential, `W_UNPINNED_IMAGE` an image not pinned by
+ *   digest, `W_GPU_RETRIES` a GPU task retried more than once
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'
@@ -45,6 +49,10 @@ export type DiagnosticCode =
   | 'E_IO'
   | 'E_FUNCTION_CAPTURE'
   | `TS${number}`
+  | 'E_GPU_WITHOUT_MEMORY_LIMIT'
+  | 'E_LITERAL_SECRET'
+  | 'W_UNPINNED_IMAGE'
+  | 'W_GPU_RETRIES'
 
 /** A problem found in a pipeline: data, so tools can filter, format and test it. */
 export interface Diagnostic {
@@ -52,6 +60,8 @@ export interface Diagnostic {
   /** Where in the pipeline, e.g. `['tasks', 'train', 'inputs', 'data']`. */
   readonly path: readonly string[]
   readonly message: string
+  /** `warning` does not fail a compile (unless strict); absent means `error`. */
+  readonly severity?: 'error' | 'warning'
   /** The user's file, line and column when known. */
   readonly source?: SourceLocation
 }

@@ -55,12 +55,29 @@ export {
   type OutputsOf,
   type PipelineConfig,
   type PipelineInputs,
+  type AcceleratorRequest,
+  type AcceleratorType,
   type RetryOptions,
   type Task,
   type TaskOptions,
   type TaskResources,
 } from './pipeline.ts'
 export { concat, type CommandItem } from './placeholders.ts'
+export {
+  createPvc,
+  deletePvc,
+  kubernetesSources,
+  resourceSources,
+  type AccessMode,
+  type InitContainer,
+  type JsonObject,
+  type JsonObjectRef,
+  type KubernetesName,
+  type KubernetesOptions,
+  type NodeAffinityTerm,
+  type SelectorRequirement,
+  type Toleration,
+} from './kubernetes.ts'
 export { and, collected, eq, fmt, ge, gt, le, lt, ne, not, or, type Collected, type Comparable, type FormatValue, type Operand, type Predicate, type TaskFinalStatus } from './control-flow.ts'
 export { loadComponent, loadComponentFile, loadPipelineComponents, type LoadedComponent, type LoadedSpecs } from './load-kfp.ts'
 export { sanitizeName, KUBERNETES_NAME } from './names.ts'

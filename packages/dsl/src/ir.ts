@@ -95,13 +95,142 @@ export interface IfPresentArgNode {
 
 export type CommandArgNode = TextArgNode | ConcatArgNode | IfPresentArgNode
 
+/**
+ * Accelerators for one container: `type` is the Kubernetes resource name (`nvidia.com/gpu`,
+ * `amd.com/gpu`) or a KFP accelerator type (`NVIDIA_TESLA_T4`, `tpu-v3`); `model` (such as
+ * `nvidia-tesla-t4`) is turned into node placement by the cluster profile chosen at compile time.
+ */
+export interface AcceleratorNode {
+  readonly type: string
+  readonly count: number
+  readonly model?: string
+}
+
+/**
+ * Resource values known only at run time (pipeline inputs, task outputs, loop items): each reads
+ * a STRING parameter holding a Kubernetes quantity; the accelerator count may also be an integer.
+ * A field set here is absent from the static fields of {@link ResourcesNode}.
+ */
+export interface ParameterResourcesNode {
+  readonly cpuRequest?: ValueSourceNode
+  readonly cpuLimit?: ValueSourceNode
+  readonly memoryRequest?: ValueSourceNode
+  readonly memoryLimit?: ValueSourceNode
+  /** Set when the accelerator's type or count comes from a parameter (then `accelerator` is absent). */
+  readonly accelerator?: {
+    readonly type: string | ValueSourceNode
+    readonly count: number | ValueSourceNode
+    readonly model?: string
+  }
+}
+
 /** A container resource quantity as Kubernetes writes it (`500m`, `2`, `16Gi`). */
 export interface ResourcesNode {
   readonly cpuRequest?: string
   readonly cpuLimit?: string
   readonly memoryRequest?: string
   readonly memoryLimit?: string
-  readonly accelerator?: { readonly type: string; readonly count: number }
+  readonly accelerator?: AcceleratorNode
+  /** Values taken from parameters at run time (KFP: string fields with placeholders). */
+  readonly fromParameters?: ParameterResourcesNode
+}
+
+/**
+ * A Kubernetes object name (secret, config map, PVC, pull secret): fixed text, or a STRING
+ * parameter read at run time (a pipeline input, a task output, a loop item).
+ */
+export type KubernetesNameNode = string | ValueSourceNode
+
+/** A node selector requirement (`key In [a, b]`, `key Exists`, …). */
+export interface SelectorRequirementNode {
+  readonly key: string
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'
+  readonly values?: readonly string[]
+}
+
+/** A toleration of a node taint, or a whole toleration (or list of them) as JSON from a parameter. */
+export type TolerationNode =
+  | {
+      readonly key?: string
+      readonly operator: 'Equal' | 'Exists'
+      readonly value?: string
+      readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'
+      readonly tolerationSeconds?: number
+    }
+  /** A `core/v1` Toleration object, or a list of them (constant or STRUCT/LIST parameter). */
+  | { readonly json: ValueSourceNode }
+
+/**
+ * A node affinity term: required when it has no `weight`, preferred with that weight (1-100)
+ * otherwise; or a whole `core/v1` NodeAffinity object as JSON (constant or STRUCT parameter).
+ */
+export type NodeAffinityNode =
+  | {
+      readonly matchExpressions?: readonly SelectorRequirementNode[]
+      readonly matchFields?: readonly SelectorRequirementNode[]
+      readonly weight?: number
+    }
+  | { readonly json: ValueSourceNode }
+
+/** Pod metadata: labels and annotations. */
+export interface PodMetadataNode {
+  readonly labels?: Readonly<Record<string, string>>
+  readonly annotations?: Readonly<Record<string, string>>
+}
+
+/** A container run before the main one, sharing the pod's volumes (KFP `add_init_container`). */
+export interface InitContainerNode {
+  readonly name: string
+  readonly image: string
+  readonly command?: readonly string[]
+  readonly args?: readonly string[]
+  readonly env?: readonly EnvVarNode[]
+  /** Mounts of the pod's volumes (empty dirs, ephemeral volumes) by volume name. */
+  readonly volumeMounts?: readonly { readonly volumeName: string; readonly mountPath: string }[]
+  readonly restartPolicy?: string
+  readonly resources?: { readonly requests?: Readonly<Record<string, string>>; readonly limits?: Readonly<Record<string, string>> }
+}
+
+/**
+ * Kubernetes pod settings of one task: what kfp-kubernetes writes into the KFP PlatformSpec and
+ * what the Argo target puts on the task's template. Lists keep declaration order.
+ */
+export interface KubernetesNode {
+  /** Node labels the pod must run on. */
+  readonly nodeSelector?: Readonly<Record<string, string>>
+  /** A whole node selector (label map) as JSON: a constant or a STRUCT parameter. */
+  readonly nodeSelectorJson?: ValueSourceNode
+  readonly tolerations?: readonly TolerationNode[]
+  readonly nodeAffinity?: readonly NodeAffinityNode[]
+  /** Secret keys exposed as environment variables (`env`: variable name → secret key). */
+  readonly secretsAsEnv?: readonly { readonly secret: KubernetesNameNode; readonly env: Readonly<Record<string, string>>; readonly optional: boolean }[]
+  readonly secretsAsVolume?: readonly { readonly secret: KubernetesNameNode; readonly mountPath: string; readonly optional: boolean }[]
+  /** Config map keys exposed as environment variables (`env`: variable name → config map key). */
+  readonly configMapsAsEnv?: readonly { readonly configMap: KubernetesNameNode; readonly env: Readonly<Record<string, string>>; readonly optional: boolean }[]
+  readonly configMapsAsVolume?: readonly { readonly configMap: KubernetesNameNode; readonly mountPath: string; readonly optional: boolean }[]
+  /** PersistentVolumeClaims mounted by name (e.g. the `name` output of a `createPvc` task). */
+  readonly pvcMounts?: readonly { readonly pvc: KubernetesNameNode; readonly mountPath: string; readonly subPath?: string }[]
+  readonly emptyDirs?: readonly { readonly name: string; readonly mountPath: string; readonly medium?: string; readonly sizeLimit?: string }[]
+  /** Generic ephemeral volumes: a PVC created with the pod and deleted with it. */
+  readonly ephemeralVolumes?: readonly {
+    readonly name: string
+    readonly mountPath: string
+    readonly accessModes: readonly string[]
+    readonly size: string
+    /** Absent: the cluster's default storage class. */
+    readonly storageClass?: string
+    readonly metadata?: PodMetadataNode
+  }[]
+  readonly imagePullSecrets?: readonly KubernetesNameNode[]
+  readonly imagePullPolicy?: 'Always' | 'Never' | 'IfNotPresent'
+  /** Environment variables read from the pod's own fields (`metadata.annotations['x']`, `spec.nodeName`). */
+  readonly fieldPathEnv?: readonly { readonly name: string; readonly fieldPath: string }[]
+  /** Pod `activeDeadlineSeconds`: the pod is stopped after this many seconds. */
+  readonly timeoutSeconds?: number
+  readonly securityContext?: { readonly runAsUser?: number; readonly runAsGroup?: number; readonly runAsNonRoot?: boolean }
+  /** Labels and annotations of the task's pod. */
+  readonly podMetadata?: PodMetadataNode
+  readonly initContainers?: readonly InitContainerNode[]
 }
 
 export interface EnvVarNode {
@@ -205,6 +334,8 @@ export interface TaskNode {
   readonly caching: CachingNode
   readonly env: readonly EnvVarNode[]
   readonly resources?: ResourcesNode
+  /** Kubernetes pod settings (kfp-kubernetes); names read from parameters are value sources. */
+  readonly kubernetes?: KubernetesNode
   readonly retry?: RetryNode
   /** Runs even when upstream tasks failed (KFP `ignore_upstream_failure`). */
   readonly ignoreUpstreamFailure?: boolean

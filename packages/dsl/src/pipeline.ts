@@ -11,6 +11,7 @@ import {
 } from './component.ts'
 import { type Collected, oneOfSource, type Predicate, staticItemType, type TaskFinalStatus } from './control-flow.ts'
 import { DslError } from './errors.ts'
+import { type KubernetesOptions, kubernetesNode, resourcesNode } from './kubernetes.ts'
 import type {
   BodyNode,
   ConditionNode,
@@ -21,7 +22,6 @@ import type {
   EnvVarNode,
   IoSpecNode,
   PipelineOutputNode,
-  ResourcesNode,
   RetryNode,
   SourceLocation,
   TaskNode,
@@ -39,17 +39,35 @@ export type MemoryQuantity = `${number}${'Ki' | 'Mi' | 'Gi' | 'Ti' | 'K' | 'M' |
 /** A duration: seconds as a number, or a string with a unit (`30s`, `5m`, `1h`, `1d`). */
 export type Duration = number | `${number}${'s' | 'm' | 'h' | 'd' | 'w'}`
 
-/** Compute resources for one task. */
-export interface TaskResources {
-  readonly cpuRequest?: CpuQuantity
-  readonly cpuLimit?: CpuQuantity
-  readonly memoryRequest?: MemoryQuantity
-  readonly memoryLimit?: MemoryQuantity
+/**
+ * An accelerator resource: a Kubernetes resource name (`nvidia.com/gpu`, `amd.com/gpu`) or a
+ * KFP/Vertex accelerator type (`NVIDIA_TESLA_T4`, `tpu-v3`).
+ */
+export type AcceleratorType = 'nvidia.com/gpu' | 'amd.com/gpu' | 'google.com/tpu' | (string & {})
+
+/** Accelerators for one task. */
+export interface AcceleratorRequest {
+  /** The resource to request, or a string parameter naming it. */
+  readonly type: AcceleratorType | ParamRef<string>
+  /** How many. @default 1 */
+  readonly count?: number | ParamRef<number> | ParamRef<string>
   /**
-   * Accelerators: `type` is the Kubernetes resource name (`nvidia.com/gpu`, `amd.com/gpu`) or
-   * a KFP/Vertex accelerator type (`NVIDIA_TESLA_T4`, `tpu-v3`). `count` defaults to 1.
+   * The accelerator model (`nvidia-tesla-t4`, `NVIDIA-A100-SXM4-40GB`, `a10g`): placed on a node
+   * with it through the node label of the cluster profile chosen at compile time (`--cluster gke`).
    */
-  readonly accelerator?: { readonly type: string; readonly count?: number }
+  readonly model?: string
+}
+
+/**
+ * Compute resources for one task. Each value is a Kubernetes quantity, or a string parameter
+ * (a pipeline input, a task output, a loop item) holding one, read when the task runs.
+ */
+export interface TaskResources {
+  readonly cpuRequest?: CpuQuantity | ParamRef<string>
+  readonly cpuLimit?: CpuQuantity | ParamRef<string>
+  readonly memoryRequest?: MemoryQuantity | ParamRef<string>
+  readonly memoryLimit?: MemoryQuantity | ParamRef<string>
+  readonly accelerator?: AcceleratorRequest
 }
 
 /** Retry policy for one task (KFP `set_retry`). */
@@ -79,6 +97,8 @@ export interface TaskOptions {
   readonly caching?: boolean | { readonly key: string }
   readonly env?: Readonly<Record<string, string>>
   readonly resources?: TaskResources
+  /** Kubernetes pod settings: node placement, secrets, config maps, volumes, timeout … */
+  readonly kubernetes?: KubernetesOptions
   readonly retry?: RetryOptions
   /** Run even when upstream tasks failed (KFP `ignore_upstream_failure`). @default false */
   readonly ignoreUpstreamFailure?: boolean
@@ -98,6 +118,8 @@ export interface Task<O extends OutputSpecs = OutputSpecs> {
   setEnv(name: string, value: string): this
   /** Merges compute resources into the task's container. */
   setResources(resources: TaskResources): this
+  /** Adds Kubernetes pod settings (lists are appended, maps merged, single values replaced). */
+  setKubernetes(kubernetes: KubernetesOptions): this
   /** Retries the task on failure. */
   setRetry(retry: RetryOptions): this
   /** Runs the task even when its upstream tasks failed. */
@@ -230,6 +252,7 @@ interface TaskDraft {
   caching: { enabled?: boolean; key?: string }
   env: Map<string, string>
   resources: TaskResources
+  kubernetes: KubernetesOptions[]
   retry?: RetryOptions
   ignoreUpstreamFailure: boolean
   source?: SourceLocation
@@ -347,14 +370,8 @@ function freezeTask(draft: TaskDraft): TaskNode {
     inputs[name] = toValueSource(value, ['tasks', draft.name, 'inputs', name], draft.source)
   }
   const env: EnvVarNode[] = [...draft.env].map(([name, value]) => ({ name, value }))
-  const r = draft.resources
-  const resources: ResourcesNode = {
-    ...(r.cpuRequest !== undefined && { cpuRequest: r.cpuRequest }),
-    ...(r.cpuLimit !== undefined && { cpuLimit: r.cpuLimit }),
-    ...(r.memoryRequest !== undefined && { memoryRequest: r.memoryRequest }),
-    ...(r.memoryLimit !== undefined && { memoryLimit: r.memoryLimit }),
-    ...(r.accelerator !== undefined && { accelerator: { type: r.accelerator.type, count: r.accelerator.count ?? 1 } }),
-  }
+  const resources = resourcesNode(draft.resources, ['tasks', draft.name, 'resources'], draft.source)
+  const kubernetes = kubernetesNode(draft.kubernetes, ['tasks', draft.name, 'kubernetes'], draft.source)
   const retry: RetryNode | undefined = draft.retry && {
     maxRetryCount: draft.retry.count,
     backoffSeconds: durationSeconds(draft.retry.backoff ?? 0),
@@ -373,7 +390,8 @@ function freezeTask(draft: TaskDraft): TaskNode {
       ...(draft.caching.key !== undefined && { key: draft.caching.key }),
     },
     env,
-    ...(Object.keys(resources).length > 0 && { resources }),
+    ...(resources !== undefined && { resources }),
+    ...(kubernetes !== undefined && { kubernetes }),
     ...(retry !== undefined && { retry }),
     ...(draft.ignoreUpstreamFailure && { ignoreUpstreamFailure: true }),
     ...(draft.source !== undefined && { source: draft.source }),
@@ -432,6 +450,7 @@ function applyOptions(draft: TaskDraft, options: TaskOptions): void {
   if (options.caching !== undefined) setCaching(draft, options.caching)
   if (options.env) for (const [k, v] of Object.entries(options.env)) draft.env.set(k, v)
   if (options.resources) draft.resources = { ...draft.resources, ...options.resources }
+  if (options.kubernetes) draft.kubernetes.push(options.kubernetes)
   if (options.retry) draft.retry = options.retry
   if (options.ignoreUpstreamFailure) draft.ignoreUpstreamFailure = true
 }
@@ -519,6 +538,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       caching: {},
       env: new Map(),
       resources: {},
+      kubernetes: [],
       ignoreUpstreamFailure: false,
       ...(taskSource !== undefined && { source: taskSource }),
     }
@@ -551,6 +571,10 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       },
       setResources(resources) {
         draft.resources = { ...draft.resources, ...resources }
+        return this
+      },
+      setKubernetes(kubernetes) {
+        draft.kubernetes.push(kubernetes)
         return this
       },
       setRetry(retry) {

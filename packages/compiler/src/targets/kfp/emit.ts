@@ -1,9 +1,10 @@
 import type { ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonValue, PredicateNode, ResourcesNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
-import { componentOutputs, pythonJsonDumps, renderKfpArg, sanitizeName } from '@typeflow/dsl'
+import { componentOutputs, kubernetesSources, pythonJsonDumps, renderKfpArg, resourceSources, sanitizeName } from '@typeflow/dsl'
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
 import { compareNames, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
 import { computeCacheKeys, isStaticKey, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import { YamlFloat } from '../../writer/yaml.ts'
+import { kubernetesExecutorConfig, platformSpec } from './platform.ts'
 
 /** The KFP IR schema version the SDK hard-codes. */
 export const KFP_SCHEMA_VERSION = '2.1.0'
@@ -68,12 +69,58 @@ export function memoryToFloat(memory: string): number {
   return (Number(match[1]) * memoryUnits[match[2] ?? '']!) / 1e9
 }
 
-function resourceSpec(r: ResourcesNode): JsonObject | undefined {
+/**
+ * The task inputs the SDK adds for each resource read from a parameter (a constant holding the
+ * placeholder), by resource field; the component does not declare them.
+ */
+const RESOURCE_INPUTS = {
+  cpuRequest: 'cpu_request',
+  cpuLimit: 'cpu_limit',
+  memoryRequest: 'memory_request',
+  memoryLimit: 'memory_limit',
+  acceleratorType: 'accelerator_type',
+  acceleratorCount: 'accelerator_count',
+} as const
+
+/** Resource values read from parameters, by the SDK's field names, in that order. */
+function dynamicResources(r: ResourcesNode | undefined): [keyof typeof RESOURCE_INPUTS, ValueSourceNode][] {
+  const d = r?.fromParameters
+  if (!d) return []
+  const out: [keyof typeof RESOURCE_INPUTS, ValueSourceNode][] = []
+  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    const source = d[field]
+    if (source !== undefined) out.push([field, source])
+  }
+  if (d.accelerator && typeof d.accelerator.type !== 'string') out.push(['acceleratorType', d.accelerator.type])
+  if (d.accelerator && typeof d.accelerator.count !== 'number') out.push(['acceleratorCount', d.accelerator.count])
+  return out
+}
+
+/** The placeholder through which a container reads a parameter passed to its task as `pipelinechannel--…`. */
+function channelPlaceholder(source: ValueSourceNode, pipeline: AnalysedPipeline): string {
+  return `{{$.inputs.parameters['${channelName(source, pipeline)}']}}`
+}
+
+function resourceSpec(r: ResourcesNode, pipeline: AnalysedPipeline): JsonObject | undefined {
   const out: JsonObject = {}
   if (r.accelerator) {
     const count = String(r.accelerator.count)
     out['accelerator'] = { count, resourceCount: count, resourceType: r.accelerator.type, type: r.accelerator.type }
   }
+  // Values from parameters: only the string fields, holding a placeholder (the SDK's rule: the
+  // deprecated numeric fields only for static values).
+  const d = r.fromParameters
+  if (d?.accelerator) {
+    const { type, count } = d.accelerator
+    out['accelerator'] = {
+      ...(typeof count === 'number' ? { count: String(count), resourceCount: String(count) } : { resourceCount: channelPlaceholder(count, pipeline) }),
+      ...(typeof type === 'string' ? { resourceType: type, type } : { resourceType: channelPlaceholder(type, pipeline) }),
+    }
+  }
+  if (d?.cpuLimit) out['resourceCpuLimit'] = channelPlaceholder(d.cpuLimit, pipeline)
+  if (d?.cpuRequest) out['resourceCpuRequest'] = channelPlaceholder(d.cpuRequest, pipeline)
+  if (d?.memoryLimit) out['resourceMemoryLimit'] = channelPlaceholder(d.memoryLimit, pipeline)
+  if (d?.memoryRequest) out['resourceMemoryRequest'] = channelPlaceholder(d.memoryRequest, pipeline)
   if (r.cpuLimit !== undefined) {
     out['cpuLimit'] = new YamlFloat(cpuToFloat(r.cpuLimit))
     out['resourceCpuLimit'] = r.cpuLimit
@@ -93,8 +140,8 @@ function resourceSpec(r: ResourcesNode): JsonObject | undefined {
   return Object.keys(out).length > 0 ? out : undefined
 }
 
-function containerSpec(component: ContainerComponentNode, task: TaskNode): JsonObject {
-  const resources = task.resources && resourceSpec(task.resources)
+function containerSpec(component: ContainerComponentNode, task: TaskNode, pipeline: AnalysedPipeline): JsonObject {
+  const resources = task.resources && resourceSpec(task.resources, pipeline)
   return {
     image: component.image,
     ...(component.command !== undefined && { command: component.command.map(renderKfpArg) }),
@@ -267,7 +314,7 @@ class ComponentContext {
   }
 
   /** The member of this scope that contains a task, if the task is inside this scope. */
-  private memberHolding(task: string): string | undefined {
+  memberHolding(task: string): string | undefined {
     const entry = this.pipeline.tasks.get(task)
     if (!entry) return undefined
     const location = [...entry.path, task]
@@ -369,6 +416,8 @@ class KfpEmitter {
 
   readonly components: JsonObject = {}
   readonly executors: JsonObject = {}
+  /** `KubernetesExecutorConfig` per executor label (the PlatformSpec). */
+  readonly platform: Record<string, JsonObject> = {}
   private readonly componentKeys = new KeyAllocator()
   private readonly executorKeys = new KeyAllocator()
 
@@ -431,7 +480,7 @@ class KfpEmitter {
     return root
   }
 
-  private leafComponent(task: AnalysedTask, key: string, label: string): string {
+  private leafComponent(task: AnalysedTask, key: string, label: string, ctx: ComponentContext): string {
     const component = task.node.component
     const inputs = ioDefinitions(component.inputs, 'input')
     const outputs = ioDefinitions(componentOutputs(component), 'output')
@@ -440,8 +489,12 @@ class KfpEmitter {
       ...(inputs !== undefined && { inputDefinitions: inputs }),
       ...(outputs !== undefined && { outputDefinitions: outputs }),
     }
-    if (component.kind === 'container') this.executors[label] = { container: containerSpec(component, task.node) }
-    else if (component.kind === 'importer') this.executors[label] = { importer: importerSpec(component, task.node) }
+    if (component.kind === 'container') {
+      this.executors[label] = { container: containerSpec(component, task.node, ctx.pipeline) }
+      // Names and JSON read from parameters are delivered like task inputs, in the task's DAG.
+      const config = kubernetesExecutorConfig(task.node, (source) => ctx.resolve(source, false))
+      if (config) this.platform[label] = config
+    } else if (component.kind === 'importer') this.executors[label] = { importer: importerSpec(component, task.node) }
     return key
   }
 
@@ -464,6 +517,14 @@ class KfpEmitter {
         target[input] = { runtimeValue: { constant: protobufValue(value) } }
       } else target[input] = ctx.resolve(from, isArtifact)
     }
+    // Resources from parameters: the SDK passes each value as `pipelinechannel--…` and adds an
+    // input named after the field, holding the placeholder (unless the component has that input).
+    for (const [field, source] of dynamicResources(node.resources)) {
+      const input = RESOURCE_INPUTS[field]
+      if (input in parameters || input in node.component.inputs) continue
+      parameters[input] = { runtimeValue: { constant: embed(source, ctx, parameters) } }
+    }
+    const dependentTasks = kfpDependencies(task, ctx)
     const retry = retryPolicy(node)
     const inputs: JsonObject = {}
     if (Object.keys(artifacts).length > 0) inputs['artifacts'] = artifacts
@@ -473,7 +534,7 @@ class KfpEmitter {
     return {
       cachingOptions: task.caching ? { enableCache: true, ...(cacheKey !== undefined && { cacheKey }) } : {},
       componentRef: { name: componentRef },
-      ...(task.dependsOn.length > 0 && { dependentTasks: [...task.dependsOn] }),
+      ...(dependentTasks.length > 0 && { dependentTasks }),
       ...(Object.keys(inputs).length > 0 && { inputs }),
       ...(retry !== undefined && { retryPolicy: retry }),
       taskInfo: { name: node.displayName ?? task.name },
@@ -493,7 +554,7 @@ class KfpEmitter {
         continue
       }
       if (member.child) this.components[key] = this.pipelineComponent(member.child, naming.children.get(name)!)
-      else this.leafComponent(member, key, naming.executors.get(name)!)
+      else this.leafComponent(member, key, naming.executors.get(name)!, ctx)
       tasks[name] = this.taskSpec(member, ctx, key)
     }
     const sorted: JsonObject = {}
@@ -750,6 +811,55 @@ function taskNamingOrder(scope: AnalysedScope): string[] {
   return topologicalOrder(tasks.map(keyed), dependsOn).order.map((k) => k.slice(k.indexOf('\u0000') + 1))
 }
 
+/** Tasks whose outputs a value source reads. */
+function producersOf(source: ValueSourceNode): string[] {
+  switch (source.kind) {
+    case 'taskOutput':
+    case 'collected':
+      return [source.task]
+    case 'oneOf':
+      return source.sources.map((s) => s.task)
+    case 'template':
+      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOf(part)))
+    case 'composite':
+      return source.embedded.flatMap((e) => producersOf(e.source))
+    default:
+      return []
+  }
+}
+
+/**
+ * A task's `dependentTasks`. The SDK does not list producers of resource values read from
+ * parameters (`pipeline_with_string_machine_fields_task_output`): the values arrive as
+ * `taskOutputParameter` task inputs, from which the KFP backend adds the dependency itself. A
+ * sibling the task waits for only because of its resources is therefore left out.
+ */
+function kfpDependencies(task: AnalysedTask, ctx: ComponentContext): string[] {
+  const node = task.node
+  const resources = resourceSources(node)
+  if (resources.length === 0 || task.isExitTask) return [...task.dependsOn]
+  const sibling = (producer: string) => ctx.memberHolding(producer)
+  const needed = new Set<string>()
+  for (const source of [...Object.values(node.inputs), ...kubernetesSources(node).map((k) => k.source)]) {
+    for (const producer of producersOf(source)) {
+      const member = sibling(producer)
+      if (member !== undefined) needed.add(member)
+    }
+  }
+  for (const after of node.after) {
+    const member = sibling(after)
+    if (member !== undefined) needed.add(member)
+  }
+  const resourceOnly = new Set<string>()
+  for (const source of resources) {
+    for (const producer of producersOf(source)) {
+      const member = sibling(producer)
+      if (member !== undefined && !needed.has(member)) resourceOnly.add(member)
+    }
+  }
+  return task.dependsOn.filter((d) => !resourceOnly.has(d))
+}
+
 /** Non-constant operands of the conditions (and of earlier branches' conditions) enclosing a scope. */
 function enclosingConditionOperands(pipeline: AnalysedPipeline, path: readonly string[]): ValueSourceNode[] {
   const found: ValueSourceNode[] = []
@@ -828,10 +938,23 @@ function importerSpec(component: ImporterComponentNode, task: TaskNode): JsonObj
  * declaration order of independent tasks.
  */
 export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string, options: KfpOptions = {}): JsonObject {
+  return emitKfpDocuments(pipeline, sdkVersion, options)[0]!
+}
+
+/**
+ * The documents of a compiled KFP file: the PipelineSpec and, when any task has Kubernetes
+ * settings, the PlatformSpec (executor labels as keys), as the SDK with kfp-kubernetes writes them.
+ *
+ * @example
+ * ```ts
+ * const [pipelineSpec, platformSpec] = emitKfpDocuments(analysed, 'typeflow-1.0.0')
+ * ```
+ */
+export function emitKfpDocuments(pipeline: AnalysedPipeline, sdkVersion: string, options: KfpOptions = {}): JsonObject[] {
   const emitter = new KfpEmitter(options)
   const root = emitter.pipelineComponent(pipeline)
   const info = pipeline.node
-  return {
+  const spec: JsonObject = {
     ...(Object.keys(emitter.components).length > 0 && { components: sortKeys(emitter.components) }),
     ...(info.defaultPipelineRoot !== undefined && { defaultPipelineRoot: info.defaultPipelineRoot }),
     ...(Object.keys(emitter.executors).length > 0 && { deploymentSpec: { executors: sortKeys(emitter.executors) } }),
@@ -844,4 +967,6 @@ export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string,
     schemaVersion: KFP_SCHEMA_VERSION,
     sdkVersion,
   }
+  const platform = platformSpec(emitter.platform)
+  return platform ? [spec, platform] : [spec]
 }

@@ -1,0 +1,22 @@
+import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { pvcComponents } from '../kubernetes-components.ts'
+
+export const golden = 'kubernetes/data/create_mount_delete_dynamic_pvc.yaml'
+
+export function build(goldenText: string): PipelineNode {
+  const c = loadPipelineComponents(goldenText)
+  const { createPvc, deletePvc } = pvcComponents(goldenText)
+  return pipeline({ name: 'my-pipeline' }, (dag) => {
+    const pvc = dag.task(createPvc, {
+      pvc_name_suffix: '-my-pvc',
+      access_modes: ['ReadWriteOnce'],
+      size: '5Mi',
+      storage_class_name: 'standard',
+      data_source: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'my-snap' },
+    })
+    const data = { pvcMounts: [{ pvc: pvc.outputs.name, mountPath: '/data' }] }
+    const producer = dag.task(c['producer']!, {}, { kubernetes: data })
+    const consumer = dag.task(c['consumer']!, {}, { kubernetes: data, after: [producer] })
+    dag.task(deletePvc, { pvc_name: pvc.outputs.name }, { after: [consumer] })
+  })
+}

@@ -1,0 +1,15 @@
+import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { pvcComponents } from '../kubernetes-components.ts'
+
+export const golden = 'kubernetes/data/create_mount_delete_existing_pvc_from_task_output.yaml'
+
+export function build(goldenText: string): PipelineNode {
+  const c = loadPipelineComponents(goldenText)
+  const { createPvc, deletePvc } = pvcComponents(goldenText)
+  return pipeline({ name: 'my-pipeline' }, (dag) => {
+    const name = dag.task(c['get-pvc-name']!)
+    const pvc = dag.task(createPvc, { pvc_name: name.outputs.Output!, access_modes: ['ReadWriteOnce'], size: '5Gi', storage_class_name: 'standard' })
+    const task = dag.task(c['comp']!, {}, { kubernetes: { pvcMounts: [{ pvc: pvc.outputs.name, mountPath: '/data' }] } })
+    dag.task(deletePvc, { pvc_name: name.outputs.Output! }).after(task)
+  })
+}

@@ -1,0 +1,10 @@
+import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+
+export const golden = 'kubernetes/data/timeout.yaml'
+
+export function build(goldenText: string): PipelineNode {
+  const c = loadPipelineComponents(goldenText)
+  return pipeline({ name: 'my-pipeline' }, (dag) => {
+    dag.task(c['comp']!, {}, { kubernetes: { timeout: '20s' } })
+  })
+}
