@@ -106,7 +106,7 @@ export const fraudTraining = pipeline(
         const features = dag.task(materializeFeatures, { transactions: validated.outputs.transactions })
         const trained = dag.task(trainModel, { features: features.outputs.train, learningRate: p.learningRate }, {
           resources: { cpuRequest: '4', memoryRequest: '12Gi', memoryLimit: '16Gi', accelerator: { type: 'nvidia.com/gpu', count: 1 } },
-          retry: { count: 2, backoff: '30s', maxBackoff: '10m' },
+          retry: { count: 1, backoff: '30s' },
           env: { PYTHONUNBUFFERED: '1' },
         })
         const scores = dag.task(evaluateHoldout, { model: trained.outputs.model, holdout: features.outputs.holdout })

@@ -5,7 +5,8 @@
 import { artifact, component, Dataset, Metrics, Model, param, pipeline } from '@typeflow/dsl'
 import { build } from '@typeflow/compiler'
 
-const image = 'ghcr.io/typeflow-examples/sklearn:1.5.2'
+// Pinned by digest: a re-pushed tag must not change what runs (or what the cache trusts).
+const image = `ghcr.io/typeflow-examples/sklearn@sha256:${'1'.repeat(64)}`
 
 export const preprocess = component({
   name: 'preprocess',

@@ -21,13 +21,15 @@ const emit = component({ name: 'emit', image: 'img', outputs: { name: param.stri
 
 /** The compiled KFP file's documents. */
 function kfpDocuments(p: PipelineNode, options: CompileOptions = {}): Json[] {
-  const result = compile(p, options)
+  // Placement, not policy, is under test: these GPU tasks have no memory limit on purpose.
+  const result = compile(p, { policies: 'off', ...options })
   if (!result.ok) throw new Error(result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`).join('\n'))
   return parseAllDocuments(result.files[0]!.content).map((d) => d.toJS() as Json)
 }
 
 function diagnostics(p: PipelineNode, options: CompileOptions = {}): readonly Diagnostic[] {
-  const result = compile(p, options)
+  // Placement, not policy, is under test: these GPU tasks have no memory limit on purpose.
+  const result = compile(p, { policies: 'off', ...options })
   if (result.ok) throw new Error('expected the compile to fail')
   return result.diagnostics
 }
@@ -128,7 +130,7 @@ describe('accelerator placement', () => {
   })
 
   it('both targets see the placement (it runs before analysis)', () => {
-    const result = compile(gpuPipeline(model), { cluster: 'gke', targets: ['kfp'] })
+    const result = compile(gpuPipeline(model), { cluster: 'gke', targets: ['kfp'], policies: 'off' })
     expect(result.ok && result.analysed.tasks.get('train')!.node.kubernetes?.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-t4' })
   })
 
@@ -185,7 +187,7 @@ describe('resources from parameters', () => {
       const sizes = dag.task(emit)
       dag.task(train, {}, { resources: { memoryLimit: sizes.outputs.name } })
     })
-    const result = compile(p, { targets: ['kfp'] })
+    const result = compile(p, { targets: ['kfp'], policies: 'off' })
     expect(result.ok && result.analysed.tasks.get('train')!.dependsOn).toEqual(['emit'])
     const task = kfpDocuments(p)[0]!['root']['dag']['tasks']['train']
     expect(task['dependentTasks']).toBeUndefined()
@@ -305,7 +307,7 @@ describe('the KFP PlatformSpec', () => {
     const p = pipeline({ name: 'p' }, (dag) => {
       dag.task(train, {}, { kubernetes: { timeout: 20, nodeAffinity: [{ matchExpressions: [{ key: 'zone', operator: 'Exists' }], weight: 50 }, { json: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1 }] } }] } })
     })
-    const result = compile(p)
+    const result = compile(p, { policies: 'off' })
     const text = result.ok ? result.files[0]!.content : ''
     expect(text).toContain("activeDeadlineSeconds: '20'")
     expect(text).toContain('weight: 50.0')

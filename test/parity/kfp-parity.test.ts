@@ -338,7 +338,7 @@ describe.skipIf(!haveGoldens)('KFP parity with the SDK goldens', () => {
       const goldenText = readGolden(goldenPath)
       const golden = parseGolden(goldenText)
       expect(golden.errors).toEqual([])
-      const result = compile(translation.build(goldenText))
+      const result = compile(translation.build(goldenText), { policies: 'off' })
       if (!result.ok) expect.fail(`compile failed:\n${result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`).join('\n')}`)
       const ours = documentsOf(result.files[0]!.content)
       expect(withoutSdkVersion(ours[0])).toEqual(withoutSdkVersion(golden.spec))
@@ -353,7 +353,7 @@ describe.skipIf(!haveGoldens)('KFP parity with the SDK goldens', () => {
       const mirror = pipeline({ name: 'v1-component', inputs: loaded.inputs }, (dag, p) => {
         dag.task(loaded, { ...p })
       })
-      const result = compile(mirror)
+      const result = compile(mirror, { policies: 'off' })
       if (!result.ok) expect.fail(`compile failed:\n${result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`).join('\n')}`)
       const expected = componentAndExecutor(parseGolden(readFileSync(path.join(goldenRoot, golden), 'utf8')).spec, key)
       expect(expected.component).toBeDefined()
@@ -364,7 +364,7 @@ describe.skipIf(!haveGoldens)('KFP parity with the SDK goldens', () => {
   it('the header comment matches the golden\'s (except HEADER_DIFFERS)', () => {
     const differing = translations.filter((t) => {
       const goldenText = readFileSync(path.join(goldenRoot, t.golden), 'utf8')
-      const result = compile(t.build(goldenText))
+      const result = compile(t.build(goldenText), { policies: 'off' })
       return result.ok && headerOf(result.files[0]!.content) !== headerOf(goldenText)
     })
     expect(differing.map((t) => t.file)).toEqual(Object.keys(HEADER_DIFFERS).sort())
@@ -406,7 +406,7 @@ describe.skipIf(!haveGoldens)('KFP parity with the SDK goldens', () => {
         const translation = translations.find((t) => t.golden === twin)
         expect(translation, `${twin} has no translation`).toBeDefined()
         const goldenText = readGolden(golden)
-        const result = compile(translation!.build(goldenText))
+        const result = compile(translation!.build(goldenText), { policies: 'off' })
         if (!result.ok) expect.fail(`compile failed:\n${result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`).join('\n')}`)
         const ignored = new Set(['sdkVersion', 'image'])
         const ours = documentsOf(result.files[0]!.content)

@@ -2,7 +2,7 @@ import { readFileSync, watch } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Diagnostic } from '@typeflow/dsl'
-import { compile, type CompileOptions, type Target, validateKfpDocuments, writeFilesAtomically } from '@typeflow/compiler'
+import { compile, type CompileOptions, parseClusterProfile, type Target, validateKfpDocuments, writeFilesAtomically } from '@typeflow/compiler'
 import { parseAllDocuments } from 'yaml'
 import { typecheckFiles } from './check.ts'
 import { graphCommand } from './graph/command.ts'
@@ -29,6 +29,8 @@ const compileOptions = {
   target: { type: 'string', default: 'kfp' },
   caching: { type: 'string' },
   'kfp-cache-keys': { type: 'string' },
+  cluster: { type: 'string' },
+  strict: { type: 'boolean', default: false },
   watch: { type: 'boolean', default: false },
   ...formatOption,
 } as const
@@ -61,8 +63,13 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
   const caching = cachingSwitch(values['caching'] ?? process.env['TYPEFLOW_CACHING'])
   const keys = values['kfp-cache-keys'] ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
   if (keys !== undefined && keys !== 'content' && keys !== 'backend') throw new UsageError('--kfp-cache-keys must be content or backend')
+  const clusterText = (values['cluster'] as string | undefined) ?? process.env['TYPEFLOW_CLUSTER']
+  const cluster = clusterText ? parseClusterProfile(clusterText) : undefined
+  if (clusterText && cluster === undefined) throw new UsageError(`unknown --cluster "${clusterText}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
   const options: CompileOptions = {
     targets,
+    strict: values['strict'] === true,
+    ...(cluster !== undefined && { cluster }),
     ...(caching !== undefined && { caching }),
     ...(keys !== undefined && { kfp: { cacheKeys: keys } }),
   }
@@ -75,6 +82,7 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
       failed = true
       continue
     }
+    if (result.warnings.length > 0) report(result.warnings, format)
     for (const path of writeFilesAtomically(String(values['out-dir']), result.files)) process.stdout.write(`wrote ${path}\n`)
   }
   return failed ? EXIT.diagnostics : EXIT.ok
@@ -89,6 +97,8 @@ const commands: Readonly<Record<string, Command>> = {
   --target <list>          kfp, argo or kfp,argo (default: kfp)
   --caching on|off         default caching for tasks that do not choose (env TYPEFLOW_CACHING)
   --kfp-cache-keys <mode>  backend (as the KFP SDK) or content (write Typeflow's keys)
+  --cluster <profile>      gke, nvidia-gfd, karpenter or custom:<label>: accelerator models → node selectors
+  --strict                 policy warnings (unpinned images, GPU retries) become errors
   --watch                  recompile when a file in the pipeline's folder changes
   --format text|json|github  how to print diagnostics (default: text)
 

@@ -20,9 +20,11 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], format: Di
     return diagnostics
       .map((d) => {
         const where = d.source ? `file=${prop(d.source.file)},line=${d.source.line},col=${d.source.column},` : ''
-        return `::error ${where}title=${prop(d.code)}::${escape(`${d.path.length ? `${d.path.join('.')}: ` : ''}${d.message}`)}\n`
+        return `::${d.severity === 'warning' ? 'warning' : 'error'} ${where}title=${prop(d.code)}::${escape(`${d.path.length ? `${d.path.join('.')}: ` : ''}${d.message}`)}\n`
       })
       .join('')
   }
-  return diagnostics.map((d) => `${paint(colour, 31, 'error')} ${formatDiagnostic(d)}\n`).join('')
+  return diagnostics
+    .map((d) => `${d.severity === 'warning' ? paint(colour, 33, 'warning') : paint(colour, 31, 'error')} ${formatDiagnostic(d)}\n`)
+    .join('')
 }

@@ -97,11 +97,13 @@ export function build(meta: ImportMeta, pipeline: PipelineNode, options: BuildOp
     ...(caching !== undefined && { caching }),
     ...(cluster !== undefined && { cluster }),
     ...((kfpCacheKeys === 'content' || kfpCacheKeys === 'backend') && { kfp: { cacheKeys: kfpCacheKeys } }),
+    strict: process.argv.includes('--strict'),
   })
   if (!result.ok) {
     printDiagnostics(result.diagnostics)
     process.exitCode = 1
     return
   }
+  for (const warning of result.warnings) process.stderr.write(`warning ${formatDiagnostic(warning)}\n`)
   for (const path of writeFilesAtomically(outDir, result.files)) process.stdout.write(`wrote ${path}\n`)
 }

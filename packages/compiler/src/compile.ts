@@ -3,6 +3,7 @@ import { analysePipeline } from './analyse/analyse.ts'
 import type { AnalysedPipeline } from './analyse/graph.ts'
 import { emitKfpDocuments, type KfpOptions } from './targets/kfp/emit.ts'
 import { packageFunctionComponents } from './passes/function-components.ts'
+import { checkPolicies, type PolicySettings } from './passes/policies.ts'
 import { applyPlacement, type ClusterKind, type ClusterProfile } from './passes/placement.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
@@ -31,6 +32,13 @@ export interface CompileOptions {
    * tolerations accelerated tasks get (the CLI's `--cluster`). @default none: no placement
    */
   readonly cluster?: ClusterProfile | Exclude<ClusterKind, 'custom'>
+  /**
+   * Platform policies: per-policy severities, or `'off'` (for pipelines you do not own, such as
+   * imported KFP goldens). @default DEFAULT_POLICIES
+   */
+  readonly policies?: PolicySettings | 'off'
+  /** Turn policy warnings into errors (the CLI's `--strict`). @default false */
+  readonly strict?: boolean
 }
 
 /** A successful compile: the files to write, named `<pipeline>.<target>.yaml`. */
@@ -38,6 +46,8 @@ export interface CompileSuccess {
   readonly ok: true
   readonly files: readonly OutputFile[]
   readonly analysed: AnalysedPipeline
+  /** Policy warnings: worth showing, not worth failing for. */
+  readonly warnings: readonly Diagnostic[]
 }
 
 /** A failed compile: every diagnostic found; nothing should be written. */
@@ -88,6 +98,9 @@ export function compile(source: PipelineNode, options: CompileOptions = {}): Com
     return { ok: false, diagnostics: [...functions.diagnostics, ...placement.diagnostics, ...(analysis.ok ? [] : analysis.diagnostics)] }
   }
   const analysed = analysis.pipeline
+  const findings = options.policies === 'off' ? [] : checkPolicies(analysed, options.policies, options.strict)
+  const warnings = findings.filter((d) => d.severity === 'warning')
+  if (findings.length > warnings.length) return { ok: false, diagnostics: findings.filter((d) => d.severity !== 'warning') }
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []
   for (const target of options.targets ?? ['kfp']) {
@@ -114,5 +127,5 @@ export function compile(source: PipelineNode, options: CompileOptions = {}): Com
     files.push({ path: `${pipeline.name}.kfp.yaml`, content: kfpHeader(pipeline) + toYamlDocuments(documents) })
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics }
-  return { ok: true, files, analysed }
+  return { ok: true, files, analysed, warnings }
 }

@@ -62,9 +62,11 @@ export function checkPolicies(pipeline: AnalysedPipeline, settings: PolicySettin
       const analysed = scope.tasks.get(name)!
       const task = analysed.node
       const path = [...prefix, 'tasks', name]
-      const gpu = task.resources?.accelerator
-      if (gpu && task.resources?.memoryLimit === undefined) {
-        report('E_GPU_WITHOUT_MEMORY_LIMIT', task, [...path, 'resources'], `task "${name}" requests ${gpu.type} but sets no memory limit; GPU nodes reject pods without one (set resources.memoryLimit)`)
+      const gpu = task.resources?.accelerator ?? task.resources?.fromParameters?.accelerator
+      const memoryLimit = task.resources?.memoryLimit ?? task.resources?.fromParameters?.memoryLimit
+      if (gpu && memoryLimit === undefined) {
+        const type = typeof gpu.type === 'string' ? gpu.type : 'an accelerator'
+        report('E_GPU_WITHOUT_MEMORY_LIMIT', task, [...path, 'resources'], `task "${name}" requests ${type} but sets no memory limit; GPU nodes reject pods without one (set resources.memoryLimit)`)
       }
       if (gpu && task.retry && task.retry.maxRetryCount > MAX_GPU_RETRIES) {
         report('W_GPU_RETRIES', task, [...path, 'retry'], `task "${name}" holds a GPU and retries ${task.retry.maxRetryCount} times; GPU tasks retry at most ${MAX_GPU_RETRIES} time by default`)

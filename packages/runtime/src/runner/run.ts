@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os'
 import type { Diagnostic, ParameterType, PipelineNode } from '@typeflow/dsl'
 import { type AnalysedPipeline, compile, type CompileOptions, computeCacheKeys, runtimeCacheKey, type TaskCacheKey } from '@typeflow/compiler'
-import { parse as parseYaml } from 'yaml'
+import { parseAllDocuments } from 'yaml'
 import { checkParameter, parseParameterText } from '../executor/params.ts'
 import { type ContainerRuntime, detectContainerRuntime, type TaskEnvironment } from './execute-task.ts'
 import { type CacheScope, type FinalTaskState, type ResolvedInputs, Scheduler, type TaskCache, type TaskEvent, type TaskOutputEvent, type TaskRecord } from './scheduler.ts'
@@ -222,7 +222,8 @@ export async function runPipeline(pipeline: PipelineNode, options: RunOptions = 
   }
   const file = compiled.files.find((f) => f.path.endsWith('.kfp.yaml')) ?? compiled.files[0]
   if (!file) throw new Error('the compiler produced no KFP document')
-  const spec = parseYaml(file.content) as PipelineSpec
+  // The first document is the PipelineSpec; a PlatformSpec may follow (its settings do not apply locally).
+  const spec = parseAllDocuments(file.content)[0]!.toJS() as PipelineSpec
   const params = pipelineInputValues(spec, options.params ?? {})
   const pipelineRoot = options.pipelineRoot ?? (spec.defaultPipelineRoot && SUPPORTED_ROOT.test(spec.defaultPipelineRoot) ? spec.defaultPipelineRoot : LOCAL_PIPELINE_ROOT)
   if (!SUPPORTED_ROOT.test(pipelineRoot)) throw new RunInputError(`pipeline root ${pipelineRoot} cannot be mapped into the local store; use a gs://, s3:// or minio:// root`)
