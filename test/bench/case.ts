@@ -21,7 +21,6 @@ import { type SyntheticShape, SYNTHETIC_SHAPES, syntheticPipeline } from './synt
 export interface PhaseTimes {
   readonly analyse: number
   readonly emit: number
-  /** Copying the documents to plain JSON (YamlFloat unwrapped), as compile does before validating. */
   /** Content-addressed cache keys for every task (target: 10,000 tasks under 100 ms). */
   readonly keys: number
   readonly validate: number

@@ -227,7 +227,7 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
     for (const { input, from } of task.edges) inputs[input] = ingredientOf(from, partial, task.path)
     // Dependencies by `after` carry no data, but a re-run upstream with side effects matters:
     // it only affects whether this task may reuse a result, not the key.
-    for (const dep of node.after) {
+    for (const dep of [...node.after].sort(compareNames)) {
       const upstream = keyOf(dep)
       if (!upstream.cacheable) {
         partial.cacheable = false

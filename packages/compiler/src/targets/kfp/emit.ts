@@ -504,7 +504,13 @@ class KfpEmitter {
     const artifacts: JsonObject = {}
     let finalStatusProducer: string | undefined
     if (node.ignoreUpstreamFailure || task.isExitTask) finalStatusProducer = task.dependsOn.find((d) => !node.after.includes(d)) ?? task.dependsOn[0]
-    if (task.isExitTask) finalStatusProducer = task.dependsOn.find((d) => ctx.pipeline.groups.get(d)?.node.kind === 'exitHandler')
+    if (task.isExitTask) {
+      // The handler this task cleans up after: it may also wait for other exit handlers.
+      finalStatusProducer = task.dependsOn.find((d) => {
+        const group = ctx.pipeline.groups.get(d)?.node
+        return group?.kind === 'exitHandler' && group.exitTask === node
+      })
+    }
     for (const { input, from } of task.edges) {
       const isArtifact = specOfInput(task, input)?.kind === 'artifact'
       const target = isArtifact ? artifacts : parameters
@@ -895,6 +901,15 @@ function readsFromOutside(group: AnalysedGroup, pipeline: AnalysedPipeline): Val
   for (const task of pipeline.tasks.values()) {
     if (task.path.includes(group.name)) continue
     for (const edge of task.edges) consider(edge.from)
+  }
+  // Groups read values too: a loop's list and a condition's operands.
+  const readByGroup = (predicate: PredicateNode | undefined): ValueSourceNode[] =>
+    !predicate ? [] : predicate.kind === 'compare' ? [predicate.left, predicate.right] : predicate.kind === 'not' ? readByGroup(predicate.item) : predicate.items.flatMap(readByGroup)
+  for (const other of pipeline.groups.values()) {
+    if (other.name === group.name || other.path.includes(group.name)) continue
+    const node = other.node
+    if (node.kind === 'loop' && node.items.kind !== 'raw') consider(node.items.from)
+    if (node.kind === 'condition') for (const source of readByGroup(node.predicate)) consider(source)
   }
   for (const output of Object.values(pipeline.node.outputs)) consider(output.from)
   return [...found.keys()].sort(compareNames).map((k) => found.get(k)!)
