@@ -19,6 +19,10 @@ const compileArgo = (p: PipelineNode): Json[] => compileDocuments(p)
 const templates = (docs: readonly Json[]): Json[] => docs.flatMap((d) => (d['kind'] === 'CronWorkflow' ? d['spec']['workflowSpec'] : d['spec'])['templates'] as Json[])
 const template = (docs: readonly Json[], name: string): Json => templates(docs).find((t) => t['name'] === name)!
 const rootTasks = (docs: readonly Json[]): Json[] => templates(docs)[0]!['dag']['tasks']
+const anyTask = (docs: readonly Json[], name: string): Json => templates(docs).flatMap((t) => (t['dag']?.['tasks'] ?? []) as Json[]).find((t) => t['name'] === name)!
+/** Arguments without the cache-key and memoize-key parameters (checked on their own in control-flow.test.ts). */
+const withoutCache = (args: Json): Json => ({ ...args, parameters: (args['parameters'] as Json[]).filter((p) => p['name'] !== 'typeflow-cache-key' && p['name'] !== 'typeflow-memoize-key') })
+const CACHE_INPUTS = [{ name: 'typeflow-cache-key' }, { name: 'typeflow-memoize-key' }]
 const sameGraph = (p: PipelineNode) => {
   const graph = analysed(p)
   expect(argoGraphShape(compileArgo(p))).toEqual(kfpGraphShape(JSON.parse(JSON.stringify(emitKfp(graph)))))
@@ -79,7 +83,7 @@ describe('templates', () => {
   it('maps placeholders to the paths Argo provides', () => {
     const t = template(docs, 'train')
     expect(t['inputs']['artifacts']).toEqual([{ name: 'data', path: '/tmp/inputs/data/data' }])
-    expect(t['inputs']['parameters']).toEqual([{ name: 'epochs', default: '10' }, { name: 'tags', default: '["a"]' }, { name: 'typeflow-task' }])
+    expect(t['inputs']['parameters']).toEqual([{ name: 'epochs', default: '10' }, { name: 'tags', default: '["a"]' }, { name: 'typeflow-task' }, ...CACHE_INPUTS])
     expect(t['outputs']).toEqual({
       parameters: [{ name: 'score', valueFrom: { path: '/tmp/outputs/score' } }],
       artifacts: [{ name: 'model', path: '/tmp/outputs/model' }],
@@ -94,7 +98,7 @@ describe('templates', () => {
   it('passes parameters as strings and artifacts with from', () => {
     const b = rootTasks(docs).find((t) => t['name'] === 'b')!
     expect(b['depends']).toBe('prep')
-    expect(b['arguments']).toEqual({
+    expect(withoutCache(b['arguments'])).toEqual({
       parameters: [{ name: 'epochs', value: '3' }, { name: 'typeflow-task', value: 'b' }],
       artifacts: [{ name: 'data', from: '{{tasks.prep.outputs.artifacts.data}}' }],
     })
@@ -103,7 +107,10 @@ describe('templates', () => {
 
   it('ties pods back to their pipeline, component and task', () => {
     const t = template(docs, 'prep')
-    expect(t['metadata']).toEqual({ annotations: { 'typeflow.dev/task': '{{inputs.parameters.typeflow-task}}' }, labels: { 'typeflow.dev/component': 'prep' } })
+    expect(t['metadata']).toEqual({
+      annotations: { 'typeflow.dev/task': '{{inputs.parameters.typeflow-task}}', 'typeflow.dev/cache-key': '{{inputs.parameters.typeflow-cache-key}}' },
+      labels: { 'typeflow.dev/component': 'prep' },
+    })
     expect(docs[0]!['spec']['podMetadata']).toEqual({ labels: { 'typeflow.dev/pipeline': 'sharing' } })
     expect(docs[0]!['metadata']['labels']).toEqual({ 'typeflow.dev/pipeline': 'sharing' })
   })
@@ -118,10 +125,10 @@ describe('task settings', () => {
     const t = template(docs, 'train-model')
     expect(t['container']['env']).toEqual([{ name: 'PYTHONUNBUFFERED', value: '1' }])
     expect(t['container']['resources']).toEqual({ limits: { memory: '16Gi', 'nvidia.com/gpu': '1' }, requests: { cpu: '4', memory: '12Gi' } })
-    expect(t['retryStrategy']).toEqual({ limit: '2', retryPolicy: 'Always', backoff: { duration: '30s', factor: '2', cap: '600s' } })
+    expect(t['retryStrategy']).toEqual({ limit: '1', retryPolicy: 'Always', backoff: { duration: '30s', factor: '2', cap: '3600s' } })
     const register = template(docs, 'register-model')
     expect(register['annotations']).toEqual({ 'workflows.argoproj.io/display-name': '{{inputs.parameters.typeflow-display-name}}' })
-    const task = rootTasks(docs).find((x) => x['name'] === 'register-model')!
+    const task = anyTask(docs, 'register-model')
     expect(task['arguments']['parameters']).toContainEqual({ name: 'typeflow-display-name', value: 'Register model' })
     expect(docs[0]!['metadata']['annotations']['workflows.argoproj.io/description']).toBe('Trains, evaluates and registers the card-fraud model.')
   })
@@ -137,16 +144,18 @@ describe('task settings', () => {
     expect(limits).toEqual({ t4: { 'nvidia.com/gpu': '2' }, tpu: { 'google.com/tpu': '1' }, amd: { 'amd.com/gpu': '1' } })
   })
 
-  it('annotates pods with cache keys given by the hook', () => {
+  it('annotates pods with their cache key: the compile-time digest, or the key given by the hook', () => {
     const p = pipeline({ name: 'cached' }, (dag) => {
       dag.task(prep, { uri: 'x' }, { name: 'one' })
       dag.task(prep, { uri: 'y' }, { name: 'two' })
+      dag.task(prep, { uri: 'z' }, { name: 'three', caching: false })
     })
     const docs = emitArgo(analysed(p), { cacheKeys: new Map([['one', 'sha256:abc']]) }).documents
-    const one = rootTasks(docs).find((t) => t['name'] === 'one')!
-    expect(one['arguments']['parameters']).toContainEqual({ name: 'typeflow-cache-key', value: 'sha256:abc' })
-    expect(template(docs, one['template'])['metadata']['annotations']['typeflow.dev/cache-key']).toBe('{{inputs.parameters.typeflow-cache-key}}')
-    expect(template(docs, rootTasks(docs).find((t) => t['name'] === 'two')!['template'])['metadata']['annotations']).not.toHaveProperty('typeflow.dev/cache-key')
+    const task = (name: string) => rootTasks(docs).find((t) => t['name'] === name)!
+    expect(task('one')['arguments']['parameters']).toContainEqual({ name: 'typeflow-cache-key', value: 'sha256:abc' })
+    expect(template(docs, task('one')['template'])['metadata']['annotations']['typeflow.dev/cache-key']).toBe('{{inputs.parameters.typeflow-cache-key}}')
+    expect(task('two')['arguments']['parameters']).toContainEqual({ name: 'typeflow-cache-key', value: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(template(docs, task('three')['template'])['metadata']['annotations']).not.toHaveProperty('typeflow.dev/cache-key')
   })
 })
 
@@ -182,7 +191,7 @@ describe('nested pipelines', () => {
     expect(b['inputs']['parameters'].map((x: Json) => x['name'])).toEqual(['depth', 'epochs', 'uri', 'typeflow-task', 'typeflow-display-name'])
     expect(b['annotations']).toEqual({ 'workflows.argoproj.io/display-name': '{{inputs.parameters.typeflow-display-name}}' })
     const final = rootTasks(docs).find((t) => t['name'] === 'final')!
-    expect(final['arguments']).toEqual({
+    expect(withoutCache(final['arguments'])).toEqual({
       parameters: [{ name: 'score', value: '{{tasks.b.outputs.parameters.score}}' }, { name: 'typeflow-task', value: 'final' }],
       artifacts: [{ name: 'model', from: '{{tasks.a.outputs.artifacts.model}}' }],
     })
@@ -261,7 +270,7 @@ describe('names', () => {
     const io = JSON.parse(t['metadata']['annotations']['typeflow.dev/io-names'])
     expect(Object.values(io).sort()).toEqual(['in$put', 'out put', 'typeflow-task'])
     expect(t['inputs']['parameters'].map((x: Json) => x['name'])).toContain('typeflow-task')
-    expect(t['inputs']['parameters']).toHaveLength(3)
+    expect(t['inputs']['parameters']).toHaveLength(3 + CACHE_INPUTS.length)
   })
 
   it('describes the same graph as the KFP IR', () => sameGraph(p))

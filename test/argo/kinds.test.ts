@@ -81,7 +81,7 @@ describe('WorkflowTemplate and CronWorkflow output', () => {
     expect(spec).toMatchObject({ schedules: ['0 3 * * *', '30 12 * * 1-5'], timezone: 'Europe/Berlin', concurrencyPolicy: 'Forbid' })
     expect(spec['workflowSpec']).toMatchObject({
       entrypoint: 'quickstart',
-      arguments: { parameters: [{ name: 'greeting', value: 'Hello, Typeflow!' }] },
+      arguments: { parameters: [{ name: 'greeting', value: 'Hello, Typeflow!' }, { name: 'times', value: '3' }] },
       serviceAccountName: 'pipeline-runner',
       artifactRepositoryRef: { configMap: 'artifact-repositories', key: 'minio' },
       imagePullSecrets: [{ name: 'registry-credentials' }],

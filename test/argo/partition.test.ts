@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { PipelineNode } from '@typeflow/dsl'
-import { artifact, component, Dataset, param, pipeline } from '@typeflow/dsl'
+import { artifact, component, Dataset, eq, param, pipeline } from '@typeflow/dsl'
 import { emitKfp } from '../../packages/compiler/src/compile.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
 import { argoGraphShape, kfpGraphShape } from '../../packages/compiler/src/targets/graph-shape.ts'
@@ -24,6 +24,8 @@ const link = component({
   outputs: { y: param.string(), out: artifact(Dataset) },
   command: ({ inputs, outputs }) => ['sh', '-c', 'echo "$0" | tee "$1" > "$2"', inputs.x.value, outputs.y.path, outputs.out.path],
 })
+
+const report = component({ name: 'report', image: 'alpine:3.20', inputs: { status: param.finalStatus() }, command: ({ inputs }) => ['report', inputs.status.value] })
 
 /** t0 → t1 → … → tN-1, each passing a parameter and an artifact on. */
 function chain(n: number): PipelineNode {
@@ -65,6 +67,35 @@ function tangled(n: number): PipelineNode {
   })
 }
 
+/** A long chain inside an exit handler, with a loop and conditions: groups inside a partitioned scope. */
+function guarded(n: number): PipelineNode {
+  return pipeline({ name: `guarded-${n}`, inputs: { seed: param.string({ default: 'seed' }) } }, (dag, p) => {
+    dag.exitHandler(
+      (status) => dag.task(report, { status }, { name: 'report' }),
+      () => {
+        let previous = dag.task(link, { x: p.seed }, { name: 't0' })
+        for (let i = 1; i < n; i++) {
+          const current = dag.task(link, { x: previous.outputs.y, data: previous.outputs.out }, { name: `t${i}` })
+          if (i % 50 === 0) {
+            const from = current
+            dag.if(eq(from.outputs.y, 'stop'), () => void dag.task(link, { x: from.outputs.y }, { name: `stop-${i}` }))
+            dag.forEach(['a', 'b'], (x) => void dag.task(link, { x, data: from.outputs.out }, { name: `each-${i}` }), { parallelism: 1 })
+          }
+          previous = current
+        }
+      },
+    )
+  })
+}
+
+/** Many conditions side by side: more groups than one DAG may hold. */
+function manyConditions(n: number): PipelineNode {
+  return pipeline({ name: `conditions-${n}`, inputs: { seed: param.string({ default: 'seed' }) } }, (dag, p) => {
+    const root = dag.task(link, { x: p.seed }, { name: 'root' })
+    for (let i = 0; i < n; i++) dag.if(eq(root.outputs.y, `v${i}`), () => void dag.task(link, { x: root.outputs.y, data: root.outputs.out }, { name: `when-${i}` }))
+  })
+}
+
 /** n tasks of n different components: more templates than one object may hold. */
 function distinct(n: number): PipelineNode {
   return pipeline({ name: `distinct-${n}` }, (dag) => {
@@ -80,6 +111,8 @@ const cases: { name: string; pipeline: PipelineNode }[] = [
     { name: `fan-out-${n}`, pipeline: fanOut(n) },
   ]),
   { name: 'tangled-1200', pipeline: tangled(1200) },
+  { name: 'guarded-1000', pipeline: guarded(1000) },
+  { name: 'conditions-450', pipeline: manyConditions(450) },
   { name: 'distinct-450', pipeline: distinct(450) },
 ]
 

@@ -31,6 +31,33 @@ describe('the Argo schema', () => {
     expect(validateArgoDocuments(docs)).toContainEqual(issue)
   })
 
+  it('checks the control-flow and memoize fields exactly', () => {
+    const docs = fresh()
+    const templates = docs[0]!['spec']['templates'] as Json[]
+    const root = templates[0]!
+    const branches = templates.find((t) => t['name'] === 'condition-branches-2')!
+    const memoized = templates.find((t) => t['memoize'])!
+    branches['dag']['tasks'][0]['withItems'] = ['a']
+    branches['dag']['tasks'][0]['withParam'] = '{{inputs.parameters.x}}'
+    branches['dag']['tasks'][1]['when'] = ''
+    delete memoized['memoize']['maxAge']
+    memoized['memoize']['cache']['configMap']['key'] = 'v3-only'
+    delete root['dag']['failFast']
+    root['parallelism'] = 0
+    const issues = validateArgoDocuments(docs).map((i) => `${i.path} ${i.message}`)
+    const at = (t: Json) => `/0/spec/templates/${templates.indexOf(t)}`
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        `${at(branches)}/dag/tasks/0 must NOT be valid`,
+        `${at(branches)}/dag/tasks/1/when must NOT have fewer than 1 characters`,
+        `${at(memoized)}/memoize missing field "maxAge"`,
+        `${at(memoized)}/memoize/cache/configMap unknown field "key"`,
+        `${at(root)}/dag must have property failFast when property target is present`,
+        `${at(root)}/parallelism must be >= 1`,
+      ]),
+    )
+  })
+
   it('rejects more than 200 tasks in a DAG and more than 200 templates', () => {
     const docs = fresh()
     const spec = docs[0]!['spec']

@@ -69,6 +69,11 @@ export interface ContainerRequest {
   readonly passed: ReadonlySet<string>
   readonly hasDisplayName: boolean
   readonly hasCacheKey: boolean
+  /**
+   * `memoize` on the template: keyed by the digest itself (`static`, passed as the cache-key input)
+   * or by a key computed from run-time values (`runtime`, passed as the memoize-key input).
+   */
+  readonly memoize?: 'static' | 'runtime'
   /** Diagnostic path prefix. */
   readonly path: readonly string[]
 }
@@ -316,6 +321,16 @@ export function containerTemplate(ctx: EmitContext, request: ContainerRequest): 
   inputParameters.push({ name: RESERVED.task })
   if (request.hasDisplayName) inputParameters.push({ name: RESERVED.displayName })
   if (request.hasCacheKey) inputParameters.push({ name: RESERVED.cacheKey })
+  if (request.memoize === 'runtime') inputParameters.push({ name: RESERVED.memoizeKey })
+  const memo = ctx.options.memoize
+  const memoize =
+    request.memoize !== undefined && memo !== undefined
+      ? {
+          key: `{{inputs.parameters.${request.memoize === 'static' ? RESERVED.cacheKey : RESERVED.memoizeKey}}}`,
+          maxAge: memo.maxAge,
+          cache: { configMap: { name: memo.configMap } },
+        }
+      : undefined
   const outputParameters: Record<string, unknown>[] = []
   const outputArtifacts: Record<string, unknown>[] = []
   const outputs = new Map<string, TemplateOutput>()
@@ -350,6 +365,7 @@ export function containerTemplate(ctx: EmitContext, request: ContainerRequest): 
       },
     }),
     ...(task.retry !== undefined && { retryStrategy: retryStrategyFor(task.retry) }),
+    ...(memoize !== undefined && { memoize }),
     ...(writesOutputs && { volumes: [{ name: OUTPUT_VOLUME, emptyDir: {} }] }),
     container: {
       image: component.image,

@@ -4,22 +4,28 @@
  * holding overflow templates when one object would exceed the v4 CRD caps or 1 MiB.
  *
  * Layout: one container template per distinct component-with-settings, one DAG template per
- * (distinct) pipeline, tasks in the analysed topological order. Every task passes the reserved
+ * (distinct) pipeline and per control-flow group (condition, if/elif/else, loop, exit handler; see
+ * scope.ts), tasks in the analysed topological order. Every task passes the reserved
  * `typeflow-task` parameter (its Typeflow name), which the pod carries as the `typeflow.dev/task`
- * annotation and tools use to map Argo nodes back to pipeline tasks.
+ * annotation and tools use to map Argo nodes back to pipeline tasks; group templates carry the
+ * `typeflow.dev/group` annotation. Cacheable tasks are memoized (see `ArgoOptions.memoize`).
+ *
+ * Not expressible, reported as diagnostics: fan-in of artifacts and loops over artifacts (Argo
+ * aggregates and iterates parameters only), importer URIs without an Argo artifact driver, and
+ * (not yet) Kubernetes pod settings and resources read from parameters.
  *
  * @module
  */
 
-import type { AnalysedPipeline, AnalysedTask } from '../../analyse/graph.ts'
-import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode } from '@typeflow/dsl'
+import type { AnalysedPipeline } from '../../analyse/graph.ts'
+import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
 import { toYaml } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
-import { type BuiltTemplate, containerTemplate, parameterValueExpression, presentInputs, type TemplateOutput } from './container.ts'
-import { argoIoName, kubeName, labelValue, NameAllocator, shortHash, truncateName } from './names.ts'
+import { argumentsOf, templateBytes } from './dag.ts'
+import { argoIoName, kubeName, labelValue, shortHash, truncateName } from './names.ts'
 import { ARGO_CAPS, type ArgoOptions, resolveArgoOptions } from './options.ts'
-import { formBlocks, type PartitionItem } from './partition.ts'
-import { ANNOTATIONS, EmitContext, RESERVED, type TemplateEntry } from './registry.ts'
+import { ANNOTATIONS, EmitContext, type TemplateEntry } from './registry.ts'
+import { buildPipelineTemplate } from './scope.ts'
 import { breakBraces, encodeValue } from './text.ts'
 import { parameterText } from './values.ts'
 
@@ -33,507 +39,36 @@ export interface ArgoEmitResult {
   readonly diagnostics: readonly Diagnostic[]
 }
 
-/** Where a task input's value comes from, as seen from the scope (pipeline) the task is in. */
-type Source =
-  | { readonly kind: 'const'; readonly text: string }
-  /** A root pipeline parameter: `{{workflow.parameters.<name>}}`, visible in every template. */
-  | { readonly kind: 'global'; readonly name: string }
-  /** An input of the scope's DAG template (nested pipelines, root artifacts). */
-  | { readonly kind: 'scopeInput'; readonly name: string }
-  | { readonly kind: 'task'; readonly task: string; readonly output: TemplateOutput }
-
-interface Arg {
-  readonly name: string
-  readonly artifact: boolean
-  readonly source: Source
-}
-
-/** A task of a scope, ready to be placed in a DAG. */
-interface Leaf {
-  readonly kind: 'leaf'
-  readonly name: string
-  readonly argoName: string
-  readonly template: TemplateEntry
-  readonly args: readonly Arg[]
-  readonly reserved: readonly { readonly name: string; readonly value: string }[]
-  readonly dependsOn: readonly string[]
-  readonly tasks: ReadonlySet<string>
-}
-
-/** A value crossing a partition boundary, under the name the partition's template gives it. */
-interface Port {
-  readonly key: string
-  readonly source: Source
-  readonly artifact: boolean
-  readonly name: string
-}
-
-/** A partition: a nested DAG template standing for several tasks (or partitions). */
-interface Group {
-  readonly kind: 'group'
-  readonly children: readonly Unit[]
-  readonly tasks: ReadonlySet<string>
-  readonly argoName: string
-  /** Values its tasks take from outside it: the template's inputs. */
-  readonly imports: readonly Port[]
-  /** Outputs of its tasks used outside it: the template's outputs. */
-  readonly exports: readonly (Port & { readonly source: Source & { kind: 'task' } })[]
-}
-
-type Unit = Leaf | Group
-
-interface ScopeOutput {
-  readonly name: string
-  readonly artifact: boolean
-  readonly source: Source & { kind: 'task' }
-}
-
-/** Everything the DAG builder needs to know about one scope (a pipeline instance). */
-interface Scope {
-  readonly baseName: string
-  readonly isRoot: boolean
-  readonly leaves: readonly Leaf[]
-  readonly leafByTask: ReadonlyMap<string, Leaf>
-  readonly outputs: readonly ScopeOutput[]
-  /** Declared inputs of the scope's own DAG template. */
-  readonly inputs: Json
-  readonly hasDisplayName: boolean
-  /** source key → names of consumer tasks (`#outputs` for the scope's outputs). */
-  readonly consumers: ReadonlyMap<string, readonly string[]>
-  /** task → the outputs of it that something consumes, in first-use order. */
-  readonly producedKeys: ReadonlyMap<string, readonly { readonly key: string; readonly source: Source & { kind: 'task' }; readonly artifact: boolean }[]>
-  readonly depth: ReadonlyMap<string, number>
-}
-
-const SCOPE_OUTPUTS = '#outputs'
-
-function sourceKey(source: Source, artifact: boolean): string | undefined {
-  if (source.kind === 'scopeInput') return `in:${artifact ? 'a' : 'p'}:${source.name}`
-  if (source.kind === 'task') return `task:${source.task}:${source.output.argoName}`
-  return undefined
-}
-
-/** Whether any constant or default of the graph needs the brace escape (then every consumer does). */
+/** Whether any compile-time value written as a parameter value needs the brace escape. */
 function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedPipeline>()): boolean {
   if (seen.has(pipeline)) return false
   seen.add(pipeline)
   const escapes = (v: JsonValue) => encodeValue(parameterText(v)).usesBraceEnv
   const defaults = (specs: Readonly<Record<string, IoSpecNode>>) =>
     Object.values(specs).some((s) => s.kind === 'parameter' && s.default !== undefined && escapes(s.default))
+  const sourceEscapes = (source: ValueSourceNode): boolean => {
+    switch (source.kind) {
+      case 'constant':
+        return escapes(source.value)
+      case 'template':
+        // Literal text next to a value may need the escape (a `{` before a value that starts with `{`).
+        return source.parts.some((p) => (typeof p === 'string' ? p.includes('{') || p.includes('$') || escapes(p) : sourceEscapes(p)))
+      case 'composite':
+        return escapes(source.value) || JSON.stringify(source.value).includes('{') || source.embedded.some((e) => sourceEscapes(e.source))
+      default:
+        return false
+    }
+  }
   if (defaults(pipeline.node.inputs)) return true
   for (const task of pipeline.tasks.values()) {
-    if (task.edges.some((e) => e.from.kind === 'constant' && escapes(e.from.value))) return true
+    if (task.edges.some((e) => sourceEscapes(e.from))) return true
     if (task.node.component.kind === 'container' && defaults(task.node.component.inputs)) return true
     if (task.child && valuesNeedBraceEnv(task.child, seen)) return true
   }
+  for (const group of pipeline.groups.values()) {
+    if (group.node.kind === 'loop' && group.node.items.kind === 'raw' && group.node.items.values.some(escapes)) return true
+  }
   return false
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scopes: tasks, their templates and arguments
-
-function scopeInputNames(node: PipelineNode): Map<string, string> {
-  const names = new Map<string, string>()
-  for (const name of Object.keys(node.inputs)) names.set(name, argoIoName(name))
-  return names
-}
-
-/**
- * Builds the DAG template of one pipeline instance. `present` are the pipeline's inputs that have a
- * value (the caller passes them or they have a default): inputs fed by absent ones are left out, so
- * their consumers see them as not given, as KFP's driver does.
- */
-function buildScope(
-  ctx: EmitContext,
-  scope: AnalysedPipeline,
-  present: ReadonlySet<string>,
-  isRoot: boolean,
-  hasDisplayName: boolean,
-  pathPrefix: string,
-  diagPath: readonly string[],
-): BuiltTemplate {
-  const node = scope.node
-  const inputNames = scopeInputNames(node)
-  const built = new Map<string, BuiltTemplate>()
-  const leaves: Leaf[] = []
-  const taskNames = new NameAllocator()
-  if (scope.groups.size > 0) {
-    const [first] = scope.groups.values()
-    ctx.report('E_SCHEMA', ['groups', first!.name], 'the Argo target does not express conditions, loops and exit handlers yet; compile with --target kfp', first!.node.source)
-    return { entry: undefined as never, inputNames: new Map(), outputs: new Map() } as unknown as BuiltTemplate
-  }
-  for (const name of scope.root.order) {
-    const task = scope.tasks.get(name)!
-    const path = [...diagPath, 'tasks', name]
-    const passed = new Set(task.edges.filter((e) => e.from.kind !== 'pipelineInput' || present.has(e.from.name)).map((e) => e.input))
-    const cacheKey = ctx.options.cacheKeys.get(`${pathPrefix}${name}`)
-    const taskHasDisplayName = task.node.displayName !== undefined
-    const component = task.node.component
-    const template =
-      component.kind === 'container'
-        ? containerTemplate(ctx, { task: task.node, component, passed, hasDisplayName: taskHasDisplayName, hasCacheKey: cacheKey !== undefined, path })
-        : buildScope(ctx, task.child!, presentInputs(component.inputs, passed), false, taskHasDisplayName, `${pathPrefix}${name}/`, path)
-    built.set(name, template)
-    leaves.push(makeLeaf(ctx, task, template, passed, inputNames, isRoot, built, taskNames.allocate(kubeName(name, 'task')), cacheKey))
-  }
-
-  const renamed: Record<string, string> = {}
-  const outputs: ScopeOutput[] = []
-  const templateOutputs = new Map<string, TemplateOutput>()
-  for (const name of Object.keys(node.outputs).sort()) {
-    const from = node.outputs[name]!.from
-    if (from.kind !== 'taskOutput') continue
-    const output = built.get(from.task)!.outputs.get(from.output)!
-    const argo = argoIoName(name)
-    if (argo !== name) renamed[argo] = name
-    outputs.push({ name: argo, artifact: output.artifact, source: { kind: 'task', task: from.task, output } })
-    templateOutputs.set(name, { argoName: argo, artifact: output.artifact, originalName: name })
-  }
-
-  const inputParameters: Json[] = []
-  const inputArtifacts: Json[] = []
-  for (const name of [...inputNames.keys()].sort()) {
-    const argo = inputNames.get(name)!
-    const spec = node.inputs[name]!
-    if (argo !== name) renamed[argo] = name
-    if (!present.has(name)) continue
-    if (spec.kind === 'artifact') inputArtifacts.push({ name: argo })
-    else if (!isRoot) inputParameters.push({ name: argo, ...(spec.default !== undefined && { default: encodeValue(parameterText(spec.default)).text }) })
-  }
-  if (!isRoot) inputParameters.push({ name: RESERVED.task })
-  if (hasDisplayName) inputParameters.push({ name: RESERVED.displayName })
-  const inputs: Json = {
-    ...(inputParameters.length > 0 && { parameters: inputParameters }),
-    ...(inputArtifacts.length > 0 && { artifacts: inputArtifacts }),
-  }
-
-  const consumers = new Map<string, string[]>()
-  const producedKeys = new Map<string, { key: string; source: Source & { kind: 'task' }; artifact: boolean }[]>()
-  const consume = (source: Source, artifact: boolean, consumer: string) => {
-    const key = sourceKey(source, artifact)
-    if (key === undefined) return
-    const list = consumers.get(key)
-    if (list) {
-      list.push(consumer)
-      return
-    }
-    consumers.set(key, [consumer])
-    if (source.kind !== 'task') return
-    const produced = producedKeys.get(source.task)
-    if (produced) produced.push({ key, source, artifact })
-    else producedKeys.set(source.task, [{ key, source, artifact }])
-  }
-  for (const leaf of leaves) for (const arg of leaf.args) consume(arg.source, arg.artifact, leaf.name)
-  for (const output of outputs) consume(output.source, output.artifact, SCOPE_OUTPUTS)
-  const depth = new Map<string, number>()
-  for (const leaf of leaves) depth.set(leaf.name, Math.max(-1, ...leaf.dependsOn.map((d) => depth.get(d) ?? 0)) + 1)
-
-  const entry = buildScopeTemplate(ctx, {
-    baseName: node.name,
-    isRoot,
-    leaves,
-    leafByTask: new Map(leaves.map((l) => [l.name, l])),
-    outputs,
-    inputs,
-    hasDisplayName,
-    consumers,
-    producedKeys,
-    depth,
-  }, renamed)
-  const declared = new Map<string, string>()
-  for (const [name, argo] of inputNames) if (present.has(name) && (!isRoot || node.inputs[name]!.kind === 'artifact')) declared.set(name, argo)
-  return { entry, inputNames: declared, outputs: templateOutputs }
-}
-
-function makeLeaf(
-  ctx: EmitContext,
-  task: AnalysedTask,
-  template: BuiltTemplate,
-  passed: ReadonlySet<string>,
-  scopeInputs: ReadonlyMap<string, string>,
-  isRoot: boolean,
-  built: ReadonlyMap<string, BuiltTemplate>,
-  argoName: string,
-  cacheKey: string | undefined,
-): Leaf {
-  const declared = task.node.component.inputs
-  const args: Arg[] = []
-  for (const { input, from } of task.edges) {
-    if (!passed.has(input)) continue
-    const name = template.inputNames.get(input)
-    const spec = declared[input]
-    if (name === undefined || spec === undefined) continue
-    const artifact = spec.kind === 'artifact'
-    let source: Source
-    if (from.kind === 'constant') source = { kind: 'const', text: encodeValue(parameterText(from.value)).text }
-    else if (from.kind === 'pipelineInput') {
-      const argo = scopeInputs.get(from.name)!
-      source = isRoot && !artifact ? { kind: 'global', name: argo } : { kind: 'scopeInput', name: argo }
-    } else if (from.kind === 'taskOutput') source = { kind: 'task', task: from.task, output: built.get(from.task)!.outputs.get(from.output)! }
-    else {
-      ctx.report('E_SCHEMA', ['tasks', task.node.name, 'inputs', input], `the Argo target does not express ${from.kind} inputs yet; compile with --target kfp`, task.node.source)
-      continue
-    }
-    args.push({ name, artifact, source })
-  }
-  const reserved: { name: string; value: string }[] = [{ name: RESERVED.task, value: task.node.name }]
-  if (task.node.displayName !== undefined) reserved.push({ name: RESERVED.displayName, value: breakBraces(task.node.displayName) })
-  if (cacheKey !== undefined && task.node.component.kind === 'container') reserved.push({ name: RESERVED.cacheKey, value: breakBraces(cacheKey) })
-  if (args.filter((a) => !a.artifact).length + reserved.length > ARGO_CAPS.inputParameters) {
-    ctx.report('E_SCHEMA', ['tasks', task.node.name], `task "${task.node.name}" has more than ${ARGO_CAPS.inputParameters} parameter inputs, the Argo v4 limit per template`, task.node.source)
-  }
-  return { kind: 'leaf', name: task.node.name, argoName, template: template.entry, args, reserved, dependsOn: task.dependsOn, tasks: new Set([task.node.name]) }
-}
-
-
-// ---------------------------------------------------------------------------------------------
-// DAG templates, partitioned when too large
-
-/** How a DAG template being built sees the values its tasks use. */
-interface DagView {
-  readonly top: boolean
-  readonly leafChildren: ReadonlyMap<string, Leaf>
-  readonly groupOf: ReadonlyMap<string, Group>
-  /** For a partition: source key → the name of the template input carrying it. */
-  readonly imports: ReadonlyMap<string, string>
-}
-
-function inputRef(artifact: boolean, name: string): string {
-  return `{{inputs.${artifact ? 'artifacts' : 'parameters'}.${name}}}`
-}
-
-/** The `value` (parameters) or `from` (artifacts) text of a source inside a DAG template. */
-function renderSource(view: DagView, source: Source, artifact: boolean): string {
-  const kind = artifact ? 'artifacts' : 'parameters'
-  switch (source.kind) {
-    case 'const':
-      return source.text
-    case 'global':
-      return `{{workflow.parameters.${source.name}}}`
-    case 'scopeInput':
-      return inputRef(artifact, view.top ? source.name : view.imports.get(sourceKey(source, artifact)!)!)
-    case 'task': {
-      const key = sourceKey(source, artifact)!
-      const leaf = view.leafChildren.get(source.task)
-      if (leaf) {
-        if (!artifact && source.output.protocolType !== undefined) return `{{=${parameterValueExpression(leaf.argoName, source.output)}}}`
-        return `{{tasks.${leaf.argoName}.outputs.${kind}.${source.output.argoName}}}`
-      }
-      const group = view.groupOf.get(source.task)
-      if (group) return `{{tasks.${group.argoName}.outputs.${kind}.${group.exports.find((e) => e.key === key)!.name}}}`
-      return inputRef(artifact, view.imports.get(key)!)
-    }
-  }
-}
-
-/** A DAG template output re-exporting a task output (returned values are read out at the first hop). */
-function outputEntry(view: DagView, name: string, source: Source & { kind: 'task' }, artifact: boolean): Json {
-  const leaf = view.leafChildren.get(source.task)
-  if (!artifact && leaf && source.output.protocolType !== undefined) {
-    return { name, valueFrom: { expression: parameterValueExpression(leaf.argoName, source.output) } }
-  }
-  const ref = renderSource(view, source, artifact)
-  return artifact ? { name, from: ref } : { name, valueFrom: { parameter: ref } }
-}
-
-function leavesOf(unit: Unit): Leaf[] {
-  return unit.kind === 'leaf' ? [unit] : unit.children.flatMap(leavesOf)
-}
-
-function argumentsOf(parameters: readonly Json[], artifacts: readonly Json[]): Json | undefined {
-  if (parameters.length === 0 && artifacts.length === 0) return undefined
-  return { ...(parameters.length > 0 && { parameters }), ...(artifacts.length > 0 && { artifacts }) }
-}
-
-/** Builds the DAG template holding `children`: the scope's own template, or a partition's. */
-function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], group: Group | undefined, renamed: Readonly<Record<string, string>>): TemplateEntry {
-  const leafChildren = new Map<string, Leaf>()
-  const groupOf = new Map<string, Group>()
-  const unitOf = new Map<string, Unit>()
-  const templates = new Map<Unit, TemplateEntry>()
-  for (const child of children) {
-    for (const t of child.tasks) unitOf.set(t, child)
-    if (child.kind === 'leaf') {
-      leafChildren.set(child.name, child)
-      templates.set(child, child.template)
-    } else {
-      for (const t of child.tasks) groupOf.set(t, child)
-      templates.set(child, buildDag(ctx, scope, child.children, child, renamed))
-    }
-  }
-  const view: DagView = { top: group === undefined, leafChildren, groupOf, imports: new Map(group?.imports.map((p) => [p.key, p.name])) }
-
-  const tasks: Json[] = []
-  const externalDepends: Record<string, string[]> = {}
-  for (const child of children) {
-    const depends = new Set<Unit>()
-    for (const leaf of leavesOf(child)) {
-      const outside: string[] = []
-      for (const dep of leaf.dependsOn) {
-        const sibling = unitOf.get(dep)
-        if (sibling === undefined) outside.push(dep)
-        else if (sibling !== child) depends.add(sibling)
-      }
-      // Argo only orders siblings; deps across partitions hold through the partitions' own order.
-      // They are recorded so tools can still read the exact graph.
-      if (child.kind === 'leaf' && outside.length > 0) externalDepends[leaf.name] = outside
-    }
-    const parameters: Json[] = []
-    const artifacts: Json[] = []
-    const ports: readonly { name: string; source: Source; artifact: boolean }[] = child.kind === 'leaf' ? child.args : child.imports
-    for (const port of ports) {
-      const value = renderSource(view, port.source, port.artifact)
-      if (port.artifact) artifacts.push({ name: port.name, from: value })
-      else parameters.push({ name: port.name, value })
-    }
-    if (child.kind === 'leaf') for (const r of child.reserved) parameters.push({ name: r.name, value: r.value })
-    const args = argumentsOf(parameters, artifacts)
-    tasks.push({
-      name: child.argoName,
-      template: templates.get(child)!.name,
-      ...(depends.size > 0 && { depends: children.filter((c) => depends.has(c)).map((c) => c.argoName).join(' && ') }),
-      ...(args !== undefined && { arguments: args }),
-    })
-  }
-
-  const outputParameters: Json[] = []
-  const outputArtifacts: Json[] = []
-  const exported: readonly { name: string; source: Source & { kind: 'task' }; artifact: boolean }[] = group ? group.exports : scope.outputs
-  for (const exp of exported) (exp.artifact ? outputArtifacts : outputParameters).push(outputEntry(view, exp.name, exp.source, exp.artifact))
-
-  const annotations: Record<string, string> = {}
-  if (Object.keys(externalDepends).length > 0) annotations[ANNOTATIONS.externalDepends] = JSON.stringify(externalDepends)
-  if (!group && Object.keys(renamed).length > 0) annotations[ANNOTATIONS.ioNames] = JSON.stringify(renamed)
-  const inputParameters = group ? group.imports.filter((p) => !p.artifact).map((p) => ({ name: p.name })) : []
-  const inputArtifacts = group ? group.imports.filter((p) => p.artifact).map((p) => ({ name: p.name })) : []
-  const inputs: Json = group ? (argumentsOf(inputParameters, inputArtifacts) ?? {}) : scope.inputs
-  if (children.length === 0) {
-    // Argo's CRDs want at least one task in a DAG: a pipeline without tasks is a suspend of no time.
-    const empty: Json = {
-      ...(scope.hasDisplayName && { annotations: { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` } }),
-      ...(Object.keys(inputs).length > 0 && { inputs }),
-      suspend: { duration: '0' },
-    }
-    return ctx.intern('dag', scope.baseName, empty, [], scope.isRoot)
-  }
-  const body: Json = {
-    ...(Object.keys(annotations).length > 0 && { metadata: { annotations } }),
-    ...(!group && scope.hasDisplayName && { annotations: { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` } }),
-    ...(Object.keys(inputs).length > 0 && { inputs }),
-    ...((outputParameters.length > 0 || outputArtifacts.length > 0) && {
-      outputs: {
-        ...(outputParameters.length > 0 && { parameters: outputParameters }),
-        ...(outputArtifacts.length > 0 && { artifacts: outputArtifacts }),
-      },
-    }),
-    dag: { tasks },
-  }
-  const calls = [...new Set(children.map((c) => templates.get(c)!.name))]
-  return ctx.intern('dag', group ? `${scope.baseName}-part` : scope.baseName, body, calls, !group && scope.isRoot)
-}
-
-// Rough sizes of DAG entries (JSON-ish bytes), to fill partitions; documents are measured exactly later.
-const TEMPLATE_REF_BYTES = 60
-
-function sourceBytes(source: Source): number {
-  switch (source.kind) {
-    case 'const':
-      return source.text.length + 4
-    case 'global':
-      return source.name.length + 26
-    case 'scopeInput':
-      return source.name.length + 28
-    case 'task':
-      return source.task.length + source.output.argoName.length + (source.output.protocolType !== undefined ? 260 : 40)
-  }
-}
-
-function leafBytes(leaf: Leaf): number {
-  let bytes = 90 + leaf.argoName.length + leaf.template.name.length + TEMPLATE_REF_BYTES
-  for (const arg of leaf.args) bytes += 30 + arg.name.length + sourceBytes(arg.source)
-  for (const r of leaf.reserved) bytes += 30 + r.name.length + r.value.length
-  for (const dep of leaf.dependsOn) bytes += 4 + dep.length
-  return Math.ceil(bytes * 1.25)
-}
-
-function groupBytes(group: Group): number {
-  let bytes = 90 + group.argoName.length + 40 + TEMPLATE_REF_BYTES
-  for (const port of group.imports) bytes += 70 + 2 * port.name.length + sourceBytes(port.source)
-  return Math.ceil(bytes * 1.25)
-}
-
-function unitBytes(unit: Unit): number {
-  return unit.kind === 'leaf' ? leafBytes(unit) : groupBytes(unit)
-}
-
-/** Makes a partition of `members`, with the inputs and outputs its template needs. */
-function makeGroup(scope: Scope, members: readonly Unit[], argoName: string): Group {
-  const tasks = new Set<string>()
-  for (const member of members) for (const t of member.tasks) tasks.add(t)
-  const leaves = members.flatMap(leavesOf)
-  const inputNames = new NameAllocator(200)
-  const imports: Port[] = []
-  const imported = new Set<string>()
-  for (const leaf of leaves) {
-    for (const arg of leaf.args) {
-      const key = sourceKey(arg.source, arg.artifact)
-      if (key === undefined || imported.has(key)) continue
-      if (arg.source.kind === 'task' && tasks.has(arg.source.task)) continue
-      imported.add(key)
-      // Only task outputs and (non-global) scope inputs have keys, i.e. can come from outside.
-      const base = arg.source.kind === 'task' ? `${scope.leafByTask.get(arg.source.task)!.argoName}-${arg.source.output.argoName}` : arg.source.kind === 'scopeInput' ? arg.source.name : 'value'
-      imports.push({ key, source: arg.source, artifact: arg.artifact, name: inputNames.allocate(base) })
-    }
-  }
-  const outputNames = new NameAllocator(200)
-  const exports: (Port & { source: Source & { kind: 'task' } })[] = []
-  for (const leaf of leaves) {
-    for (const produced of scope.producedKeys.get(leaf.name) ?? []) {
-      if (!(scope.consumers.get(produced.key) ?? []).some((c) => !tasks.has(c))) continue
-      exports.push({ ...produced, name: outputNames.allocate(`${leaf.argoName}-${produced.source.output.argoName}`) })
-    }
-  }
-  return { kind: 'group', children: members, tasks, argoName, imports, exports }
-}
-
-/** Groups units into partitions within the limits; returns the new, shorter list of units. */
-function partition(ctx: EmitContext, scope: Scope, units: readonly Unit[], byDepth: boolean): Unit[] {
-  const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
-  const index = new Map<string, number>()
-  units.forEach((u, i) => {
-    for (const t of u.tasks) index.set(t, i)
-  })
-  const items: PartitionItem[] = units.map((unit) => {
-    const ports: readonly { source: Source; artifact: boolean }[] = unit.kind === 'leaf' ? unit.args : unit.imports
-    const needs: { key: string; producer: number | undefined }[] = []
-    for (const port of ports) {
-      const key = sourceKey(port.source, port.artifact)
-      if (key === undefined) continue
-      needs.push({ key, producer: port.source.kind === 'task' ? index.get(port.source.task) : undefined })
-    }
-    return { depth: byDepth && unit.kind === 'leaf' ? (scope.depth.get(unit.name) ?? 0) : 0, bytes: unitBytes(unit), needs }
-  })
-  const blocks = formBlocks(items, { maxItems: ctx.options.maxDagTasks, maxBytes, maxImports: ARGO_CAPS.inputParameters - 50 })
-  const width = String(blocks.length).length
-  return blocks.map((block, i) => makeGroup(scope, block.map((j) => units[j]!), `part-${String(i + 1).padStart(width, '0')}`))
-}
-
-function buildScopeTemplate(ctx: EmitContext, scope: Scope, renamed: Readonly<Record<string, string>>): TemplateEntry {
-  const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
-  const fits = (units: readonly Unit[]) => units.length <= ctx.options.maxDagTasks && units.reduce((sum, u) => sum + unitBytes(u), 0) <= maxBytes
-  let units: Unit[] = [...scope.leaves]
-  if (!fits(units)) {
-    // Leaves are packed level by level (depth, then the analysed order), which is topological.
-    const order = new Map(scope.leaves.map((l, i) => [l.name, i]))
-    const sorted = [...scope.leaves].sort((a, b) => scope.depth.get(a.name)! - scope.depth.get(b.name)! || order.get(a.name)! - order.get(b.name)!)
-    units = partition(ctx, scope, sorted, true)
-    while (!fits(units)) {
-      const grouped = partition(ctx, scope, units, false)
-      if (grouped.length >= units.length) break
-      units = grouped
-    }
-  }
-  return buildDag(ctx, scope, units, undefined, renamed)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -545,16 +80,6 @@ function yamlBytes(value: unknown): number {
 
 function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value))
-}
-
-/** Bytes a template adds to a document, once indented under `spec.templates` and with cross-object refs. */
-function templateBytes(entry: TemplateEntry, indent: number): number {
-  const template = { name: entry.name, ...entry.body }
-  const yaml = toYaml(template, { sortKeys: false })
-  const lines = yaml.split('\n').length
-  // Any task may end up calling its template through a `templateRef` to another object.
-  const tasks = ((entry.body['dag'] as { tasks?: unknown[] } | undefined)?.tasks ?? []).length
-  return Math.max(Buffer.byteLength(yaml) + indent * lines, jsonBytes(template)) + tasks * TEMPLATE_REF_BYTES
 }
 
 /** Rewrites DAG task targets that live in another object as `templateRef`. */
@@ -752,8 +277,16 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   if (resolved.kind === 'CronWorkflow' && resolved.schedules.length === 0) {
     ctx.report('E_INVALID_CONSTANT', ['argo', 'schedules'], 'a CronWorkflow needs at least one schedule (options.schedules)')
   }
+  if (resolved.memoize) {
+    if (!/^[0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h)$/.test(resolved.memoize.maxAge)) {
+      ctx.report('E_INVALID_CONSTANT', ['argo', 'memoize', 'maxAge'], `memoize maxAge "${resolved.memoize.maxAge}" is not a duration such as 24h or 90m`)
+    }
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(resolved.memoize.configMap) || resolved.memoize.configMap.length > 253) {
+      ctx.report('E_INVALID_CONSTANT', ['argo', 'memoize', 'configMap'], `memoize configMap "${resolved.memoize.configMap}" is not a valid ConfigMap name`)
+    }
+  }
   const present = new Set(Object.keys(analysed.node.inputs))
-  const root = buildScope(ctx, analysed, present, true, false, '', [])
+  const root = buildPipelineTemplate(ctx, analysed, present, true, false, '', [])
   if (ctx.diagnostics.length > 0) return { documents: [], diagnostics: ctx.diagnostics }
   // Sizes are estimated while packing and measured after; shrink the packing budget until they fit.
   let documents: Json[] = []

@@ -21,6 +21,7 @@ export {
   resolveArgoOptions,
   type ArgoArtifactRepositoryRef,
   type ArgoKind,
+  type ArgoMemoizeOptions,
   type ArgoOptions,
   type ArgoPodGC,
   type ArgoPodSecurityContext,

@@ -39,6 +39,17 @@ export interface ArgoArtifactRepositoryRef {
   readonly key?: string
 }
 
+/** `memoize` on cacheable tasks: where Argo keeps the cache, and how long an entry counts. */
+export interface ArgoMemoizeOptions {
+  /**
+   * The ConfigMap holding the cache (Argo creates it; give it the label
+   * `workflows.argoproj.io/configmap-type: Cache` if you create it yourself). @default 'typeflow-cache'
+   */
+  readonly configMap?: string
+  /** Oldest entry still reused, as an Argo duration (`24h`, `90m`). @default '720h' (30 days) */
+  readonly maxAge?: string
+}
+
 /**
  * Options of the Argo target. Everything is optional: by default the pipeline becomes a `Workflow`
  * (with `generateName`) that uses the cluster's default artifact repository and service account.
@@ -69,10 +80,21 @@ export interface ArgoOptions {
   readonly imagePullSecrets?: readonly string[]
   readonly securityContext?: ArgoPodSecurityContext
   /**
-   * Hook for cache keys (computed elsewhere): task path (`train`, `sub/train` inside a nested
-   * pipeline) → key. Each listed task's pod gets the `typeflow.dev/cache-key` annotation.
+   * Cache keys computed elsewhere, replacing the compile-time digest of the listed tasks: task path
+   * (`train`, `sub/train` inside a nested pipeline) → key. Every cacheable task's pod carries its
+   * key (this one, or its digest) as the `typeflow.dev/cache-key` annotation, and its memoize key
+   * starts from it.
    */
   readonly cacheKeys?: ReadonlyMap<string, string>
+  /**
+   * Argo memoization for tasks whose results may be reused (caching on, and every input traceable
+   * to its producers' keys): the template's `memoize.key` is the task's content digest combined
+   * with the run-time values of the pipeline inputs and loop items it depends on. `false` turns it
+   * off (pods still carry the `typeflow.dev/cache-key` annotation). @default true
+   */
+  readonly memoize?: boolean | ArgoMemoizeOptions
+  /** Image of the pod an importer task runs to bring its URI in as an artifact. @default 'alpine:3.20' */
+  readonly importerImage?: string
   /**
    * Largest object written, in bytes of YAML or JSON, whichever is larger. Lower it (e.g. to
    * 250_000) when applying with client-side `kubectl apply`, whose last-applied annotation is capped
@@ -101,6 +123,8 @@ export interface ResolvedArgoOptions {
   readonly imagePullSecrets: readonly string[]
   readonly securityContext: ArgoPodSecurityContext | undefined
   readonly cacheKeys: ReadonlyMap<string, string>
+  readonly memoize: { readonly configMap: string; readonly maxAge: string } | undefined
+  readonly importerImage: string
   readonly maxDocumentBytes: number
   readonly maxDagTasks: number
   readonly maxTemplates: number
@@ -127,6 +151,14 @@ export function resolveArgoOptions(options: ArgoOptions = {}): ResolvedArgoOptio
     imagePullSecrets: options.imagePullSecrets ?? [],
     securityContext: options.securityContext,
     cacheKeys: options.cacheKeys ?? new Map(),
+    memoize:
+      options.memoize === false
+        ? undefined
+        : {
+            configMap: (typeof options.memoize === 'object' ? options.memoize.configMap : undefined) ?? 'typeflow-cache',
+            maxAge: (typeof options.memoize === 'object' ? options.memoize.maxAge : undefined) ?? '720h',
+          },
+    importerImage: options.importerImage ?? 'alpine:3.20',
     maxDocumentBytes: Math.max(50_000, Math.min(1_000_000, Math.floor(options.maxDocumentBytes ?? 1_000_000))),
     maxDagTasks: clamp(options.maxDagTasks, ARGO_CAPS.dagTasks, ARGO_CAPS.dagTasks),
     maxTemplates: clamp(options.maxTemplates, ARGO_CAPS.templates, ARGO_CAPS.templates),

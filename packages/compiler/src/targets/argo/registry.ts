@@ -26,6 +26,8 @@ export const ANNOTATIONS = {
   cacheKey: 'typeflow.dev/cache-key',
   ioNames: 'typeflow.dev/io-names',
   externalDepends: 'typeflow.dev/external-depends',
+  /** On a control-flow group's DAG template: `{"id": "for-loop-2", "kind": "loop"}`. */
+  group: 'typeflow.dev/group',
   compiler: 'typeflow.dev/compiler',
   displayName: 'workflows.argoproj.io/display-name',
   description: 'workflows.argoproj.io/description',
@@ -37,6 +39,7 @@ export const RESERVED = {
   task: 'typeflow-task',
   displayName: 'typeflow-display-name',
   cacheKey: 'typeflow-cache-key',
+  memoizeKey: 'typeflow-memoize-key',
   executorOutput: 'typeflow-executor-output',
 } as const
 
@@ -46,6 +49,7 @@ export class EmitContext {
   readonly templates: TemplateEntry[] = []
   private readonly byContent = new Map<string, TemplateEntry>()
   private readonly names = new NameAllocator()
+  private readonly reported = new Set<string>()
 
   constructor(
     readonly options: ResolvedArgoOptions,
@@ -64,6 +68,10 @@ export class EmitContext {
 
   /** Records a problem that keeps the pipeline from being expressed in Argo. */
   report(code: DiagnosticCode, path: readonly string[], message: string, source?: SourceLocation): void {
+    // The same value may be resolved at several levels of groups: say it once.
+    const key = `${code}\u0000${path.join('\u0000')}\u0000${message}`
+    if (this.reported.has(key)) return
+    this.reported.add(key)
     this.diagnostics.push({ code, path, message, ...(source !== undefined && { source }) })
   }
 

@@ -110,6 +110,7 @@ const defs: Record<string, Schema> = {
   emptyTemplate: closed(
     {
       name: ref('name'),
+      metadata: ref('templateMetadata'),
       annotations: stringMap,
       inputs: closed({
         parameters: arrayOf(closed({ name: ref('ioName'), default: str }, ['name']), { maxItems: ARGO_CAPS.inputParameters }),
@@ -127,7 +128,11 @@ const defs: Record<string, Schema> = {
       annotations: stringMap,
       inputs: closed({
         parameters: arrayOf(closed({ name: ref('ioName'), default: str }, ['name']), { maxItems: ARGO_CAPS.inputParameters }),
-        artifacts: arrayOf(closed({ name: ref('ioName'), path: nonEmpty }, ['name', 'path'])),
+        artifacts: arrayOf({
+          ...closed({ name: ref('ioName'), path: nonEmpty, gcs: ref('bucketKey'), s3: ref('bucketKey'), http: closed({ url: nonEmpty }, ['url']) }, ['name', 'path']),
+          // At most one location (the v4 CRDs' CEL rule).
+          not: { anyOf: [{ required: ['gcs', 's3'] }, { required: ['gcs', 'http'] }, { required: ['s3', 'http'] }] },
+        }),
       }),
       outputs: closed({
         parameters: arrayOf(closed({ name: ref('ioName'), valueFrom: closed({ path: nonEmpty, default: str }, ['path']) }, ['name', 'valueFrom'])),
@@ -140,6 +145,10 @@ const defs: Record<string, Schema> = {
           backoff: closed({ duration: ref('duration'), factor: ref('numberString'), cap: ref('duration') }, ['duration']),
         },
         ['limit'],
+      ),
+      memoize: closed(
+        { key: nonEmpty, maxAge: ref('duration'), cache: closed({ configMap: closed({ name: ref('objectName') }, ['name']) }, ['configMap']) },
+        ['key', 'cache', 'maxAge'],
       ),
       volumes: arrayOf(closed({ name: ref('objectName'), emptyDir: closed({}) }, ['name', 'emptyDir'])),
       container: closed(
@@ -173,9 +182,17 @@ const defs: Record<string, Schema> = {
         parameters: arrayOf(
           closed({ name: ref('ioName'), valueFrom: { ...closed({ parameter: nonEmpty, expression: nonEmpty }), oneOf: [{ type: 'object', required: ['parameter'] }, { type: 'object', required: ['expression'] }] } }, ['name', 'valueFrom']),
         ),
-        artifacts: arrayOf(closed({ name: ref('ioName'), from: nonEmpty }, ['name', 'from'])),
+        artifacts: arrayOf({
+          ...closed({ name: ref('ioName'), from: nonEmpty, fromExpression: nonEmpty }, ['name']),
+          oneOf: [{ type: 'object', required: ['from'] }, { type: 'object', required: ['fromExpression'] }],
+        }),
       }),
-      dag: closed({ tasks: arrayOf(ref('dagTask'), { minItems: 1, maxItems: ARGO_CAPS.dagTasks }) }, ['tasks']),
+      parallelism: { type: 'integer', minimum: 1 },
+      dag: {
+        ...closed({ failFast: { type: 'boolean' }, target: nonEmpty, tasks: arrayOf(ref('dagTask'), { minItems: 1, maxItems: ARGO_CAPS.dagTasks }) }, ['tasks']),
+        // A target list only comes with failFast off (see dag.ts).
+        dependentRequired: { target: ['failFast'] },
+      },
     },
     ['name', 'dag'],
   ),
@@ -187,6 +204,9 @@ const defs: Record<string, Schema> = {
         template: ref('name'),
         templateRef: closed({ name: ref('objectName'), template: ref('name') }, ['name', 'template']),
         depends: nonEmpty,
+        when: nonEmpty,
+        withItems: arrayOf(ref('item')),
+        withParam: nonEmpty,
         arguments: closed({
           parameters: arrayOf(closed({ name: ref('ioName'), value: str }, ['name', 'value'])),
           artifacts: arrayOf(closed({ name: ref('ioName'), from: nonEmpty }, ['name', 'from'])),
@@ -195,7 +215,12 @@ const defs: Record<string, Schema> = {
       ['name'],
     ),
     oneOf: [{ type: 'object', required: ['template'] }, { type: 'object', required: ['templateRef'] }],
+    not: { required: ['withItems', 'withParam'] },
   },
+
+  /** A `withItems` entry: a string, number, boolean, map or list (Argo's `Item`). */
+  item: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array' }] },
+  bucketKey: closed({ bucket: nonEmpty, key: str }, ['key']),
 }
 
 /** The schema of one emitted document (Workflow, WorkflowTemplate or CronWorkflow). */

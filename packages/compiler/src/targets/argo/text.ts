@@ -194,6 +194,35 @@ export function encodeValue(value: string): EncodedText {
   return { text, usesBraceEnv: escaped }
 }
 
+/** A piece of a parameter value built at run time: literal text, or an Argo tag (`inputs.parameters.x`, `=expr`). */
+export type ValueItem = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'tag'; readonly tag: string }
+
+/**
+ * Writes a parameter value made of literal text and run-time values (an f-string, a JSON value
+ * with values embedded): the kubelet must give back the literal text exactly, with each tag's
+ * value where the tag stands, wherever the value lands in an argument.
+ */
+export function encodeValueWithTags(items: readonly ValueItem[]): EncodedText {
+  const tokens: Token[] = []
+  for (const item of items) {
+    if (item.kind === 'tag') tokens.push({ t: 'tag', tag: item.tag })
+    else lits(item.text, tokens)
+  }
+  const { text, escaped } = write(tokens, true)
+  return { text, usesBraceEnv: escaped }
+}
+
+/**
+ * The literal pieces of {@link encodeValueWithTags} between its tags (one more piece than tags),
+ * for writing the same value as an expression that joins the pieces and the tags' values.
+ */
+export function encodeValueSegments(items: readonly ValueItem[]): { readonly segments: readonly string[]; readonly usesBraceEnv: boolean } {
+  let tags = 0
+  const marked = items.map((item): ValueItem => (item.kind === 'tag' ? { kind: 'tag', tag: `\u0001${tags++}` } : item))
+  const { text, usesBraceEnv } = encodeValueWithTags(marked)
+  return { segments: text.split(/\{\{\u0001\d+\}\}/), usesBraceEnv }
+}
+
 /**
  * For text that never reaches the kubelet (annotations, descriptions, display names): breaks every
  * `{{` as `{ {`. Lossy, but only ever applied to text shown to people.

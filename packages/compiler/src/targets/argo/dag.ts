@@ -1,0 +1,677 @@
+/**
+ * DAG templates: the members of one scope (tasks and control-flow groups) as Argo DAG tasks, with
+ * their arguments, `depends`, `when` and loop fields, partitioned into nested DAG templates when one
+ * template would exceed the v4 CRD caps or the object size budget.
+ *
+ * Values are described as data ({@link Source}): constants, references ({@link Atom}: a workflow
+ * parameter, an input of the template, an output or the status of a sibling task) and values
+ * computed from references (f-strings, JSON with embedded values, expressions). A reference renders
+ * differently depending on where it is read (the scope's own template, or a partition of it, which
+ * receives outside values as inputs), so rendering takes a {@link DagView}.
+ *
+ * @module
+ */
+
+import { toYaml } from '../../writer/yaml.ts'
+import { parameterValueExpression, type TemplateOutput } from './container.ts'
+import { exprIndex, exprLiteral, exprTag } from './expr.ts'
+import { NameAllocator } from './names.ts'
+import { ARGO_CAPS } from './options.ts'
+import { formBlocks, type PartitionItem } from './partition.ts'
+import { ANNOTATIONS, type EmitContext, RESERVED, type TemplateEntry } from './registry.ts'
+import { encodeValueSegments, encodeValueWithTags, type ValueItem } from './text.ts'
+
+type Json = Record<string, unknown>
+
+/** A reference to one value, as the DAG template holding the reading task sees it. */
+export type Atom =
+  /** A root pipeline parameter, `{{workflow.parameters.<name>}}`: visible in every template. */
+  | { readonly kind: 'global'; readonly name: string }
+  /** An input of the scope's template (nested pipeline inputs, values punched into a group). */
+  | { readonly kind: 'scopeInput'; readonly name: string; readonly artifact: boolean }
+  /** An output of a member of the scope (a task, or a value a group exports). */
+  | { readonly kind: 'member'; readonly member: string; readonly output: TemplateOutput }
+  /** The phase of a member (`Succeeded`, `Failed`, …), for final-status values. */
+  | { readonly kind: 'status'; readonly member: string }
+  /** The current loop item (`{{item}}`, `{{item.<field>}}`): only in the looped task's own arguments. */
+  | { readonly kind: 'item'; readonly field?: string }
+  /** A workflow variable (`{{workflow.name}}`). */
+  | { readonly kind: 'workflow'; readonly field: 'name' | 'uid' }
+
+/** A value: what a parameter, a `when` or a `withParam` is made of. */
+export type Source =
+  /** `text` as written into the manifest (brace-encoded); `raw` is the value itself. */
+  | { readonly kind: 'const'; readonly text: string; readonly raw: string }
+  | { readonly kind: 'atom'; readonly atom: Atom }
+  /** Text built at run time: literal pieces and values, in order (f-strings, JSON with values). */
+  | { readonly kind: 'format'; readonly parts: readonly FormatPart[] }
+  /** An expression over references; `build` gets each atom's expression form. */
+  | { readonly kind: 'expr'; readonly atoms: readonly Atom[]; readonly build: (refs: readonly string[]) => string }
+
+export type FormatPart = { readonly text: string } | { readonly source: Source }
+
+export const atomSource = (atom: Atom): Source => ({ kind: 'atom', atom })
+
+/** Every reference a value reads. */
+export function atomsOf(source: Source): Atom[] {
+  switch (source.kind) {
+    case 'const':
+      return []
+    case 'atom':
+      return [source.atom]
+    case 'format':
+      return source.parts.flatMap((p) => ('source' in p ? atomsOf(p.source) : []))
+    case 'expr':
+      return [...source.atoms]
+  }
+}
+
+/** A stable key for references that may have to cross a partition boundary. */
+export function atomKey(atom: Atom): string | undefined {
+  switch (atom.kind) {
+    case 'scopeInput':
+      return `in:${atom.artifact ? 'a' : 'p'}:${atom.name}`
+    case 'member':
+      return `task:${atom.member}:${atom.output.argoName}`
+    case 'status':
+      return `status:${atom.member}`
+    case 'global':
+    case 'item':
+    case 'workflow':
+      return undefined
+  }
+}
+
+/** One argument of a DAG task. */
+export interface Arg {
+  readonly name: string
+  readonly artifact: boolean
+  readonly source: Source
+}
+
+/** A member of a scope (task or group), ready to be placed in a DAG. */
+export interface Leaf {
+  readonly kind: 'leaf'
+  readonly name: string
+  readonly argoName: string
+  readonly template: TemplateEntry
+  readonly args: readonly Arg[]
+  readonly reserved: readonly { readonly name: string; readonly value: string }[]
+  readonly dependsOn: readonly string[]
+  /** Runs once its dependencies finished, whatever their outcome (exit tasks, ignoreUpstreamFailure). */
+  readonly anyCompletion: boolean
+  readonly when?: Source
+  readonly withItems?: readonly unknown[]
+  readonly withParam?: Source
+  readonly tasks: ReadonlySet<string>
+}
+
+/** A value crossing a partition boundary, under the name the partition's template gives it. */
+interface Port {
+  readonly key: string
+  readonly atom: Atom
+  readonly artifact: boolean
+  readonly name: string
+}
+
+/** A partition: a nested DAG template standing for several members (or partitions). */
+interface Group {
+  readonly kind: 'group'
+  readonly children: readonly Unit[]
+  readonly tasks: ReadonlySet<string>
+  readonly argoName: string
+  readonly imports: readonly Port[]
+  readonly exports: readonly Port[]
+}
+
+type Unit = Leaf | Group
+
+/** An output of the scope's template. */
+export interface ScopeOutput {
+  readonly name: string
+  readonly artifact: boolean
+  readonly source: Source
+}
+
+/** Everything the DAG builder needs to know about one scope. */
+export interface Scope {
+  readonly baseName: string
+  readonly isRoot: boolean
+  readonly leaves: readonly Leaf[]
+  readonly outputs: readonly ScopeOutput[]
+  /** Declared inputs of the scope's own DAG template. */
+  readonly inputs: Json
+  /** The display name comes in as the reserved input (nested pipelines). */
+  readonly hasDisplayName: boolean
+  /** A fixed display name (control-flow groups). */
+  readonly displayName?: string
+  /** Control-flow group this template is (or the parallelism wrapper of). */
+  readonly group?: { readonly id: string; readonly kind: string; readonly part?: string }
+  readonly parallelism?: number
+  /** Argo io name → original name, for the `io-names` annotation. */
+  readonly renamed: Readonly<Record<string, string>>
+}
+
+const SCOPE_OUTPUTS = '#outputs'
+
+interface Analysis {
+  readonly leafByTask: ReadonlyMap<string, Leaf>
+  /** key → names of consumer members (`#outputs` for the scope's outputs). */
+  readonly consumers: ReadonlyMap<string, readonly string[]>
+  /** member → keys of its outputs that something consumes, in first-use order. */
+  readonly producedKeys: ReadonlyMap<string, readonly { readonly key: string; readonly atom: Atom }[]>
+  readonly depth: ReadonlyMap<string, number>
+}
+
+/** Every value a unit reads (arguments, `when`, `withParam`). */
+function leafSources(leaf: Leaf): Source[] {
+  return [...leaf.args.map((a) => a.source), ...(leaf.when ? [leaf.when] : []), ...(leaf.withParam ? [leaf.withParam] : [])]
+}
+
+function isArtifactAtom(atom: Atom): boolean {
+  return (atom.kind === 'scopeInput' && atom.artifact) || (atom.kind === 'member' && atom.output.artifact)
+}
+
+function analyse(scope: Scope): Analysis {
+  const consumers = new Map<string, string[]>()
+  const producedKeys = new Map<string, { key: string; atom: Atom }[]>()
+  const consume = (atom: Atom, consumer: string) => {
+    const key = atomKey(atom)
+    if (key === undefined) return
+    const list = consumers.get(key)
+    if (list) {
+      list.push(consumer)
+      return
+    }
+    consumers.set(key, [consumer])
+    if (atom.kind !== 'member' && atom.kind !== 'status') return
+    const produced = producedKeys.get(atom.member)
+    if (produced) produced.push({ key, atom })
+    else producedKeys.set(atom.member, [{ key, atom }])
+  }
+  for (const leaf of scope.leaves) for (const source of leafSources(leaf)) for (const atom of atomsOf(source)) consume(atom, leaf.name)
+  for (const output of scope.outputs) for (const atom of atomsOf(output.source)) consume(atom, SCOPE_OUTPUTS)
+  const depth = new Map<string, number>()
+  for (const leaf of scope.leaves) depth.set(leaf.name, Math.max(-1, ...leaf.dependsOn.map((d) => depth.get(d) ?? 0)) + 1)
+  return { leafByTask: new Map(scope.leaves.map((l) => [l.name, l])), consumers, producedKeys, depth }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering values
+
+/** How a DAG template being built sees the values its tasks use. */
+export interface DagView {
+  readonly top: boolean
+  readonly leafChildren: ReadonlyMap<string, Leaf>
+  readonly groupOf: ReadonlyMap<string, Group>
+  /** For a partition: atom key → the name of the template input carrying it. */
+  readonly imports: ReadonlyMap<string, string>
+}
+
+/** The view of a DAG template holding exactly these leaves (no partitions). */
+export function flatView(leaves: readonly Leaf[]): DagView {
+  return { top: true, leafChildren: new Map(leaves.map((l) => [l.name, l])), groupOf: new Map(), imports: new Map() }
+}
+
+type Where =
+  | { readonly at: 'workflow'; readonly name: string }
+  | { readonly at: 'input'; readonly name: string; readonly artifact: boolean }
+  | { readonly at: 'task'; readonly task: string; readonly output: string; readonly artifact: boolean; readonly protocol?: TemplateOutput }
+  | { readonly at: 'status'; readonly task: string }
+  | { readonly at: 'item'; readonly field?: string }
+  | { readonly at: 'wf'; readonly field: string }
+
+function locate(view: DagView, atom: Atom): Where {
+  switch (atom.kind) {
+    case 'global':
+      return { at: 'workflow', name: atom.name }
+    case 'item':
+      return { at: 'item', ...(atom.field !== undefined && { field: atom.field }) }
+    case 'workflow':
+      return { at: 'wf', field: atom.field }
+    case 'scopeInput':
+      return { at: 'input', name: view.top ? atom.name : view.imports.get(atomKey(atom)!)!, artifact: atom.artifact }
+    case 'status': {
+      // Outside its DAG only after a diagnostic (see checkSplitWaits): the output is discarded.
+      return { at: 'status', task: view.leafChildren.get(atom.member)?.argoName ?? atom.member }
+    }
+    case 'member': {
+      const key = atomKey(atom)!
+      const leaf = view.leafChildren.get(atom.member)
+      if (leaf) {
+        return {
+          at: 'task',
+          task: leaf.argoName,
+          output: atom.output.argoName,
+          artifact: atom.output.artifact,
+          ...(!atom.output.artifact && atom.output.protocolType !== undefined && { protocol: atom.output }),
+        }
+      }
+      const group = view.groupOf.get(atom.member)
+      if (group) return { at: 'task', task: group.argoName, output: group.exports.find((e) => e.key === key)!.name, artifact: atom.output.artifact }
+      const imported = view.imports.get(key)
+      if (imported === undefined) throw new Error(`internal: ${key} is not visible here`)
+      return { at: 'input', name: imported, artifact: atom.output.artifact }
+    }
+  }
+}
+
+/** The `{{…}}` tag reading a reference. */
+export function atomTag(view: DagView, atom: Atom): string {
+  const where = locate(view, atom)
+  switch (where.at) {
+    case 'workflow':
+      return `{{workflow.parameters.${where.name}}}`
+    case 'item':
+      return where.field === undefined ? '{{item}}' : `{{item.${where.field}}}`
+    case 'wf':
+      return `{{workflow.${where.field}}}`
+    case 'input':
+      return `{{inputs.${where.artifact ? 'artifacts' : 'parameters'}.${where.name}}}`
+    case 'status':
+      return `{{tasks.${where.task}.status}}`
+    case 'task':
+      if (where.protocol) return exprTag(parameterValueExpression(where.task, where.protocol))
+      return `{{tasks.${where.task}.outputs.${where.artifact ? 'artifacts' : 'parameters'}.${where.output}}}`
+  }
+}
+
+/** The expression reading a reference (a string, or an artifact in `fromExpression`). */
+export function atomExpr(view: DagView, atom: Atom): string {
+  const where = locate(view, atom)
+  switch (where.at) {
+    case 'workflow':
+      return exprIndex('workflow.parameters', where.name)
+    case 'item':
+      throw new Error('internal: the loop item is only read by the looped task')
+    case 'wf':
+      return `workflow.${where.field}`
+    case 'input':
+      return exprIndex(`inputs.${where.artifact ? 'artifacts' : 'parameters'}`, where.name)
+    case 'status':
+      return `${exprIndex('tasks', where.task)}.status`
+    case 'task':
+      if (where.protocol) return `(${parameterValueExpression(where.task, where.protocol)})`
+      return exprIndex(`${exprIndex('tasks', where.task)}.outputs.${where.artifact ? 'artifacts' : 'parameters'}`, where.output)
+  }
+}
+
+function valueItems(view: DagView, source: Source, into: ValueItem[]): void {
+  switch (source.kind) {
+    case 'const':
+      into.push({ kind: 'text', text: source.raw })
+      return
+    case 'atom':
+      into.push({ kind: 'tag', tag: atomTag(view, source.atom).slice(2, -2) })
+      return
+    case 'expr':
+      into.push({ kind: 'tag', tag: exprTag(source.build(source.atoms.map((a) => atomExpr(view, a)))).slice(2, -2) })
+      return
+    case 'format':
+      for (const part of source.parts) {
+        if ('text' in part) into.push({ kind: 'text', text: part.text })
+        else valueItems(view, part.source, into)
+      }
+  }
+}
+
+/** The text of a parameter value (or an artifact's `from`) in this view. */
+export function renderValue(view: DagView, source: Source): string {
+  switch (source.kind) {
+    case 'const':
+      return source.text
+    case 'atom':
+      return atomTag(view, source.atom)
+    case 'expr':
+      return exprTag(source.build(source.atoms.map((a) => atomExpr(view, a))))
+    case 'format': {
+      const items: ValueItem[] = []
+      valueItems(view, source, items)
+      return encodeValueWithTags(items).text
+    }
+  }
+}
+
+/** The expression of a value in this view (string-valued, except artifacts). */
+export function renderExpr(view: DagView, source: Source): string {
+  switch (source.kind) {
+    case 'const':
+      return exprLiteral(source.text)
+    case 'atom':
+      return atomExpr(view, source.atom)
+    case 'expr':
+      return `(${source.build(source.atoms.map((a) => atomExpr(view, a)))})`
+    case 'format': {
+      // The literal pieces are brace-encoded exactly as in the tag form (see renderValue).
+      const values = source.parts.filter((p): p is { source: Source } => 'source' in p).map((p) => renderExpr(view, p.source))
+      const items: ValueItem[] = source.parts.map((p) => ('text' in p ? { kind: 'text', text: p.text } : { kind: 'tag', tag: 'x' }))
+      const { segments } = encodeValueSegments(items)
+      const pieces: string[] = []
+      segments.forEach((segment, i) => {
+        if (segment !== '') pieces.push(exprLiteral(segment))
+        if (i < values.length) pieces.push(values[i]!)
+      })
+      return pieces.length === 0 ? "''" : `(${pieces.join('+')})`
+    }
+  }
+}
+
+/** A DAG template output. */
+function outputEntry(view: DagView, name: string, source: Source, artifact: boolean): Json {
+  if (artifact) {
+    if (source.kind === 'atom') return { name, from: atomTag(view, source.atom) }
+    return { name, fromExpression: renderExpr(view, source) }
+  }
+  if (source.kind === 'atom') {
+    const where = locate(view, source.atom)
+    if (where.at === 'task' && where.protocol) return { name, valueFrom: { expression: parameterValueExpression(where.task, where.protocol) } }
+    return { name, valueFrom: { parameter: atomTag(view, source.atom) } }
+  }
+  const expression = renderExpr(view, source)
+  return { name, valueFrom: { expression: expression.startsWith('(') && expression.endsWith(')') && source.kind === 'expr' ? expression.slice(1, -1) : expression } }
+}
+
+function leavesOf(unit: Unit): Leaf[] {
+  return unit.kind === 'leaf' ? [unit] : unit.children.flatMap(leavesOf)
+}
+
+export function argumentsOf(parameters: readonly Json[], artifacts: readonly Json[]): Json | undefined {
+  if (parameters.length === 0 && artifacts.length === 0) return undefined
+  return { ...(parameters.length > 0 && { parameters }), ...(artifacts.length > 0 && { artifacts }) }
+}
+
+const ANY_COMPLETION = ['Succeeded', 'Failed', 'Errored', 'Skipped', 'Omitted'] as const
+
+/** `depends` of a task: a bare name waits for success (or a skip), `anyCompletion` for any end. */
+function dependsText(names: readonly string[], anyCompletion: boolean): string {
+  if (!anyCompletion) return names.join(' && ')
+  return names.map((n) => `(${ANY_COMPLETION.map((r) => `${n}.${r}`).join(' || ')})`).join(' && ')
+}
+
+/** Builds the DAG template holding `children`: the scope's own template, or a partition's. */
+function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: readonly Unit[], group: Group | undefined): TemplateEntry {
+  const leafChildren = new Map<string, Leaf>()
+  const groupOf = new Map<string, Group>()
+  const unitOf = new Map<string, Unit>()
+  const templates = new Map<Unit, TemplateEntry>()
+  for (const child of children) {
+    for (const t of child.tasks) unitOf.set(t, child)
+    if (child.kind === 'leaf') {
+      leafChildren.set(child.name, child)
+      templates.set(child, child.template)
+    } else {
+      for (const t of child.tasks) groupOf.set(t, child)
+      templates.set(child, buildDag(ctx, scope, analysis, child.children, child))
+    }
+  }
+  const view: DagView = { top: group === undefined, leafChildren, groupOf, imports: new Map(group?.imports.map((p) => [p.key, p.name])) }
+
+  const tasks: Json[] = []
+  const externalDepends: Record<string, string[]> = {}
+  const dependedOn = new Set<Unit>()
+  const targets = new Set<Unit>()
+  let anyCompletion = false
+  for (const child of children) {
+    const depends = new Set<Unit>()
+    for (const leaf of leavesOf(child)) {
+      const outside: string[] = []
+      for (const dep of leaf.dependsOn) {
+        const sibling = unitOf.get(dep)
+        if (sibling === undefined) outside.push(dep)
+        else if (sibling !== child) depends.add(sibling)
+      }
+      // Argo only orders siblings; deps across partitions hold through the partitions' own order.
+      // They are recorded so tools can still read the exact graph.
+      if (child.kind === 'leaf' && outside.length > 0) externalDepends[leaf.name] = outside
+    }
+    for (const d of depends) dependedOn.add(d)
+    const isAny = child.kind === 'leaf' && child.anyCompletion
+    if (isAny) {
+      anyCompletion = true
+      for (const d of depends) targets.add(d)
+    }
+    const parameters: Json[] = []
+    const artifacts: Json[] = []
+    if (child.kind === 'leaf') {
+      for (const arg of child.args) {
+        const value = renderValue(view, arg.source)
+        if (arg.artifact) artifacts.push({ name: arg.name, from: value })
+        else parameters.push({ name: arg.name, value })
+      }
+      for (const r of child.reserved) parameters.push({ name: r.name, value: r.value })
+    } else {
+      for (const port of child.imports) {
+        const value = atomTag(view, port.atom)
+        if (port.artifact) artifacts.push({ name: port.name, from: value })
+        else parameters.push({ name: port.name, value })
+      }
+    }
+    const args = argumentsOf(parameters, artifacts)
+    const ordered = children.filter((c) => depends.has(c)).map((c) => c.argoName)
+    tasks.push({
+      name: child.argoName,
+      template: templates.get(child)!.name,
+      ...(ordered.length > 0 && { depends: dependsText(ordered, isAny) }),
+      ...(child.kind === 'leaf' && child.when && { when: renderValue(view, child.when) }),
+      ...(child.kind === 'leaf' && child.withItems && { withItems: child.withItems }),
+      ...(child.kind === 'leaf' && child.withParam && { withParam: renderValue(view, child.withParam) }),
+      ...(args !== undefined && { arguments: args }),
+    })
+  }
+  for (const child of children) if (!dependedOn.has(child)) targets.add(child)
+
+  const outputParameters: Json[] = []
+  const outputArtifacts: Json[] = []
+  if (group) {
+    for (const exp of group.exports) (exp.artifact ? outputArtifacts : outputParameters).push(outputEntry(view, exp.name, atomSource(exp.atom), exp.artifact))
+  } else {
+    for (const out of scope.outputs) (out.artifact ? outputArtifacts : outputParameters).push(outputEntry(view, out.name, out.source, out.artifact))
+  }
+
+  const annotations: Record<string, string> = {}
+  if (Object.keys(externalDepends).length > 0) annotations[ANNOTATIONS.externalDepends] = JSON.stringify(externalDepends)
+  if (!group && Object.keys(scope.renamed).length > 0) annotations[ANNOTATIONS.ioNames] = JSON.stringify(scope.renamed)
+  if (!group && scope.group) annotations[ANNOTATIONS.group] = JSON.stringify(scope.group)
+  const inputParameters = group ? group.imports.filter((p) => !p.artifact).map((p) => ({ name: p.name })) : []
+  const inputArtifacts = group ? group.imports.filter((p) => p.artifact).map((p) => ({ name: p.name })) : []
+  const inputs: Json = group ? (argumentsOf(inputParameters, inputArtifacts) ?? {}) : scope.inputs
+  const displayAnnotations: Record<string, string> | undefined = group
+    ? undefined
+    : scope.hasDisplayName
+      ? { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` }
+      : scope.displayName !== undefined
+        ? { [ANNOTATIONS.displayName]: scope.displayName }
+        : undefined
+  if (children.length === 0) {
+    // Argo's CRDs want at least one task in a DAG: an empty scope is a suspend of no time.
+    const empty: Json = {
+      ...(Object.keys(annotations).length > 0 && { metadata: { annotations } }),
+      ...(displayAnnotations && { annotations: displayAnnotations }),
+      ...(Object.keys(inputs).length > 0 && { inputs }),
+      suspend: { duration: '0' },
+    }
+    return ctx.intern('dag', scope.baseName, empty, [], scope.isRoot)
+  }
+  const body: Json = {
+    ...(Object.keys(annotations).length > 0 && { metadata: { annotations } }),
+    ...(displayAnnotations && { annotations: displayAnnotations }),
+    ...(Object.keys(inputs).length > 0 && { inputs }),
+    ...((outputParameters.length > 0 || outputArtifacts.length > 0) && {
+      outputs: {
+        ...(outputParameters.length > 0 && { parameters: outputParameters }),
+        ...(outputArtifacts.length > 0 && { artifacts: outputArtifacts }),
+      },
+    }),
+    ...(!group && scope.parallelism !== undefined && { parallelism: scope.parallelism }),
+    dag: {
+      // A task that runs whatever happened upstream must still be scheduled after a failure, and
+      // the failure must still fail the DAG: every task it waits for is a target.
+      ...(anyCompletion && { failFast: false, target: children.filter((c) => targets.has(c)).map((c) => c.argoName).join(' ') }),
+      tasks,
+    },
+  }
+  const calls = [...new Set(children.map((c) => templates.get(c)!.name))]
+  return ctx.intern('dag', group ? `${scope.baseName}-part` : scope.baseName, body, calls, !group && scope.isRoot)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partitioning
+
+// Rough sizes of DAG entries (JSON-ish bytes), to fill partitions; documents are measured exactly later.
+export const TEMPLATE_REF_BYTES = 60
+
+function atomBytes(atom: Atom): number {
+  switch (atom.kind) {
+    case 'global':
+      return atom.name.length + 26
+    case 'scopeInput':
+      return atom.name.length + 28
+    case 'member':
+      return atom.member.length + atom.output.argoName.length + (atom.output.protocolType !== undefined ? 260 : 40)
+    case 'status':
+      return atom.member.length + 20
+    case 'item':
+      return 12 + (atom.field?.length ?? 0)
+    case 'workflow':
+      return 20
+  }
+}
+
+function sourceBytes(source: Source): number {
+  switch (source.kind) {
+    case 'const':
+      return source.text.length + 4
+    case 'atom':
+      return atomBytes(source.atom)
+    case 'expr':
+      return 120 + source.atoms.reduce((n, a) => n + 2 * atomBytes(a), 0)
+    case 'format':
+      return source.parts.reduce((n, p) => n + ('text' in p ? p.text.length + 8 : sourceBytes(p.source)), 4)
+  }
+}
+
+function leafBytes(leaf: Leaf): number {
+  let bytes = 90 + leaf.argoName.length + leaf.template.name.length + TEMPLATE_REF_BYTES
+  for (const arg of leaf.args) bytes += 30 + arg.name.length + sourceBytes(arg.source)
+  for (const r of leaf.reserved) bytes += 30 + r.name.length + r.value.length
+  for (const dep of leaf.dependsOn) bytes += (leaf.anyCompletion ? 80 : 4) + dep.length
+  if (leaf.when) bytes += 20 + sourceBytes(leaf.when)
+  if (leaf.withParam) bytes += 20 + sourceBytes(leaf.withParam)
+  if (leaf.withItems) bytes += 20 + JSON.stringify(leaf.withItems).length
+  return Math.ceil(bytes * 1.25)
+}
+
+function groupBytes(group: Group): number {
+  let bytes = 90 + group.argoName.length + 40 + TEMPLATE_REF_BYTES
+  for (const port of group.imports) bytes += 70 + 2 * port.name.length + atomBytes(port.atom)
+  return Math.ceil(bytes * 1.25)
+}
+
+function unitBytes(unit: Unit): number {
+  return unit.kind === 'leaf' ? leafBytes(unit) : groupBytes(unit)
+}
+
+function unitAtoms(unit: Unit): Atom[] {
+  return unit.kind === 'leaf' ? leafSources(unit).flatMap(atomsOf) : unit.imports.map((p) => p.atom)
+}
+
+/** Makes a partition of `members`, with the inputs and outputs its template needs. */
+function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: string): Group {
+  const tasks = new Set<string>()
+  for (const member of members) for (const t of member.tasks) tasks.add(t)
+  const leaves = members.flatMap(leavesOf)
+  const inputNames = new NameAllocator(200)
+  const imports: Port[] = []
+  const imported = new Set<string>()
+  for (const leaf of leaves) {
+    for (const atom of leafSources(leaf).flatMap(atomsOf)) {
+      const key = atomKey(atom)
+      if (key === undefined || imported.has(key)) continue
+      if ((atom.kind === 'member' || atom.kind === 'status') && tasks.has(atom.member)) continue
+      imported.add(key)
+      const base = atom.kind === 'member' ? `${analysis.leafByTask.get(atom.member)!.argoName}-${atom.output.argoName}` : atom.kind === 'scopeInput' ? atom.name : 'value'
+      imports.push({ key, atom, artifact: isArtifactAtom(atom), name: inputNames.allocate(base) })
+    }
+  }
+  const outputNames = new NameAllocator(200)
+  const exports: Port[] = []
+  for (const leaf of leaves) {
+    for (const produced of analysis.producedKeys.get(leaf.name) ?? []) {
+      if (!(analysis.consumers.get(produced.key) ?? []).some((c) => !tasks.has(c))) continue
+      if (produced.atom.kind !== 'member') continue
+      exports.push({ key: produced.key, atom: produced.atom, artifact: isArtifactAtom(produced.atom), name: outputNames.allocate(`${leaf.argoName}-${produced.atom.output.argoName}`) })
+    }
+  }
+  return { kind: 'group', children: members, tasks, argoName, imports, exports }
+}
+
+/** Groups units into partitions within the limits; returns the new, shorter list of units. */
+function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[], byDepth: boolean): Unit[] {
+  const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
+  const index = new Map<string, number>()
+  units.forEach((u, i) => {
+    for (const t of u.tasks) index.set(t, i)
+  })
+  const items: PartitionItem[] = units.map((unit) => {
+    const needs: { key: string; producer: number | undefined }[] = []
+    for (const atom of unitAtoms(unit)) {
+      const key = atomKey(atom)
+      if (key === undefined) continue
+      needs.push({ key, producer: atom.kind === 'member' || atom.kind === 'status' ? index.get(atom.member) : undefined })
+    }
+    return { depth: byDepth && unit.kind === 'leaf' ? (analysis.depth.get(unit.name) ?? 0) : 0, bytes: unitBytes(unit), needs }
+  })
+  const blocks = formBlocks(items, { maxItems: ctx.options.maxDagTasks, maxBytes, maxImports: ARGO_CAPS.inputParameters - 50 })
+  const width = String(blocks.length).length
+  return blocks.map((block, i) => makeGroup(analysis, block.map((j) => units[j]!), `part-${String(i + 1).padStart(width, '0')}`))
+}
+
+/** Checks that a task waiting for any outcome shares a DAG with what it waits for. */
+function checkSplitWaits(ctx: EmitContext, scope: Scope, units: readonly Unit[]): void {
+  const unitOf = new Map<string, Unit>()
+  for (const unit of units) for (const t of unit.tasks) unitOf.set(t, unit)
+  for (const leaf of scope.leaves) {
+    const home = unitOf.get(leaf.name)
+    const reads = leafSources(leaf).flatMap(atomsOf).filter((a) => a.kind === 'status').map((a) => (a as { member: string }).member)
+    const waits = leaf.anyCompletion ? [...leaf.dependsOn, ...reads] : reads
+    const split = waits.filter((d) => unitOf.get(d) !== home)
+    if (split.length > 0) {
+      ctx.report(
+        'E_SCHEMA',
+        ['argo', scope.baseName, leaf.name],
+        `"${leaf.name}" runs whatever happens to ${split.map((s) => `"${s}"`).join(', ')}, but the scope is too large for one Argo DAG and they ended up in different partitions; move the exit handler or ignoreUpstreamFailure task into a smaller group`,
+      )
+    }
+  }
+}
+
+/** Builds the scope's DAG template, split into partitions when it would not fit. */
+export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntry {
+  const analysis = analyse(scope)
+  const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
+  const fits = (units: readonly Unit[]) => units.length <= ctx.options.maxDagTasks && units.reduce((sum, u) => sum + unitBytes(u), 0) <= maxBytes
+  let units: Unit[] = [...scope.leaves]
+  if (!fits(units)) {
+    // Leaves are packed level by level (depth, then the analysed order), which is topological.
+    const order = new Map(scope.leaves.map((l, i) => [l.name, i]))
+    const sorted = [...scope.leaves].sort((a, b) => analysis.depth.get(a.name)! - analysis.depth.get(b.name)! || order.get(a.name)! - order.get(b.name)!)
+    units = partition(ctx, analysis, sorted, true)
+    while (!fits(units)) {
+      const grouped = partition(ctx, analysis, units, false)
+      if (grouped.length >= units.length) break
+      units = grouped
+    }
+    checkSplitWaits(ctx, scope, units)
+  }
+  return buildDag(ctx, scope, analysis, units, undefined)
+}
+
+/** Bytes a template adds to a document, once indented under `spec.templates` and with cross-object refs. */
+export function templateBytes(entry: TemplateEntry, indent: number): number {
+  const template = { name: entry.name, ...entry.body }
+  const yaml = toYaml(template, { sortKeys: false })
+  const lines = yaml.split('\n').length
+  // Any task may end up calling its template through a `templateRef` to another object.
+  const tasks = ((entry.body['dag'] as { tasks?: unknown[] } | undefined)?.tasks ?? []).length
+  return Math.max(Buffer.byteLength(yaml) + indent * lines, Buffer.byteLength(JSON.stringify(template))) + tasks * TEMPLATE_REF_BYTES
+}

@@ -1,0 +1,75 @@
+/**
+ * Writing Argo expressions (expr-lang, the `{{=…}}` tags and `valueFrom.expression`) that user
+ * text cannot break out of.
+ *
+ * Three Argo rules shape what is written:
+ * - fasttemplate ends a tag at the first `}}`, so an expression never contains `{{` or `}}`;
+ * - an expression *tag* containing both `?` and `:` is split by Argo as a ternary at the first `?`
+ *   (util/template `isTernaryExpression`), so tags never contain both (`valueFrom.expression` is
+ *   evaluated whole and may use `c ? a : b`);
+ * - the YAML writer folds long lines at spaces, and Argo wants tags on one line, so expressions
+ *   contain no spaces.
+ * String literals therefore write every character outside a small safe set as an `\xNN` / `\uNNNN`
+ * escape (expr-lang's lexer decodes them): braces, `?`, `:`, quotes, backslashes, `$`, spaces and
+ * control characters never appear literally.
+ *
+ * @module
+ */
+
+const SAFE = /^[A-Za-z0-9_.,/@+\-=%~^*]$/
+
+/** An expr-lang string literal for any text, safe inside a tag (see the module notes). */
+export function exprLiteral(text: string): string {
+  let out = "'"
+  for (const c of text) {
+    if (SAFE.test(c)) {
+      out += c
+      continue
+    }
+    const code = c.codePointAt(0)!
+    if (code < 0x80) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else if (code <= 0xffff) out += `\\u${code.toString(16).padStart(4, '0')}`
+    else out += `\\U${code.toString(16).padStart(8, '0')}`
+  }
+  return `${out}'`
+}
+
+/** A number literal expr-lang reads back as the same number. */
+export function exprNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`cannot write ${value} in an Argo expression`)
+  return JSON.stringify(value).replace('e+', 'e')
+}
+
+/** Indexes a map by a key that may hold `-` (`tasks['my-task']`). */
+export function exprIndex(base: string, key: string): string {
+  return `${base}[${exprLiteral(key)}]`
+}
+
+/**
+ * An expression written as a `{{=…}}` tag. Throws on what Argo would misread (a Typeflow bug: every
+ * expression is built from the helpers above).
+ */
+export function exprTag(expression: string): string {
+  if (expression.includes('{{') || expression.includes('}}') || /\s/.test(expression)) {
+    throw new Error(`internal: expression cannot be written as an Argo tag: ${expression}`)
+  }
+  if (expression.includes('?') && expression.includes(':')) {
+    throw new Error(`internal: Argo would split this tag as a ternary: ${expression}`)
+  }
+  return `{{=${expression}}}`
+}
+
+/** Argo node phases as KFP's `PipelineTaskFinalStatus.state` spells them. */
+export const FINAL_STATES: Readonly<Record<string, string>> = {
+  Succeeded: 'SUCCEEDED',
+  Failed: 'FAILED',
+  Error: 'FAILED',
+  Skipped: 'SKIPPED',
+  Omitted: 'SKIPPED',
+}
+
+/** The expression mapping a node phase (an expression) to the KFP state. */
+export function finalStateExpression(phase: string): string {
+  const entries = Object.entries(FINAL_STATES).map(([argo, kfp]) => `${exprLiteral(argo)}:${exprLiteral(kfp)}`)
+  return `{${entries.join(',')}}[${phase}]`
+}
