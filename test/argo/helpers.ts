@@ -3,7 +3,7 @@
  * pipelines), compiling to Argo, and running `../shared/tools/argo-validate.mjs` on the output.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { PipelineNode } from '@typeflow/dsl'
@@ -15,7 +15,9 @@ import { argoYaml } from '../../packages/compiler/src/targets/argo/yaml.ts'
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..')
 export const sharedRoot = path.resolve(repoRoot, '../shared')
-const validatorScript = path.join(sharedRoot, 'tools/argo-validate.mjs')
+// The tool only runs when started by its real path (CI links ../shared beside the checkout).
+const validatorPath = path.join(sharedRoot, 'tools/argo-validate.mjs')
+const validatorScript = existsSync(validatorPath) ? realpathSync(validatorPath) : validatorPath
 export const crdDir = path.join(sharedRoot, 'reference/argo/crds')
 const goldenRoot = path.join(sharedRoot, 'reference/kfp/golden')
 
