@@ -24,6 +24,8 @@ import {
   type AnalysedTask,
   compareNames,
   findCycle,
+  predicateOperands,
+  producersOfSource,
   sourceKey,
   topologicalOrder,
 } from './graph.ts'
@@ -653,31 +655,6 @@ function checkGroup(s: PipelineScope, id: string, entry: GroupEntry): void {
   }
 }
 
-/** Task names a source reads from (for dependencies). */
-function producersOfSource(source: ValueSourceNode): string[] {
-  switch (source.kind) {
-    case 'taskOutput':
-    case 'collected':
-      return [source.task]
-    case 'oneOf':
-      return source.sources.map((s) => s.task)
-    case 'template':
-      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOfSource(part)))
-    case 'composite':
-      return source.embedded.flatMap((e) => producersOfSource(e.source))
-    default:
-      return []
-  }
-}
-
-function predicateSources(predicate: PredicateNode | undefined, into: ValueSourceNode[] = []): ValueSourceNode[] {
-  if (!predicate) return into
-  if (predicate.kind === 'compare') into.push(predicate.left, predicate.right)
-  else if (predicate.kind === 'not') predicateSources(predicate.item, into)
-  else for (const item of predicate.items) predicateSources(item, into)
-  return into
-}
-
 /**
  * Lifts every dependency to the scope where both ends are siblings. A task deep inside a group
  * that reads a value from outside makes the whole group wait for it (KFP: the group task's
@@ -721,7 +698,7 @@ function memberDependencies(s: PipelineScope): Map<string, Map<string, Set<strin
   for (const [id, group] of s.groups) {
     const here = [...group.path, id]
     const node = group.node
-    const sources = node.kind === 'condition' ? predicateSources(node.predicate) : node.kind === 'loop' && node.items.kind !== 'raw' ? [node.items.from] : []
+    const sources = node.kind === 'condition' ? predicateOperands(node.predicate) : node.kind === 'loop' && node.items.kind !== 'raw' ? [node.items.from] : []
     for (const source of sources) {
       for (const producer of producersOfSource(source)) {
         const there = s.locationOfTask(producer)

@@ -1,4 +1,4 @@
-import type { GroupNode, IoSpecNode, PipelineNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import type { GroupNode, IoSpecNode, PipelineNode, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 
 /** One data edge: the task input `input` is fed by `from`. */
 export interface DataEdge {
@@ -83,6 +83,32 @@ export function sourceKey(source: ValueSourceNode): string {
     case 'composite':
       return `composite:${JSON.stringify([source.value, source.embedded.map((e) => [e.path, sourceKey(e.source)])])}`
   }
+}
+
+/** Task names whose outputs a value source reads, including inside f-strings and composites. */
+export function producersOfSource(source: ValueSourceNode): string[] {
+  switch (source.kind) {
+    case 'taskOutput':
+    case 'collected':
+      return [source.task]
+    case 'oneOf':
+      return source.sources.map((s) => s.task)
+    case 'template':
+      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOfSource(part)))
+    case 'composite':
+      return source.embedded.flatMap((e) => producersOfSource(e.source))
+    default:
+      return []
+  }
+}
+
+/** Every operand a condition compares (constants included), depth first. */
+export function predicateOperands(predicate: PredicateNode | undefined, into: ValueSourceNode[] = []): ValueSourceNode[] {
+  if (!predicate) return into
+  if (predicate.kind === 'compare') into.push(predicate.left, predicate.right)
+  else if (predicate.kind === 'not') predicateOperands(predicate.item, into)
+  else for (const item of predicate.items) predicateOperands(item, into)
+  return into
 }
 
 /** Code-point order, the same on every machine and locale (Python's default string order). */

@@ -30,7 +30,7 @@
  */
 
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
-import { compareNames, sourceKey } from '../../analyse/graph.ts'
+import { compareNames, predicateOperands, sourceKey } from '../../analyse/graph.ts'
 import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import type { IoSpecNode, JsonValue, PredicateNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs } from '@typeflow/dsl'
@@ -147,13 +147,6 @@ function earlierPredicates(pipeline: AnalysedPipeline, group: AnalysedGroup): Pr
     if (branch.predicate) out.push(branch.predicate)
   }
   return out
-}
-
-function predicateOperands(predicate: PredicateNode, into: ValueSourceNode[] = []): ValueSourceNode[] {
-  if (predicate.kind === 'compare') into.push(predicate.left, predicate.right)
-  else if (predicate.kind === 'not') predicateOperands(predicate.item, into)
-  else for (const item of predicate.items) predicateOperands(item, into)
-  return into
 }
 
 /**

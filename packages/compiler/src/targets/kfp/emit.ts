@@ -1,7 +1,7 @@
 import type { ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonValue, PredicateNode, ResourcesNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs, kubernetesSources, pythonJsonDumps, renderKfpArg, resourceSources, sanitizeName } from '@typeflow/dsl'
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
-import { compareNames, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
+import { compareNames, predicateOperands, producersOfSource, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
 import { computeCacheKeys, isStaticKey, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import { YamlFloat } from '../../writer/yaml.ts'
 import { kubernetesExecutorConfig, platformSpec } from './platform.ts'
@@ -817,23 +817,6 @@ function taskNamingOrder(scope: AnalysedScope): string[] {
   return topologicalOrder(tasks.map(keyed), dependsOn).order.map((k) => k.slice(k.indexOf('\u0000') + 1))
 }
 
-/** Tasks whose outputs a value source reads. */
-function producersOf(source: ValueSourceNode): string[] {
-  switch (source.kind) {
-    case 'taskOutput':
-    case 'collected':
-      return [source.task]
-    case 'oneOf':
-      return source.sources.map((s) => s.task)
-    case 'template':
-      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOf(part)))
-    case 'composite':
-      return source.embedded.flatMap((e) => producersOf(e.source))
-    default:
-      return []
-  }
-}
-
 /**
  * A task's `dependentTasks`. The SDK does not list producers of resource values read from
  * parameters (`pipeline_with_string_machine_fields_task_output`): the values arrive as
@@ -847,7 +830,7 @@ function kfpDependencies(task: AnalysedTask, ctx: ComponentContext): string[] {
   const sibling = (producer: string) => ctx.memberHolding(producer)
   const needed = new Set<string>()
   for (const source of [...Object.values(node.inputs), ...kubernetesSources(node).map((k) => k.source)]) {
-    for (const producer of producersOf(source)) {
+    for (const producer of producersOfSource(source)) {
       const member = sibling(producer)
       if (member !== undefined) needed.add(member)
     }
@@ -858,7 +841,7 @@ function kfpDependencies(task: AnalysedTask, ctx: ComponentContext): string[] {
   }
   const resourceOnly = new Set<string>()
   for (const source of resources) {
-    for (const producer of producersOf(source)) {
+    for (const producer of producersOfSource(source)) {
       const member = sibling(producer)
       if (member !== undefined && !needed.has(member)) resourceOnly.add(member)
     }
@@ -870,11 +853,7 @@ function kfpDependencies(task: AnalysedTask, ctx: ComponentContext): string[] {
 function enclosingConditionOperands(pipeline: AnalysedPipeline, path: readonly string[]): ValueSourceNode[] {
   const found: ValueSourceNode[] = []
   const visit = (predicate: PredicateNode | undefined) => {
-    if (!predicate) return
-    if (predicate.kind === 'compare') {
-      for (const side of [predicate.left, predicate.right]) if (side.kind !== 'constant') found.push(side)
-    } else if (predicate.kind === 'not') visit(predicate.item)
-    else for (const item of predicate.items) visit(item)
+    for (const side of predicateOperands(predicate)) if (side.kind !== 'constant') found.push(side)
   }
   for (let i = 0; i < path.length; i++) {
     const node = pipeline.groups.get(path[i]!)?.node
@@ -903,13 +882,11 @@ function readsFromOutside(group: AnalysedGroup, pipeline: AnalysedPipeline): Val
     for (const edge of task.edges) consider(edge.from)
   }
   // Groups read values too: a loop's list and a condition's operands.
-  const readByGroup = (predicate: PredicateNode | undefined): ValueSourceNode[] =>
-    !predicate ? [] : predicate.kind === 'compare' ? [predicate.left, predicate.right] : predicate.kind === 'not' ? readByGroup(predicate.item) : predicate.items.flatMap(readByGroup)
   for (const other of pipeline.groups.values()) {
     if (other.name === group.name || other.path.includes(group.name)) continue
     const node = other.node
     if (node.kind === 'loop' && node.items.kind !== 'raw') consider(node.items.from)
-    if (node.kind === 'condition') for (const source of readByGroup(node.predicate)) consider(source)
+    if (node.kind === 'condition') for (const source of predicateOperands(node.predicate)) consider(source)
   }
   for (const output of Object.values(pipeline.node.outputs)) consider(output.from)
   return [...found.keys()].sort(compareNames).map((k) => found.get(k)!)
