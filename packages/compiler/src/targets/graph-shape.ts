@@ -167,6 +167,12 @@ export function kfpGraphShape(documents: readonly unknown[]): GraphShape {
       for (const dep of list(task['dependentTasks'])) shape.dependencies.add(`${path} after ${join(frame.scope, String(dep))}`)
       const taskInputs = obj(task['inputs'])
       const all = { ...obj(taskInputs['parameters']), ...obj(taskInputs['artifacts']) }
+      // A task reading another's output waits for it even when the SDK leaves it out of
+      // `dependentTasks` (it does for the channels of resource fields): the driver resolves the value.
+      for (const source of Object.values(all)) {
+        const producer = obj(obj(source)['taskOutputParameter'] ?? obj(source)['taskOutputArtifact'])['producerTask']
+        if (typeof producer === 'string') shape.dependencies.add(`${path} after ${join(frame.scope, producer)}`)
+      }
       if (isGroup(name)) {
         const kind = groupKind(name, task)
         const iterator = obj(task['parameterIterator'] ?? task['artifactIterator'])

@@ -28,6 +28,7 @@
 
 import type { CommandArgNode, ComponentNode, ContainerComponentNode, IoSpecNode, ParameterType, PlaceholderNode, ResourcesNode, RetryNode, TaskNode } from '@typeflow/dsl'
 import { compareNames } from '../../analyse/graph.ts'
+import type { ArgoPodSettings } from './kubernetes.ts'
 import { argoIoName, labelValue } from './names.ts'
 import { ANNOTATIONS, type EmitContext, RESERVED, type TemplateEntry } from './registry.ts'
 import { type ArgItem, breakBraces, encodeArg, encodeValue, LBRACE_ENV } from './text.ts'
@@ -74,6 +75,8 @@ export interface ContainerRequest {
    * or by a key computed from run-time values (`runtime`, passed as the memoize-key input).
    */
   readonly memoize?: 'static' | 'runtime'
+  /** Kubernetes pod settings, and the `typeflow-pod-<i>` inputs their run-time values arrive in. */
+  readonly pod?: { readonly settings: ArgoPodSettings; readonly inputs: readonly string[] }
   /** Diagnostic path prefix. */
   readonly path: readonly string[]
 }
@@ -322,6 +325,7 @@ export function containerTemplate(ctx: EmitContext, request: ContainerRequest): 
   if (request.hasDisplayName) inputParameters.push({ name: RESERVED.displayName })
   if (request.hasCacheKey) inputParameters.push({ name: RESERVED.cacheKey })
   if (request.memoize === 'runtime') inputParameters.push({ name: RESERVED.memoizeKey })
+  for (const name of request.pod?.inputs ?? []) inputParameters.push({ name })
   const memo = ctx.options.memoize
   const memoize =
     request.memoize !== undefined && memo !== undefined
@@ -353,9 +357,17 @@ export function containerTemplate(ctx: EmitContext, request: ContainerRequest): 
   if (request.hasCacheKey) annotations[ANNOTATIONS.cacheKey] = `{{inputs.parameters.${RESERVED.cacheKey}}}`
   if (Object.keys(renamed).length > 0) annotations[ANNOTATIONS.ioNames] = JSON.stringify(renamed)
   const resources = task.resources && resourcesFor(task.resources)
+  const pod = request.pod?.settings ?? {}
+  const volumes = [...(writesOutputs ? [{ name: OUTPUT_VOLUME, emptyDir: {} }] : []), ...(pod.volumes ?? [])]
+  const volumeMounts = [...(writesOutputs ? [{ name: OUTPUT_VOLUME, mountPath: OUTPUT_DIR }] : []), ...(pod.volumeMounts ?? [])]
+  const allEnv = [...env, ...(pod.env ?? [])]
 
   const body: Record<string, unknown> = {
-    metadata: { annotations, labels: { [ANNOTATIONS.component]: labelValue(component.name) || 'component' } },
+    // The user's pod labels and annotations first: Typeflow's own keys win on a clash.
+    metadata: {
+      annotations: { ...pod.metadata?.annotations, ...annotations },
+      labels: { ...pod.metadata?.labels, [ANNOTATIONS.component]: labelValue(component.name) || 'component' },
+    },
     ...(request.hasDisplayName && { annotations: { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` } }),
     inputs: { parameters: inputParameters, ...(inputArtifacts.length > 0 && { artifacts: inputArtifacts }) },
     ...(writesOutputs && {
@@ -366,14 +378,22 @@ export function containerTemplate(ctx: EmitContext, request: ContainerRequest): 
     }),
     ...(task.retry !== undefined && { retryStrategy: retryStrategyFor(task.retry) }),
     ...(memoize !== undefined && { memoize }),
-    ...(writesOutputs && { volumes: [{ name: OUTPUT_VOLUME, emptyDir: {} }] }),
+    ...(pod.nodeSelector !== undefined && { nodeSelector: pod.nodeSelector }),
+    ...(pod.tolerations !== undefined && { tolerations: pod.tolerations }),
+    ...(pod.affinity !== undefined && { affinity: pod.affinity }),
+    ...(pod.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: String(pod.activeDeadlineSeconds) }),
+    ...(pod.securityContext !== undefined && { securityContext: pod.securityContext }),
+    ...(pod.podSpecPatch !== undefined && { podSpecPatch: pod.podSpecPatch }),
+    ...(pod.initContainers !== undefined && { initContainers: pod.initContainers }),
+    ...(volumes.length > 0 && { volumes }),
     container: {
       image: component.image,
       ...(command !== undefined && { command }),
       ...(args !== undefined && { args }),
-      ...(env.length > 0 && { env }),
+      ...(allEnv.length > 0 && { env: allEnv }),
       ...(resources !== undefined && { resources }),
-      ...(writesOutputs && { volumeMounts: [{ name: OUTPUT_VOLUME, mountPath: OUTPUT_DIR }] }),
+      ...(pod.imagePullPolicy !== undefined && { imagePullPolicy: pod.imagePullPolicy }),
+      ...(volumeMounts.length > 0 && { volumeMounts }),
     },
   }
   const entry = ctx.intern('container', component.name, body)

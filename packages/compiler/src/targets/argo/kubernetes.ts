@@ -2,11 +2,11 @@
  * Kubernetes pod settings of one task (`TaskNode.kubernetes`, and resources read from parameters)
  * as Argo Workflows template fragments.
  *
- * Contract for the Argo emitter ({@link argoPodSettings}):
- * - call it once per container task; merge what it returns into that task's container template:
+ * How the Argo emitter uses {@link argoPodSettings} (scope.ts `podSettings`, container.ts):
+ * - once per container task; what it returns is merged into that task's container template:
  *   `nodeSelector`, `tolerations`, `affinity`, `activeDeadlineSeconds`, `securityContext`,
  *   `initContainers` and `podSpecPatch` are Template fields, set as they are (the emitter sets
- *   none of them itself today); `metadata.labels` / `metadata.annotations` are merged into the
+ *   none of them otherwise); `metadata.labels` / `metadata.annotations` are merged into the
  *   template's `metadata` (the emitter's own keys win on a clash; Typeflow's are `typeflow.dev/…`);
  *   `volumes` are appended to `template.volumes`; `volumeMounts`, `env` and `imagePullPolicy` go on
  *   `template.container` (appended to the emitter's own mounts and env);
@@ -28,8 +28,8 @@
  *   When any toleration comes from a parameter, every toleration goes into the patch (a patch
  *   replaces the list). Image pull secrets are always in the patch: a template has no such field;
  * - `unsupported` lists what has no Argo form (several node affinity objects from parameters, a
- *   list parameter of tolerations next to other tolerations); the emitter should report each as
- *   a diagnostic.
+ *   list parameter of tolerations next to other tolerations); the emitter reports each as a
+ *   diagnostic.
  *
  * Static resources (quantities known at compile time) stay the emitter's job
  * (`container.resources`); only values from parameters are handled here.

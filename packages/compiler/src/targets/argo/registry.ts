@@ -41,6 +41,8 @@ export const RESERVED = {
   cacheKey: 'typeflow-cache-key',
   memoizeKey: 'typeflow-memoize-key',
   executorOutput: 'typeflow-executor-output',
+  /** Prefix of the inputs carrying Kubernetes pod settings read at run time (`typeflow-pod-0`, …). */
+  podValue: 'typeflow-pod',
 } as const
 
 /** Collects templates (one per distinct content) and diagnostics for one compile. */

@@ -150,18 +150,37 @@ const defs: Record<string, Schema> = {
         { key: nonEmpty, maxAge: ref('duration'), cache: closed({ configMap: closed({ name: ref('objectName') }, ['name']) }, ['configMap']) },
         ['key', 'cache', 'maxAge'],
       ),
-      volumes: arrayOf(closed({ name: ref('objectName'), emptyDir: closed({}) }, ['name', 'emptyDir'])),
+      nodeSelector: stringMap,
+      tolerations: arrayOf(ref('toleration')),
+      affinity: closed({ nodeAffinity: ref('nodeAffinity') }, ['nodeAffinity']),
+      activeDeadlineSeconds: ref('intString'),
+      securityContext: ref('podSecurityContext'),
+      podSpecPatch: nonEmpty,
+      initContainers: arrayOf(
+        closed(
+          {
+            name: ref('objectName'),
+            image: nonEmpty,
+            command: arrayOf(str),
+            args: arrayOf(str),
+            env: arrayOf(closed({ name: nonEmpty, value: str }, ['name', 'value'])),
+            volumeMounts: arrayOf(ref('volumeMount')),
+            restartPolicy: { enum: ['Always'] },
+            resources: ref('resources'),
+          },
+          ['name', 'image'],
+        ),
+      ),
+      volumes: arrayOf(ref('volume')),
       container: closed(
         {
           image: nonEmpty,
           command: arrayOf(str),
           args: arrayOf(str),
-          env: arrayOf(closed({ name: nonEmpty, value: str }, ['name', 'value'])),
-          resources: closed({
-            limits: { type: 'object', additionalProperties: ref('quantity') },
-            requests: { type: 'object', additionalProperties: ref('quantity') },
-          }),
-          volumeMounts: arrayOf(closed({ name: ref('objectName'), mountPath: nonEmpty }, ['name', 'mountPath'])),
+          env: arrayOf(ref('envVar')),
+          resources: ref('resources'),
+          imagePullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+          volumeMounts: arrayOf(ref('volumeMount')),
         },
         ['image'],
       ),
@@ -218,6 +237,85 @@ const defs: Record<string, Schema> = {
     not: { required: ['withItems', 'withParam'] },
   },
 
+  resources: closed({
+    limits: { type: 'object', additionalProperties: ref('quantity') },
+    requests: { type: 'object', additionalProperties: ref('quantity') },
+  }),
+  volumeMount: closed({ name: ref('objectName'), mountPath: nonEmpty, subPath: nonEmpty }, ['name', 'mountPath']),
+  /** A literal value, or one read from a secret, a config map or a pod field. */
+  envVar: {
+    ...closed(
+      {
+        name: nonEmpty,
+        value: str,
+        valueFrom: {
+          type: 'object',
+          minProperties: 1,
+          maxProperties: 1,
+          properties: {
+            secretKeyRef: closed({ name: nonEmpty, key: nonEmpty, optional: { type: 'boolean' } }, ['name', 'key']),
+            configMapKeyRef: closed({ name: nonEmpty, key: nonEmpty, optional: { type: 'boolean' } }, ['name', 'key']),
+            fieldRef: closed({ fieldPath: nonEmpty }, ['fieldPath']),
+          },
+          additionalProperties: false,
+        },
+      },
+      ['name'],
+    ),
+    oneOf: [{ type: 'object', required: ['value'] }, { type: 'object', required: ['valueFrom'] }],
+  },
+  /** Exactly one source per volume: the kinds the Kubernetes settings produce. */
+  volume: {
+    ...closed(
+      {
+        name: ref('objectName'),
+        emptyDir: closed({ medium: { enum: ['', 'Memory'] }, sizeLimit: ref('quantity') }),
+        secret: closed({ secretName: nonEmpty, optional: { type: 'boolean' } }, ['secretName']),
+        configMap: closed({ name: nonEmpty, optional: { type: 'boolean' } }, ['name']),
+        persistentVolumeClaim: closed({ claimName: nonEmpty, readOnly: { type: 'boolean' } }, ['claimName']),
+        ephemeral: closed(
+          {
+            volumeClaimTemplate: closed(
+              {
+                metadata: ref('templateMetadata'),
+                spec: closed(
+                  {
+                    accessModes: arrayOf({ enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] }, { minItems: 1 }),
+                    resources: closed({ requests: closed({ storage: ref('quantity') }, ['storage']) }, ['requests']),
+                    storageClassName: nonEmpty,
+                  },
+                  ['accessModes', 'resources'],
+                ),
+              },
+              ['spec'],
+            ),
+          },
+          ['volumeClaimTemplate'],
+        ),
+      },
+      ['name'],
+    ),
+    minProperties: 2,
+    maxProperties: 2,
+  },
+  toleration: closed({
+    key: str,
+    operator: { enum: ['Exists', 'Equal'] },
+    value: str,
+    effect: { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+    tolerationSeconds: int,
+  }),
+  nodeSelectorRequirement: closed(
+    { key: nonEmpty, operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'] }, values: arrayOf(str) },
+    ['key', 'operator'],
+  ),
+  nodeSelectorTerm: closed({ matchExpressions: arrayOf(ref('nodeSelectorRequirement')), matchFields: arrayOf(ref('nodeSelectorRequirement')) }),
+  nodeAffinity: closed({
+    requiredDuringSchedulingIgnoredDuringExecution: closed({ nodeSelectorTerms: arrayOf(ref('nodeSelectorTerm'), { minItems: 1 }) }, ['nodeSelectorTerms']),
+    preferredDuringSchedulingIgnoredDuringExecution: arrayOf(
+      closed({ weight: { type: 'integer', minimum: 1, maximum: 100 }, preference: ref('nodeSelectorTerm') }, ['weight', 'preference']),
+    ),
+  }),
   /** A `withItems` entry: a string, number, boolean, map or list (Argo's `Item`). */
   item: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array' }] },
   bucketKey: closed({ bucket: nonEmpty, key: str }, ['key']),

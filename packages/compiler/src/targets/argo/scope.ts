@@ -32,12 +32,13 @@
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
 import { compareNames, predicateOperands, sourceKey } from '../../analyse/graph.ts'
 import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
-import type { IoSpecNode, JsonValue, PredicateNode, ValueSourceNode } from '@typeflow/dsl'
+import type { IoSpecNode, JsonValue, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs } from '@typeflow/dsl'
 import { type BuiltTemplate, containerTemplate, presentInputs, type TemplateOutput } from './container.ts'
 import { type Arg, type Atom, atomsOf, atomSource, buildScopeTemplate, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
 import { exprLiteral, exprNumber, finalStateExpression } from './expr.ts'
 import { importerTemplate } from './importer.ts'
+import { type ArgoPodSettings, argoPodSettings, argoPodSettingSources } from './kubernetes.ts'
 import { argoIoName, kubeName, NameAllocator, shortHash } from './names.ts'
 import { ARGO_CAPS } from './options.ts'
 import { type EmitContext, RESERVED } from './registry.ts'
@@ -458,12 +459,11 @@ class ScopeBuilder {
     const passed = new Set(task.edges.filter((e) => !absent(e.from)).map((e) => e.input))
     const component = node.component
     const hasDisplayName = node.displayName !== undefined
-    if (node.kubernetes !== undefined && Object.keys(node.kubernetes).length > 0) {
-      ctx.report('E_SCHEMA', path, `the Argo target does not express Kubernetes pod settings (secrets, volumes, node placement … set with kubernetes options) yet; compile with --target kfp`, node.source)
+    const hasPodSettings = (node.kubernetes !== undefined && Object.keys(node.kubernetes).length > 0) || node.resources?.fromParameters !== undefined
+    if (hasPodSettings && component.kind !== 'container') {
+      ctx.report('E_SCHEMA', path, `Kubernetes pod settings apply to container tasks; task "${node.name}" runs a ${component.kind}`, node.source)
     }
-    if (node.resources?.fromParameters !== undefined) {
-      ctx.report('E_SCHEMA', path, `the Argo target does not express resources read from parameters at run time yet; give fixed quantities, or compile with --target kfp`, node.source)
-    }
+    const pod = hasPodSettings && component.kind === 'container' ? this.podSettings(node, path) : undefined
     const cache = component.kind === 'container' ? this.cacheSettings(task) : undefined
     let template: BuiltTemplate
     switch (component.kind) {
@@ -475,6 +475,7 @@ class ScopeBuilder {
           hasDisplayName,
           hasCacheKey: cache?.digest !== undefined,
           ...(cache?.memoize !== undefined && { memoize: cache.memoize.kind }),
+          ...(pod !== undefined && { pod: { settings: pod.settings, inputs: pod.args.map((a) => a.name) } }),
           path,
         })
         break
@@ -496,6 +497,7 @@ class ScopeBuilder {
       const source = from.kind === 'taskFinalStatus' ? this.finalStatus(task) : this.resolve(from, where)
       if (source) args.push({ name, artifact, source })
     }
+    if (pod !== undefined) args.push(...pod.args)
     const reserved: { name: string; value: string }[] = [{ name: RESERVED.task, value: node.name }]
     if (hasDisplayName) reserved.push({ name: RESERVED.displayName, value: breakBraces(node.displayName!) })
     if (cache?.digest !== undefined) reserved.push({ name: RESERVED.cacheKey, value: cache.digest })
@@ -542,6 +544,40 @@ class ScopeBuilder {
         { text: `","pipelineTaskName":${JSON.stringify(producer)},"error":{}}` },
       ],
     }
+  }
+
+  /**
+   * A container task's Kubernetes settings as template fragments. Values known only at run time
+   * (a secret name from a parameter, a quantity from a task output …) become template inputs
+   * `typeflow-pod-<i>`, one per distinct value, passed from this DAG task.
+   */
+  private podSettings(node: TaskNode, path: readonly string[]): { settings: ArgoPodSettings; args: Arg[] } {
+    const args: Arg[] = []
+    const inputOf = new Map<string, string>()
+    for (const source of argoPodSettingSources(node)) {
+      const key = sourceKey(source)
+      if (inputOf.has(key)) continue
+      const name = `${RESERVED.podValue}-${inputOf.size}`
+      inputOf.set(key, name)
+      const value = this.resolve(source, [...path, 'kubernetes'])
+      if (value) args.push({ name, artifact: false, source: value })
+    }
+    const settings = argoPodSettings(
+      node,
+      (source) => `{{inputs.parameters.${inputOf.get(sourceKey(source))!}}}`,
+      (source) => {
+        const spec = this.inst.specOf(source)
+        return spec.kind === 'parameter' ? spec.type : undefined
+      },
+    )
+    // User text in pod settings never reaches a command line, where `{{` could be escaped (see text.ts).
+    if (JSON.stringify(argoPodSettings(node, () => 'x')).includes('{{')) {
+      this.ctx.report('E_INVALID_CONSTANT', [...path, 'kubernetes'], `a Kubernetes setting of task "${node.name}" contains "{{", which Argo would read as a template tag (Argo has no escape for it there)`, node.source)
+    }
+    for (const what of settings.unsupported ?? []) {
+      this.ctx.report('E_SCHEMA', [...path, 'kubernetes'], `Argo Workflows cannot express ${what}; compile with --target kfp`, node.source)
+    }
+    return { settings, args }
   }
 
   /** The digest annotation and memoize key of a container task, when it may be cached. */
