@@ -7,7 +7,7 @@ import { checkPolicies, type PolicySettings } from './passes/policies.ts'
 import { applyPlacement, type ClusterKind, type ClusterProfile } from './passes/placement.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
-import { argoYaml, emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
+import { emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
 import type { OutputFile } from './writer/files.ts'
 import { toYamlDocuments, YamlFloat } from './writer/yaml.ts'
 import { TYPEFLOW_VERSION } from './version.ts'
@@ -115,7 +115,7 @@ export function compile(source: PipelineNode, options: CompileOptions = {}): Com
         diagnostics.push(...schemaFailures(target, argoIssues))
         continue
       }
-      files.push({ path: `${pipeline.name}.argo.yaml`, content: argoYaml(argo.documents) })
+      files.push({ path: `${pipeline.name}.argo.yaml`, content: argo.yaml })
       continue
     }
     const documents = emitKfp(analysed, options.kfp)

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { CommandArgNode, ComponentNode, JsonValue, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import type { AnalysedPipeline, AnalysedTask } from '../analyse/graph.ts'
 import { compareNames } from '../analyse/graph.ts'
@@ -41,19 +41,33 @@ export function isStaticKey(key: TaskCacheKey): boolean {
 
 /** Canonical JSON: sorted keys, no whitespace, `-0` as `0`. Same value, same string, anywhere. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number') return Object.is(value, -0) ? '0' : JSON.stringify(value)
-    return JSON.stringify(value ?? null)
+  // One string built in place: this runs for every task of every compile (keys are on the hot path).
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'number') return Object.is(value, -0) ? '0' : JSON.stringify(value)
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null)
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i])
+    return `${out}]`
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const keys = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort(compareNames)
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+  // Code-unit order, the same as `compareNames`.
+  if (keys.length > 1) keys.sort()
+  let out = '{'
+  let first = true
+  for (const key of keys) {
+    const item = record[key]
+    if (item === undefined) continue
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`
+    first = false
+  }
+  return `${out}}`
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
+  // The one-shot form: no Hash object per task.
+  return hash('sha256', text, 'hex')
 }
 
 function commandLine(args: readonly CommandArgNode[] | undefined): JsonValue {
@@ -123,6 +137,15 @@ interface Partial {
  * consumers). Both targets and the local runner read the result, so they always agree.
  */
 export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheKey> {
+  // Computed once per analysed graph: the KFP and Argo targets of one compile share the result.
+  let computed = computedKeys.get(pipeline)
+  if (!computed) computedKeys.set(pipeline, (computed = computeKeys(pipeline)))
+  return computed
+}
+
+const computedKeys = new WeakMap<AnalysedPipeline, ReadonlyMap<string, TaskCacheKey>>()
+
+function computeKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheKey> {
   const keys = new Map<string, Partial>()
   const visiting = new Set<string>()
 
@@ -151,7 +174,7 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
         return { loopItem: [...(source.path ?? [])] }
       case 'taskOutput': {
         const upstream = keyOf(source.task)
-        absorb(into, upstream, source.task, new Set())
+        absorb(into, upstream, source.task, NONE)
         return { taskOutput: upstream.digest, output: source.output }
       }
       case 'collected': {
@@ -171,7 +194,7 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
         return {
           oneOf: source.sources.map((option) => {
             const upstream = keyOf(option.task)
-            absorb(into, upstream, option.task, new Set())
+            absorb(into, upstream, option.task, NONE)
             return { task: upstream.digest, output: option.output }
           }),
           conditions,
@@ -179,8 +202,6 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
       }
       case 'template':
         return { template: source.parts.map((part) => (typeof part === 'string' ? part : ingredientOf(part, into, consumerPath))) }
-      case 'composite':
-        return { composite: source.value, embedded: source.embedded.map((e) => ({ path: [...e.path], value: ingredientOf(e.source, into, consumerPath) })) }
       case 'composite':
         return { composite: source.value, embedded: source.embedded.map((e) => ({ path: [...e.path], value: ingredientOf(e.source, into, consumerPath) })) }
       case 'taskFinalStatus':
@@ -252,9 +273,10 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
     return partial
   }
 
-  for (const name of [...pipeline.tasks.keys()].sort(compareNames)) keyOf(name)
+  const names = [...pipeline.tasks.keys()].sort(compareNames)
+  for (const name of names) keyOf(name)
   const out = new Map<string, TaskCacheKey>()
-  for (const name of [...keys.keys()].sort(compareNames)) {
+  for (const name of names) {
     const k = keys.get(name)!
     out.set(name, {
       digest: k.digest,
@@ -267,6 +289,8 @@ export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string
   }
   return out
 }
+
+const NONE: ReadonlySet<string> = new Set()
 
 function absorb(into: Partial, upstream: Partial, name: string, fannedIn: ReadonlySet<string>): void {
   for (const input of upstream.pipelineInputs) into.pipelineInputs.add(input)

@@ -97,6 +97,9 @@ export function toYaml(value: unknown, options?: ToYamlOptions): string {
   return emitter.finish()
 }
 
+/** What separates two documents in the output of {@link toYamlDocuments}: joining single documents with it gives the same bytes. */
+export const YAML_DOCUMENT_SEPARATOR = '---\n'
+
 /**
  * Writes several documents as `yaml.dump_all` does: `---` starts every
  * document after the first. An empty list gives an empty string.

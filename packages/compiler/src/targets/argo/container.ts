@@ -275,8 +275,31 @@ function expand(state: RenderState, args: readonly CommandArgNode[]): ArgItem[][
   return out
 }
 
+const componentIds = new WeakMap<ContainerComponentNode, number>()
+let nextComponentId = 0
+
+/** Everything a container template depends on besides the context's options, as one string. */
+function templateShape(request: ContainerRequest): string {
+  const { component, task } = request
+  let id = componentIds.get(component)
+  if (id === undefined) componentIds.set(component, (id = nextComponentId++))
+  const passed = [...request.passed].sort(compareNames).join(',')
+  const flags = `${request.hasDisplayName ? 'd' : ''}${request.hasCacheKey ? 'k' : ''}${request.memoize ?? ''}`
+  const settings = task.env.length > 0 || task.resources !== undefined || task.retry !== undefined || request.pod !== undefined
+  return `${id}\u0000${passed}\u0000${flags}${settings ? `\u0000${JSON.stringify([task.env, task.resources ?? null, task.retry ?? null, request.pod ?? null])}` : ''}`
+}
+
 /** Builds (or reuses) the container template for one task. */
 export function containerTemplate(ctx: EmitContext, request: ContainerRequest): BuiltTemplate {
+  const shape = templateShape(request)
+  const built = ctx.builtContainers.get(shape) as BuiltTemplate | undefined
+  if (built) return built
+  const template = buildContainerTemplate(ctx, request)
+  ctx.builtContainers.set(shape, template)
+  return template
+}
+
+function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest): BuiltTemplate {
   const { component, task } = request
   const renamed: Record<string, string> = {}
   const inputNames = ioNameMap(component.inputs, renamed)

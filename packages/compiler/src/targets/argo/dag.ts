@@ -406,6 +406,7 @@ function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: 
   }
   const view: DagView = { top: group === undefined, leafChildren, groupOf, imports: new Map(group?.imports.map((p) => [p.key, p.name])) }
 
+  const childIndex = new Map(children.map((c, i) => [c, i]))
   const tasks: Json[] = []
   const externalDepends: Record<string, string[]> = {}
   const dependedOn = new Set<Unit>()
@@ -447,7 +448,7 @@ function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: 
       }
     }
     const args = argumentsOf(parameters, artifacts)
-    const ordered = children.filter((c) => depends.has(c)).map((c) => c.argoName)
+    const ordered = [...depends].sort((a, b) => childIndex.get(a)! - childIndex.get(b)!).map((c) => c.argoName)
     tasks.push({
       name: child.argoName,
       template: templates.get(child)!.name,

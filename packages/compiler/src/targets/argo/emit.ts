@@ -19,7 +19,8 @@
 
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
-import { toYaml } from '../../writer/yaml.ts'
+import { toYaml, YAML_DOCUMENT_SEPARATOR } from '../../writer/yaml.ts'
+import { argoYaml } from './yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
 import { argumentsOf, templateBytes } from './dag.ts'
 import { argoIoName, kubeName, labelValue, shortHash, truncateName } from './names.ts'
@@ -35,6 +36,8 @@ type Json = Record<string, unknown>
 export interface ArgoEmitResult {
   /** Plain JSON objects; write them with `argoYaml(documents)`. */
   readonly documents: Json[]
+  /** `argoYaml(documents)`, already written while measuring the objects (empty on diagnostics). */
+  readonly yaml: string
   /** Non-empty when the pipeline uses something Argo cannot express; `documents` is then empty. */
   readonly diagnostics: readonly Diagnostic[]
 }
@@ -73,10 +76,6 @@ function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedP
 
 // ---------------------------------------------------------------------------------------------
 // Documents
-
-function yamlBytes(value: unknown): number {
-  return Buffer.byteLength(toYaml(value, { sortKeys: false }))
-}
 
 function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value))
@@ -183,7 +182,7 @@ function assemble(ctx: EmitContext, pipeline: PipelineNode, root: TemplateEntry,
   // Templates sit under spec.templates, or spec.workflowSpec.templates in a CronWorkflow.
   const sizes = new Map(entries.map((e) => [e, templateBytes(e, o.kind === 'CronWorkflow' ? 6 : 4)]))
   const emptyMain = mainDocument(ctx, pipeline, root.name, [])
-  const mainBase = Math.max(yamlBytes(emptyMain), jsonBytes(emptyMain)) + 64
+  const mainBase = Math.max(Buffer.byteLength(toYaml(emptyMain, { sortKeys: false })), jsonBytes(emptyMain)) + 64
   const total = entries.reduce((sum, e) => sum + sizes.get(e)!, 0)
 
   const home = new Map<string, string>()
@@ -238,11 +237,11 @@ function assemble(ctx: EmitContext, pipeline: PipelineNode, root: TemplateEntry,
 }
 
 /** Checks what schema.json cannot: the v4 CRD caps, names, and the object size limit. */
-function checkLimits(ctx: EmitContext, documents: readonly Json[]): void {
+function checkLimits(ctx: EmitContext, documents: readonly Json[], sizes: readonly number[]): void {
   const o = ctx.options
   documents.forEach((doc, i) => {
     const where = [`argo`, `document ${i + 1}`]
-    const size = Math.max(yamlBytes(doc), jsonBytes(doc))
+    const size = sizes[i]!
     if (size > o.maxDocumentBytes) ctx.report('E_SCHEMA', where, `object is ${size} bytes, over the limit of ${o.maxDocumentBytes}`)
     const spec = (doc['kind'] === 'CronWorkflow' ? (doc['spec'] as Json)['workflowSpec'] : doc['spec']) as { templates: Json[] }
     if (spec.templates.length > ARGO_CAPS.templates) ctx.report('E_SCHEMA', where, `${spec.templates.length} templates, over the v4 limit of ${ARGO_CAPS.templates}`)
@@ -287,14 +286,19 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   }
   const present = new Set(Object.keys(analysed.node.inputs))
   const root = buildPipelineTemplate(ctx, analysed, present, true, false, '', [])
-  if (ctx.diagnostics.length > 0) return { documents: [], diagnostics: ctx.diagnostics }
+  if (ctx.diagnostics.length > 0) return { documents: [], yaml: '', diagnostics: ctx.diagnostics }
   // Sizes are estimated while packing and measured after; shrink the packing budget until they fit.
+  // An object's size is the larger of its YAML (the file applied) and its JSON (what the API stores).
   let documents: Json[] = []
+  let texts: string[] = []
+  let sizes: number[] = []
   for (let budget = resolved.maxDocumentBytes; budget >= resolved.maxDocumentBytes / 2; budget = Math.floor(budget * 0.95)) {
     documents = assemble(ctx, analysed.node, root.entry, budget)
-    if (documents.every((doc) => Math.max(yamlBytes(doc), jsonBytes(doc)) <= resolved.maxDocumentBytes)) break
+    texts = documents.map((doc) => argoYaml([doc]))
+    sizes = documents.map((doc, i) => Math.max(Buffer.byteLength(texts[i]!), jsonBytes(doc)))
+    if (sizes.every((size) => size <= resolved.maxDocumentBytes)) break
   }
-  checkLimits(ctx, documents)
-  if (ctx.diagnostics.length > 0) return { documents: [], diagnostics: ctx.diagnostics }
-  return { documents, diagnostics: [] }
+  checkLimits(ctx, documents, sizes)
+  if (ctx.diagnostics.length > 0) return { documents: [], yaml: '', diagnostics: ctx.diagnostics }
+  return { documents, yaml: texts.join(YAML_DOCUMENT_SEPARATOR), diagnostics: [] }
 }

@@ -46,6 +46,7 @@ export function kubeName(raw: string, fallback: string, max = MAX_ARGO_NAME): st
  */
 export class NameAllocator {
   private readonly taken = new Set<string>()
+  private readonly nextSuffix = new Map<string, number>()
   constructor(private readonly max = MAX_ARGO_NAME) {}
 
   /** Marks a name as used without allocating it (reserved names). */
@@ -56,10 +57,14 @@ export class NameAllocator {
   /** Returns `base`, or the first free `base-N`. */
   allocate(base: string): string {
     let candidate = truncateName(base, this.max)
-    for (let i = 2; this.taken.has(candidate); i++) {
-      const suffix = `-${i}`
+    // Names are never freed, so every suffix below the last one given for `base` is still taken:
+    // start there (a thousand templates of one component would otherwise cost a million probes).
+    let i = this.nextSuffix.get(base) ?? 2
+    while (this.taken.has(candidate)) {
+      const suffix = `-${i++}`
       candidate = `${truncateName(base, this.max - suffix.length)}${suffix}`
     }
+    if (i > 2) this.nextSuffix.set(base, i)
     this.taken.add(candidate)
     return candidate
   }

@@ -68,6 +68,13 @@ export class EmitContext {
     return kubeName(this.pipelineName, 'dag')
   }
 
+  /**
+   * Container templates already built, by what shapes them (see `containerTemplate`): most tasks
+   * of a large pipeline share their template, and building one to find that out costs more than
+   * the lookup.
+   */
+  readonly builtContainers = new Map<string, unknown>()
+
   /** Records a problem that keeps the pipeline from being expressed in Argo. */
   report(code: DiagnosticCode, path: readonly string[], message: string, source?: SourceLocation): void {
     // The same value may be resolved at several levels of groups: say it once.
