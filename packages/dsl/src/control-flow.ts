@@ -78,13 +78,13 @@ export type Collected<R> = R extends ArtifactRef<infer S, false> ? ArtifactRef<S
  *
  * @example
  * ```ts
- * import { collected, component, param, pipeline } from '@typeflow/dsl'
+ * import { collected, component, param, pipeline, type Task } from '@typeflow/dsl'
  * const square = component({ name: 'square', image: 'img', inputs: { x: param.int() }, outputs: { y: param.int() } })
  * const total = component({ name: 'total', image: 'img', inputs: { ys: param.list<number>() } })
  * pipeline({ name: 'fan-in' }, (dag) => {
- *   let squared: ReturnType<typeof dag.task<typeof square.inputs, typeof square.outputs>> | undefined
+ *   let squared!: Task<typeof square.outputs>
  *   dag.forEach([1, 2, 3], (x) => { squared = dag.task(square, { x }) })
- *   dag.task(total, { ys: collected(squared!.outputs.y) })
+ *   dag.task(total, { ys: collected(squared.outputs.y) })
  * })
  * ```
  */

@@ -54,6 +54,7 @@ export interface ArtifactSpecNode {
   readonly description?: string
 }
 
+/** An input or output of a component or pipeline: a parameter or an artifact. */
 export type IoSpecNode = ParameterSpecNode | ArtifactSpecNode
 
 /** What a value placeholder in a command line refers to. */
@@ -93,6 +94,7 @@ export interface IfPresentArgNode {
   readonly else?: readonly CommandArgNode[]
 }
 
+/** One item of a container's `command` or `args`: text with placeholders, a concat, or an IfPresent. */
 export type CommandArgNode = TextArgNode | ConcatArgNode | IfPresentArgNode
 
 /**
@@ -233,6 +235,7 @@ export interface KubernetesNode {
   readonly initContainers?: readonly InitContainerNode[]
 }
 
+/** An environment variable with a literal value, set in a task's container. */
 export interface EnvVarNode {
   readonly name: string
   readonly value: string
@@ -305,19 +308,26 @@ export type PredicateNode =
   | { readonly kind: 'and' | 'or'; readonly items: readonly PredicateNode[] }
   | { readonly kind: 'not'; readonly item: PredicateNode }
 
+/** A task's retry policy, durations in whole seconds (KFP `retryPolicy`, Argo `retryStrategy`). */
 export interface RetryNode {
+  /** Retries after the first failure. */
   readonly maxRetryCount: number
   /** Seconds before the first retry. */
   readonly backoffSeconds: number
+  /** Multiplier applied to the wait after each retry. */
   readonly backoffFactor: number
   /** Upper bound on the wait between retries, in seconds. */
   readonly backoffMaxSeconds: number
 }
 
+/** A task's caching settings, as the author gave them. */
 export interface CachingNode {
   /** Explicit choice for this task; when absent, the pipeline's or the compiler's default applies. */
   readonly enabled?: boolean
-  /** A user-chosen cache key that replaces the computed one. */
+  /**
+   * A user-chosen cache key: written as KFP's `cacheKey` (the KFP backend then fingerprints the
+   * task by its component and this key alone); Typeflow's own keys (local runner, Argo) mix it in.
+   */
   readonly key?: string
 }
 
@@ -433,6 +443,7 @@ export interface ImporterComponentNode {
   readonly metadata?: { readonly [key: string]: JsonValue }
 }
 
+/** Anything a task can run: a container, a whole pipeline, or an importer. */
 export type ComponentNode = ContainerComponentNode | PipelineNode | ImporterComponentNode
 
 /** Every IR record kind; exhaustive `Record<IrKind, …>` tables in passes and targets key on it. */

@@ -442,8 +442,8 @@ export function kubernetesSources(task: Pick<TaskNode, 'kubernetes'>): { readonl
  * @example
  * ```ts
  * const volume = dag.task(createPvc, { access_modes: ['ReadWriteOnce'], size: '5Gi', pvc_name_suffix: '-data' })
- * dag.task(train, {}, { kubernetes: { pvcMounts: [{ pvc: volume.outputs.name, mountPath: '/data' }] } })
- * dag.task(deletePvc, { pvc_name: volume.outputs.name }).after(...)
+ * const trained = dag.task(train, {}, { kubernetes: { pvcMounts: [{ pvc: volume.outputs.name, mountPath: '/data' }] } })
+ * dag.task(deletePvc, { pvc_name: volume.outputs.name }).after(trained)
  * ```
  */
 export const createPvc = component({

@@ -16,9 +16,9 @@ export interface ArtifactType<S extends string = string> extends ArtifactTypeNod
  *
  * @example
  * ```ts
- * import { artifactType, input } from '@typeflow/dsl'
+ * import { artifact, artifactType } from '@typeflow/dsl'
  * const FeatureSet = artifactType('acme.FeatureSet', '1.0.0')
- * const features = input(FeatureSet)
+ * const features = artifact(FeatureSet) // an input or output of that type
  * ```
  */
 export function artifactType<const S extends string>(schemaTitle: S, schemaVersion = '0.0.1'): ArtifactType<S> {

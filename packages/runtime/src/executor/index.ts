@@ -5,8 +5,14 @@
  *
  * @example
  * ```ts
- * import { packageFunctionComponentSync, DEFAULT_FUNCTION_IMAGE } from '@typeflow/runtime/executor'
- * const { command, args } = packageFunctionComponentSync({ name: 'add', interface: spec, functionSource })
+ * import { DEFAULT_FUNCTION_IMAGE, packageFunctionComponentSync } from '@typeflow/runtime'
+ * const int = { kind: 'parameter', type: 'NUMBER_INTEGER', optional: false } as const
+ * const { command, args } = packageFunctionComponentSync({
+ *   name: 'add',
+ *   interface: { inputs: { a: int, b: int }, outputs: { sum: int } },
+ *   functionSource: 'export default ({ a, b }) => ({ sum: a + b })',
+ * })
+ * // the container: { image: DEFAULT_FUNCTION_IMAGE, command, args }
  * ```
  * @module
  */
