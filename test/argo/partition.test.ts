@@ -106,7 +106,7 @@ function distinct(n: number): PipelineNode {
 type Json = Record<string, unknown>
 
 const cases: { name: string; pipeline: PipelineNode }[] = [
-  ...[250, 1000, 5000].flatMap((n) => [
+  ...[250, 1000, 10_000].flatMap((n) => [
     { name: `chain-${n}`, pipeline: chain(n) },
     { name: `fan-out-${n}`, pipeline: fanOut(n) },
   ]),
@@ -171,15 +171,15 @@ describe('partitioning large pipelines', () => {
   })
 
   it('runs a fan-out level in parallel: the root gets a partition of its own', () => {
-    const fan = compiled.find((c) => c.name === 'fan-out-5000')!
+    const fan = compiled.find((c) => c.name === 'fan-out-10000')!
     const main = fan.documents.at(-1)!
     const entry = templatesOf(main)[0]!
     const tasks = (entry['dag'] as Json)['tasks'] as Json[]
     expect(tasks.slice(1).every((t) => t['depends'] === tasks[0]!['name'])).toBe(true)
   })
 
-  it('reports the sizes for 5,000 tasks', () => {
-    for (const c of compiled.filter((x) => x.name.endsWith('-5000'))) {
+  it('reports the sizes for 10,000 tasks', () => {
+    for (const c of compiled.filter((x) => x.name.endsWith('-10000'))) {
       const sizes = c.documents.map((d) => `${String(d['kind'])} ${templatesOf(d).length} templates ${(Buffer.byteLength(argoYaml([d])) / 1024).toFixed(0)} KiB`)
       console.log(`${c.name}: ${c.documents.length} objects in ${c.ms.toFixed(0)} ms, ${(Buffer.byteLength(c.yaml) / 1024).toFixed(0)} KiB of YAML: ${sizes.join('; ')}`)
       expect(c.documents.length).toBeGreaterThan(1)
