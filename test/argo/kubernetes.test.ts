@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
-import { component, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { component, createPvc, deletePvc, param, pipeline, type PipelineNode } from '@typeflow/dsl'
 import { compile } from '../../packages/compiler/src/compile.ts'
 import gpuFinetune from '../../examples/gpu-finetune/pipeline.ts'
 import { failures, runArgoValidate, sharedAvailable, writeTemp } from './helpers.ts'
+import { argoSubstitute } from './simulate.ts'
 
 type Json = Record<string, any>
 
@@ -192,5 +193,57 @@ describe('pod settings Argo cannot express get a diagnostic, never a manifest', 
       dag.task(worker, {}, { kubernetes: { nodeAffinity: [i.a, i.b] } })
     })
     expect(compile(p, { targets: ['kfp'] }).ok).toBe(true)
+  })
+})
+
+describe('createPvc / deletePvc become Argo resource templates', () => {
+  const claimed = pipeline({ name: 'claimed', inputs: { size: param.string({ default: '5Gi' }) } }, (dag, p) => {
+    const volume = dag.task(createPvc, {
+      access_modes: ['ReadWriteOnce'],
+      size: p.size,
+      pvc_name_suffix: '-scratch',
+      annotations: { 'acme.dev/owner': 'ml "platform"' },
+    })
+    const used = dag.task(worker, {}, { kubernetes: { pvcMounts: [{ pvc: volume.outputs.name, mountPath: '/scratch' }] } })
+    dag.task(deletePvc, { pvc_name: volume.outputs.name }).after(used)
+  })
+  const out = compiled(claimed)
+  const create = template(out.argo, 'createpvc')
+  const remove = template(out.argo, 'deletepvc')
+
+  it('create: a PersistentVolumeClaim manifest; after Argo substitutes the inputs it is the claim KFP would make', () => {
+    expect(create['resource']['action']).toBe('create')
+    expect(create['outputs']).toEqual({ parameters: [{ name: 'name', valueFrom: { jsonPath: '{.metadata.name}' } }] })
+    expect(create['memoize']).toBeUndefined()
+    const vars = new Map([
+      ['workflow.name', 'claimed-x7k2p'],
+      ['inputs.parameters.access_modes', '["ReadWriteOnce"]'],
+      ['inputs.parameters.annotations', '{"acme.dev/owner":"ml \\"platform\\""}'],
+      ['inputs.parameters.pvc_name_suffix', '-scratch'],
+      ['inputs.parameters.size', '5Gi'],
+      ['inputs.parameters.storage_class_name', ''],
+    ])
+    const manifest = argoSubstitute(create['resource'], vars, 2)['manifest'] as string
+    expect(JSON.parse(manifest)).toEqual({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'claimed-x7k2p-scratch', annotations: { 'acme.dev/owner': 'ml "platform"' } },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } }, storageClassName: '' },
+    })
+  })
+
+  it('delete: the claim named by the create task, after its users', () => {
+    expect(remove['resource']['action']).toBe('delete')
+    const manifest = argoSubstitute(remove['resource'], new Map([['inputs.parameters.pvc_name', 'claimed-x7k2p-scratch']]), 2)['manifest'] as string
+    expect(JSON.parse(manifest)).toEqual({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'claimed-x7k2p-scratch' } })
+    const call = dagTasks(out.argo).find((t) => t['template'] === 'deletepvc')!
+    expect(call['depends']).toBe('createpvc && worker')
+    expect(call['arguments']['parameters']).toContainEqual({ name: 'pvc_name', value: '{{tasks.createpvc.outputs.parameters.name}}' })
+  })
+
+  it('giving both or neither of pvc_name and pvc_name_suffix is a diagnostic', () => {
+    const neither = pipeline({ name: 'neither' }, (dag) => void dag.task(createPvc, { access_modes: ['ReadWriteOnce'], size: '1Gi' }))
+    const result = compile(neither, { targets: ['argo'] })
+    expect(result.ok ? [] : result.diagnostics.map((d) => d.code)).toEqual(['E_MISSING_INPUT'])
   })
 })

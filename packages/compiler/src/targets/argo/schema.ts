@@ -103,7 +103,11 @@ const defs: Record<string, Schema> = {
     type: 'object',
     if: { type: 'object', required: ['dag'] },
     then: ref('dagTemplate'),
-    else: { if: { type: 'object', required: ['suspend'] }, then: ref('emptyTemplate'), else: ref('containerTemplate') },
+    else: {
+      if: { type: 'object', required: ['suspend'] },
+      then: ref('emptyTemplate'),
+      else: { if: { type: 'object', required: ['resource'] }, then: ref('resourceTemplate'), else: ref('containerTemplate') },
+    },
   },
 
   /** A pipeline without tasks: the CRDs want at least one DAG task, so it is a zero-length suspend. */
@@ -186,6 +190,19 @@ const defs: Record<string, Schema> = {
       ),
     },
     ['name', 'metadata', 'inputs', 'container'],
+  ),
+
+  /** A Kubernetes object created or deleted by the controller (kfp-kubernetes `createPvc` / `deletePvc`). */
+  resourceTemplate: closed(
+    {
+      name: ref('name'),
+      metadata: ref('templateMetadata'),
+      annotations: stringMap,
+      inputs: closed({ parameters: arrayOf(closed({ name: ref('ioName'), default: str }, ['name']), { maxItems: ARGO_CAPS.inputParameters }) }),
+      outputs: closed({ parameters: arrayOf(closed({ name: ref('ioName'), valueFrom: closed({ jsonPath: nonEmpty }, ['jsonPath']) }, ['name', 'valueFrom'])) }),
+      resource: closed({ action: { enum: ['create', 'delete'] }, manifest: nonEmpty }, ['action', 'manifest']),
+    },
+    ['name', 'metadata', 'inputs', 'resource'],
   ),
 
   dagTemplate: closed(

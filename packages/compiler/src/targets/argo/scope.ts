@@ -38,6 +38,7 @@ import { type BuiltTemplate, containerTemplate, presentInputs, type TemplateOutp
 import { type Arg, type Atom, atomsOf, atomSource, buildScopeTemplate, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
 import { exprLiteral, exprNumber, finalStateExpression } from './expr.ts'
 import { importerTemplate } from './importer.ts'
+import { isPvcStub, pvcTemplate } from './pvc.ts'
 import { type ArgoPodSettings, argoPodSettings, argoPodSettingSources } from './kubernetes.ts'
 import { argoIoName, kubeName, NameAllocator, shortHash } from './names.ts'
 import { ARGO_CAPS } from './options.ts'
@@ -463,11 +464,17 @@ class ScopeBuilder {
     if (hasPodSettings && component.kind !== 'container') {
       ctx.report('E_SCHEMA', path, `Kubernetes pod settings apply to container tasks; task "${node.name}" runs a ${component.kind}`, node.source)
     }
-    const pod = hasPodSettings && component.kind === 'container' ? this.podSettings(node, path) : undefined
-    const cache = component.kind === 'container' ? this.cacheSettings(task) : undefined
+    const pvc = component.kind === 'container' && isPvcStub(component)
+    const pod = hasPodSettings && component.kind === 'container' && !pvc ? this.podSettings(node, path) : undefined
+    // Creating or deleting a claim is an action on the cluster, not a result to reuse.
+    const cache = component.kind === 'container' && !pvc ? this.cacheSettings(task) : undefined
     let template: BuiltTemplate
     switch (component.kind) {
       case 'container':
+        if (pvc) {
+          template = pvcTemplate(ctx, { task: node, component, present: presentInputs(component.inputs, passed), hasDisplayName, path })
+          break
+        }
         template = containerTemplate(ctx, {
           task: node,
           component,
