@@ -97,6 +97,24 @@ export function toYaml(value: unknown, options?: ToYamlOptions): string {
   return emitter.finish()
 }
 
+/**
+ * The size {@link toYaml} output would have, in UTF-8 bytes and lines, without making the string
+ * (for packing objects under a size limit before writing them).
+ *
+ * @example
+ * yamlSize({ a: 1, b: ['x'] }) // { bytes: 12, lines: 4 } (lines as `split('\n')` counts them)
+ */
+export function yamlSize(value: unknown, options?: ToYamlOptions): { readonly bytes: number; readonly lines: number } {
+  const emitter = new Emitter(options?.sortKeys ?? true)
+  try {
+    emitter.document(value, true)
+  } catch (error) {
+    emitter.release()
+    throw error
+  }
+  return emitter.finishSize()
+}
+
 /** What separates two documents in the output of {@link toYamlDocuments}: joining single documents with it gives the same bytes. */
 export const YAML_DOCUMENT_SEPARATOR = '---\n'
 
@@ -491,6 +509,19 @@ class Emitter {
     const text = utf8Decoder.decode(this.buf.subarray(0, this.pos))
     this.release()
     return text
+  }
+
+  /** Like {@link finish}, but only measures what was written. */
+  finishSize(): { bytes: number; lines: number } {
+    if (this.openEnded) {
+      this.writeIndicator('...', true, false, false)
+      this.writeIndent()
+    }
+    let lines = 1
+    for (let i = 0; i < this.pos; i++) if (this.buf[i] === 0x0a) lines++
+    const bytes = this.pos
+    this.release()
+    return { bytes, lines }
   }
 
   /** Hands the buffer back for the next write (called by finish, and after an error). */

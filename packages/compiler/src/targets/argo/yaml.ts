@@ -15,7 +15,11 @@ const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/
 const GO_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|<<)$/
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/
 
+/** First characters of every plain scalar the patterns above match (`_` too: GO_INT ignores underscores). */
+const GO_FIRST = /^[yYnNtTfFoO~0-9+\-.<_]/
+
 function goYamlReadsAsNonString(text: string): boolean {
+  if (!GO_FIRST.test(text)) return false
   return GO_BOOL.test(text) || GO_NULL.test(text) || GO_SPECIAL.test(text) || GO_FLOAT.test(text) || GO_INT.test(text.replace(/_/g, ''))
 }
 
