@@ -3,7 +3,7 @@
  * parallel (two at a time, one NVIDIA L4 each), then fine-tune the winner on four A100s with a
  * shared-memory volume for the data loaders and the Hugging Face token read from a secret.
  *
- * Compiled for a GKE cluster (`cluster: { kind: 'gke' }` below, or `--cluster` to choose another),
+ * Compiled for a GKE cluster (`cluster: 'gke'` below, or `--cluster` to choose another),
  * each GPU task gets `cloud.google.com/gke-accelerator` as node selector and the
  * `nvidia.com/gpu` toleration, in the KFP PlatformSpec and on the Argo template alike.
  */
@@ -82,4 +82,4 @@ export const gpuFinetune = pipeline(
 )
 
 export default gpuFinetune
-build(import.meta, gpuFinetune, { cluster: { kind: 'gke' } })
+build(import.meta, gpuFinetune, { cluster: 'gke' })

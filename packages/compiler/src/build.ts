@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { formatDiagnostic, TypeflowError } from '@typeflow/dsl'
 import { compile, type Target } from './compile.ts'
-import { type ClusterProfile, parseClusterProfile } from './passes/placement.ts'
+import { type ClusterKind, type ClusterProfile, parseClusterProfile } from './passes/placement.ts'
 import type { ArgoOptions } from './targets/argo/index.ts'
 import { writeFilesAtomically } from './writer/files.ts'
 
@@ -16,7 +16,7 @@ export interface BuildOptions {
   readonly targets?: readonly Target[]
   readonly argo?: ArgoOptions
   /** The cluster profile for accelerator placement (`--cluster gke|nvidia-gfd|karpenter|custom:<label>`, `TYPEFLOW_CLUSTER`). */
-  readonly cluster?: ClusterProfile
+  readonly cluster?: ClusterProfile | Exclude<ClusterKind, 'custom'>
 }
 
 function printDiagnostics(diagnostics: readonly Diagnostic[]): void {

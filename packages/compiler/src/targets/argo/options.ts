@@ -53,6 +53,12 @@ export interface ArgoMemoizeOptions {
 /**
  * Options of the Argo target. Everything is optional: by default the pipeline becomes a `Workflow`
  * (with `generateName`) that uses the cluster's default artifact repository and service account.
+ *
+ * @example
+ * ```ts
+ * import type { ArgoOptions } from '@typeflow/compiler'
+ * const nightly: ArgoOptions = { kind: 'CronWorkflow', schedules: ['0 2 * * *'], serviceAccountName: 'pipelines' }
+ * ```
  */
 export interface ArgoOptions {
   /** @default 'Workflow' */

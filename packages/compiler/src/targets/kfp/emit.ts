@@ -391,7 +391,15 @@ function celOperand(source: ValueSourceNode, spec: IoSpecNode | undefined, chann
   return ref
 }
 
-/** Options of the KFP target. */
+/**
+ * Options of the KFP target.
+ *
+ * @example
+ * ```ts
+ * import type { KfpOptions } from '@typeflow/compiler'
+ * const kfp: KfpOptions = { cacheKeys: 'content' } // write Typeflow's keys where they are fully known
+ * ```
+ */
 export interface KfpOptions {
   /**
    * `backend` (default) leaves cache fingerprints to the KFP backend, as the SDK does;
