@@ -111,16 +111,27 @@ function componentDigest(component: ComponentNode): string {
   return digest
 }
 
-/** The IR without the fields that never change what a task computes. */
+/**
+ * The IR without the fields that never change what a task computes. A body is a set of nodes
+ * (edges, not positions, order them) and so is an `after` list: both are sorted, so declaration
+ * order does not reach the key. Branches keep their order: the first that holds runs.
+ */
 function stripPresentation(value: unknown): JsonValue {
   if (Array.isArray(value)) return value.map(stripPresentation)
   if (value === null || typeof value !== 'object') return value as JsonValue
   const out: Record<string, JsonValue> = {}
   for (const [k, v] of Object.entries(value)) {
     if (k === 'source' || k === 'displayName' || k === 'resources' || k === 'retry' || k === 'description') continue
-    out[k] = stripPresentation(v)
+    out[k] = (k === 'body' || k === 'after') && Array.isArray(v) ? sortedByCanonicalForm(v.map(stripPresentation)) : stripPresentation(v)
   }
   return out
+}
+
+function sortedByCanonicalForm(items: JsonValue[]): JsonValue[] {
+  return items
+    .map((item) => ({ item, text: canonicalJson(item) }))
+    .sort((a, b) => compareNames(a.text, b.text))
+    .map((entry) => entry.item)
 }
 
 interface Partial {

@@ -386,9 +386,11 @@ export function argoGraphShape(documents: readonly unknown[]): GraphShape {
       }
       return m.exports
     }
-    const resolve = (text: string, item: string | undefined, statuses: boolean): string => {
+    const resolve = (text: string, item: string | undefined, statuses: boolean): string => joinBindings(resolveEach(text, item, statuses))
+    /** Where each reference in the text comes from (a oneOf output stays one `a | b` binding). */
+    const resolveEach = (text: string, item: string | undefined, statuses: boolean): string[] => {
       const refs = refsIn(text)
-      if (refs.length === 0) return 'constant'
+      if (refs.length === 0) return ['constant']
       const bindings: string[] = []
       for (const ref of refs) {
         switch (ref.kind) {
@@ -417,7 +419,7 @@ export function argoGraphShape(documents: readonly unknown[]): GraphShape {
           }
         }
       }
-      return joinBindings(bindings)
+      return bindings
     }
 
     for (const task of tasks) {
@@ -437,7 +439,7 @@ export function argoGraphShape(documents: readonly unknown[]): GraphShape {
         const group = m.group!
         // A group's DAG task carries its condition and loop; a parallelism wrapper is the same group.
         // A condition on constants only reads nothing (KFP writes the constants into its CEL).
-        if (typeof task['when'] === 'string') for (const b of resolve(task['when'], undefined, true).split(' | ')) if (b !== 'constant') shape.dataEdges.add(`${path}#when <- ${b}`)
+        if (typeof task['when'] === 'string') for (const b of resolveEach(task['when'], undefined, true)) if (b !== 'constant') shape.dataEdges.add(`${path}#when <- ${b}`)
         if ('withItems' in task) shape.dataEdges.add(`${path}#items <- constant`)
         // A constant withParam is an optional nested-pipeline input its caller leaves out: nothing is read.
         if (typeof task['withParam'] === 'string') {
