@@ -116,6 +116,16 @@ describe('compiler diagnostics (hand-written IR, as a JavaScript user could pass
     expect(d.map((x) => x.code)).toEqual(['E_INVALID_PLACEHOLDER', 'E_INVALID_PLACEHOLDER'])
   })
 
+  it('env and resources on a task that runs a nested pipeline are refused, not dropped', () => {
+    const sub = pipelineOf([task('inner', producer)], { name: 'sub' })
+    const d = diagnosticsOf(pipelineOf([{ ...task('sub', sub), env: [{ name: 'MODE', value: 'fast' }], resources: { cpuLimit: '2' } }]))
+    expect(d.map((x) => [x.code, x.path.join('.')])).toEqual([
+      ['E_INVALID_CONSTANT', 'tasks.sub.env'],
+      ['E_INVALID_CONSTANT', 'tasks.sub.resources'],
+    ])
+    expect(d[0]!.message).toContain('set it on its tasks')
+  })
+
   it('collects every problem before failing, and never throws on nonsense', () => {
     const d = diagnosticsOf(pipelineOf([task('A', producer), task('A', consumer, { zzz: { kind: 'constant', value: null } })]))
     expect(new Set(d.map((x) => x.code))).toEqual(new Set(['E_INVALID_NAME', 'E_DUPLICATE_TASK']))

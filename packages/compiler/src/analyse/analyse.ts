@@ -432,6 +432,9 @@ function checkTask(s: PipelineScope, task: TaskEntry, checked: WeakSet<object>):
   for (const dep of node.after) {
     if (!s.tasks.has(dep)) c.report('E_UNKNOWN_TASK', [...path, 'after'], `after() names task "${dep}", which is not in pipeline "${s.pipeline.name}"`, node.source)
   }
+  if (node.component.kind !== 'container' && node.env.length > 0) {
+    c.report('E_INVALID_CONSTANT', [...path, 'env'], `env applies to container tasks; "${node.name}" runs ${node.component.kind === 'pipeline' ? 'a pipeline (set it on its tasks)' : 'an importer'}`, node.source)
+  }
   checkResources(s, task)
   checkKubernetes(s, task)
 }
@@ -472,6 +475,11 @@ function checkResources(s: PipelineScope, task: TaskEntry): void {
   const r = node.resources
   if (!r) return
   const path = ['tasks', node.name, 'resources']
+  const statics = (['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit', 'accelerator'] as const).filter((field) => r[field] !== undefined)
+  if (node.component.kind !== 'container' && statics.length > 0) {
+    // Nothing would carry them to a pod: both targets would drop them.
+    c.report('E_INVALID_CONSTANT', path, `resources apply to container tasks; "${node.name}" runs ${node.component.kind === 'pipeline' ? 'a pipeline (set them on its tasks)' : 'an importer'}`, node.source)
+  }
   for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
     const value = r[field]
     if (value !== undefined && !QUANTITY.test(value)) c.report('E_INVALID_CONSTANT', [...path, field], `${field} "${value}" is not a Kubernetes quantity (e.g. "2", "500m", "16Gi")`, node.source)
