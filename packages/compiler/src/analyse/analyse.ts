@@ -170,6 +170,8 @@ const isPrefix = (prefix: readonly string[], of: readonly string[]) => prefix.le
 /** Everything known about one pipeline while analysing it. */
 class PipelineScope {
   readonly tasks = new Map<string, TaskEntry>()
+  /** Names declared more than once: references to them are ambiguous. */
+  readonly duplicated = new Set<string>()
   readonly groups = new Map<string, GroupEntry>()
   /** Member names of each scope (key: path joined by '/'), in declaration order. */
   readonly scopeMembers = new Map<string, string[]>()
@@ -192,6 +194,7 @@ class PipelineScope {
   private addTask(task: TaskNode, path: readonly string[], isExitTask: boolean): void {
     if (this.tasks.has(task.name) || this.groups.has(task.name)) {
       this.c.report('E_DUPLICATE_TASK', ['tasks', task.name], `pipeline "${this.pipeline.name}" has two tasks (or a task and a group) named "${task.name}"; pass { name } to tell them apart`, task.source)
+      this.duplicated.add(task.name)
       return
     }
     this.tasks.set(task.name, { node: task, path, isExitTask })
@@ -256,6 +259,8 @@ class PipelineScope {
       }
       case 'taskOutput':
       case 'collected': {
+        // Which of two same-named tasks is meant is unknowable: E_DUPLICATE_TASK says it already.
+        if (this.duplicated.has(source.task)) return undefined
         const producer = this.tasks.get(source.task)
         if (!producer) {
           c.report('E_UNKNOWN_TASK', where, `refers to task "${source.task}", which is not in pipeline "${this.pipeline.name}"`, location)
@@ -306,6 +311,7 @@ class PipelineScope {
         let first: IoSpecNode | undefined
         const used = new Set<string>()
         for (const option of source.sources) {
+          if (this.duplicated.has(option.task)) return undefined
           const producer = this.tasks.get(option.task)
           const branch = producer?.path[branches.path.length + 1]
           if (!producer || producer.path[branches.path.length] !== source.branches || branch === undefined) {
