@@ -1,15 +1,17 @@
-import { readFileSync, watch } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { readFileSync, statSync } from 'node:fs'
+import { Writable } from 'node:stream'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { Diagnostic } from '@typeflow/dsl'
+import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { compile, type CompileOptions, parseClusterProfile, type Target, validateKfpDocuments, writeFilesAtomically } from '@typeflow/compiler'
 import { parseAllDocuments } from 'yaml'
 import { typecheckFiles } from './check.ts'
+import { lastRecordedRun, readDurationsFile } from './durations.ts'
 import { graphCommand } from './graph/command.ts'
 import { loadPipeline } from './load.ts'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from './output.ts'
-import { planPipeline, renderPlan } from './plan.ts'
+import { planPipeline, planTaskPaths, renderPlan, taskPathOfRunRecord } from './plan.ts'
 import { IMPORT_OPTIONS, IMPORT_USAGE, runImport } from './import/command.ts'
+import { watchAndCompile } from './watch.ts'
 
 /** Exit codes, as good Node tools use them. */
 export const EXIT = { ok: 0, diagnostics: 1, usage: 2 } as const
@@ -19,6 +21,8 @@ interface Command {
   readonly usage: string
   readonly options: NonNullable<ParseArgsConfig['options']>
   readonly run: (positionals: readonly string[], values: Record<string, string | boolean | undefined>) => Promise<number>
+  /** Rewrites the arguments before parsing (options whose value may be left out). */
+  readonly prepare?: (args: readonly string[]) => string[]
 }
 
 class UsageError extends Error {}
@@ -63,9 +67,7 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
   const caching = cachingSwitch(values['caching'] ?? process.env['TYPEFLOW_CACHING'])
   const keys = values['kfp-cache-keys'] ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
   if (keys !== undefined && keys !== 'content' && keys !== 'backend') throw new UsageError('--kfp-cache-keys must be content or backend')
-  const clusterText = (values['cluster'] as string | undefined) ?? process.env['TYPEFLOW_CLUSTER']
-  const cluster = clusterText ? parseClusterProfile(clusterText) : undefined
-  if (clusterText && cluster === undefined) throw new UsageError(`unknown --cluster "${clusterText}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
+  const cluster = clusterOption(values['cluster'])
   const options: CompileOptions = {
     targets,
     strict: values['strict'] === true,
@@ -88,6 +90,94 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
   return failed ? EXIT.diagnostics : EXIT.ok
 }
 
+function clusterOption(value: unknown) {
+  const text = (value as string | undefined) ?? process.env['TYPEFLOW_CLUSTER']
+  const cluster = text ? parseClusterProfile(text) : undefined
+  if (text && cluster === undefined) throw new UsageError(`unknown --cluster "${text}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
+  return cluster
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * An option whose value may be left out (`--from-run` or `--from-run <dir>`): node's parser
+ * needs a value, so the bare form becomes `--from-run=`. The next argument is its value only
+ * when `isValue` accepts it, so `plan --from-run pipeline.ts` still reads the pipeline.
+ */
+function optionalValue(flag: string, isValue: (next: string) => boolean): (args: readonly string[]) => string[] {
+  return (args) => {
+    const out: string[] = []
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!
+      if (arg === '--') {
+        out.push(...args.slice(i))
+        break
+      }
+      if (arg !== flag) {
+        out.push(arg)
+        continue
+      }
+      const next = args[i + 1]
+      if (next !== undefined && !next.startsWith('-') && isValue(next)) {
+        out.push(`${flag}=${next}`)
+        i++
+      } else {
+        out.push(`${flag}=`)
+      }
+    }
+    return out
+  }
+}
+
+/** The closest of `names` to `name` by edit distance, when close enough to be a typo. */
+function closest(name: string, names: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i]
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      row = next
+    }
+    return row[b.length]!
+  }
+  let best: { name: string; d: number } | undefined
+  for (const candidate of [...names].sort()) {
+    const d = distance(name, candidate)
+    if (d <= Math.max(2, Math.floor(name.length / 4)) && (best === undefined || d < best.d)) best = { name: candidate, d }
+  }
+  return best?.name
+}
+
+/** `--param name=value` by the declared type of each input, as `typeflow run` parses them. */
+async function typedParams(pipeline: PipelineNode, pairs: readonly string[]): Promise<Record<string, unknown>> {
+  if (pairs.length === 0) return {}
+  const { parseParamValue } = await import('@typeflow/runtime/runner')
+  const out: Record<string, unknown> = {}
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=')
+    if (eq <= 0) throw new UsageError(`--param takes name=value (got "${pair}")`)
+    const name = pair.slice(0, eq)
+    const spec = pipeline.inputs[name]
+    if (!spec) {
+      const inputs = Object.keys(pipeline.inputs)
+      throw new UsageError(`pipeline "${pipeline.name}" has no input "${name}"${inputs.length > 0 ? `; its inputs: ${inputs.join(', ')}` : ''}`)
+    }
+    if (spec.kind !== 'parameter') throw new UsageError(`input "${name}" is an artifact; --param only sets parameters`)
+    try {
+      out[name] = parseParamValue(spec.type, pair.slice(eq + 1), name)
+    } catch (error) {
+      throw new UsageError((error as Error).message)
+    }
+  }
+  return out
+}
+
 const commands: Readonly<Record<string, Command>> = {
   compile: {
     summary: 'compile pipeline files to KFP IR (and Argo) YAML',
@@ -106,21 +196,10 @@ Writes nothing when any diagnostic is found; exit code 1.`,
     options: compileOptions,
     async run(positionals, values) {
       needFiles(positionals, 'at least one pipeline file')
+      if (values['watch'] && diagnosticFormat(values['format']) === 'json') throw new UsageError('--watch prints one report per change; use --format text or github with it')
       const code = await compileOnce(positionals, values)
       if (!values['watch']) return code
-      const folders = [...new Set(positionals.map((f) => dirname(resolve(f))))]
-      process.stderr.write(`watching ${folders.join(', ')} (Ctrl-C to stop)\n`)
-      let timer: NodeJS.Timeout | undefined
-      for (const folder of folders) {
-        watch(folder, { recursive: true }, () => {
-          clearTimeout(timer)
-          timer = setTimeout(() => {
-            // A fresh process would see edited imports; tsImport caches by URL, so re-run the CLI.
-            void compileOnce(positionals, values)
-          }, 100)
-        })
-      }
-      return new Promise<number>(() => {})
+      return watchAndCompile(positionals, String(values['out-dir']), () => compileOnce(positionals, values))
     },
   },
   validate: {
@@ -147,7 +226,7 @@ Reports unknown fields and wrong types with their paths; exit code 1 when any is
         if (yamlErrors.length > 0 || parsed.length === 0) {
           const first = yamlErrors[0]
           const pos = first?.linePos?.[0]
-          diagnostics.push({ code: 'E_SCHEMA', path: [], message: first ? `malformed YAML: ${first.message.split('\n')[0]}` : 'empty file', source: { file, line: pos?.line ?? 1, column: pos?.col ?? 1 } })
+          diagnostics.push({ code: 'E_SCHEMA', path: [], message: first ? `malformed YAML: ${first.message.split('\n')[0]!.replace(/:$/, '')}` : 'empty file', source: { file, line: pos?.line ?? 1, column: pos?.col ?? 1 } })
           continue
         }
         for (const issue of validateKfpDocuments(parsed.map((d) => d.toJS()))) {
@@ -189,22 +268,104 @@ pipeline without writing anything.`,
     },
   },
   plan: {
-    summary: "show every task's cache key and its ingredients, resources, peak GPU demand and critical path",
-    usage: `typeflow plan <pipeline.ts> [--format text|json] [--param name=value ...] [--caching on|off]`,
-    options: { ...formatOption, param: { type: 'string', multiple: true }, caching: { type: 'string' } },
+    summary: "show every task's cache key and its ingredients, resources and placement, total and peak GPUs, and the critical path",
+    usage: `typeflow plan <pipeline.ts> [options]
+
+  --durations <file.json>  duration estimates: { "<task>": 90, "<task>": "45m", "<task>": "1h30m" }
+                           (seconds, or d h m s ms); a task of a nested pipeline is "<pipeline task>/<task>"
+  --from-run [dir]         measured durations from the last local run of this pipeline: in the
+                           runner's store (default: .typeflow), a run directory or its run.json;
+                           entries of --durations take precedence
+  --param name=value       value of a pipeline input (repeatable): completes cache keys and loop sizes
+  --caching on|off         default caching for tasks that do not choose (env TYPEFLOW_CACHING)
+  --cluster <profile>      gke, nvidia-gfd, karpenter or custom:<label>: show accelerator placement
+  --format text|json|github  the plan as text (github: with diagnostics as Actions annotations) or JSON
+  --json                   same as --format json
+
+Peak accelerators: the most in use at once when everything that can run in parallel does (loops
+with their parallelism). Critical path: every task counts 1 unit without estimates; with them,
+a task without one counts 0s (listed). Exit code 1 on diagnostics, e.g. a task named in the
+durations file that the pipeline does not have (E_UNKNOWN_TASK).`,
+    options: {
+      ...formatOption,
+      json: { type: 'boolean', default: false },
+      param: { type: 'string', multiple: true },
+      caching: { type: 'string' },
+      cluster: { type: 'string' },
+      durations: { type: 'string' },
+      'from-run': { type: 'string' },
+    },
+    prepare: optionalValue('--from-run', (next) => next.endsWith('.json') || isDirectory(next)),
     async run(positionals, values) {
       if (positionals.length !== 1) throw new UsageError('expected one pipeline file')
-      const format = values['format']
-      if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json')
-      const loaded = await loadPipeline(positionals[0]!)
+      if (values['json'] === true && values['format'] !== 'text' && values['format'] !== 'json') throw new UsageError('--json and --format disagree')
+      const format = values['json'] === true ? 'json' : diagnosticFormat(values['format'])
       const caching = cachingSwitch(values['caching'] ?? process.env['TYPEFLOW_CACHING'])
-      const result = loaded.ok ? compile(loaded.pipeline, { ...(caching !== undefined && { caching }) }) : loaded
+      const cluster = clusterOption(values['cluster'])
+      const loaded = await loadPipeline(positionals[0]!)
+      const params = loaded.ok ? await typedParams(loaded.pipeline, (values['param'] as unknown as string[] | undefined) ?? []) : {}
+      const result = loaded.ok ? compile(loaded.pipeline, { ...(caching !== undefined && { caching }), ...(cluster !== undefined && { cluster }) }) : loaded
       if (!result.ok) {
-        report(result.diagnostics, 'text')
+        report(result.diagnostics, format)
         return EXIT.diagnostics
       }
-      const params = parseParams((values['param'] as unknown as string[] | undefined) ?? [])
-      const plan = planPipeline(result.analysed, params)
+      const analysed = result.analysed
+      const diagnostics: Diagnostic[] = []
+      let durations: Map<string, { seconds: number; from: 'file' | 'run' }> | undefined
+      const estimatesFrom: string[] = []
+      const paths = planTaskPaths(analysed, params)
+      const known = new Set(paths.tasks)
+      const fromRun = values['from-run']
+      if (typeof fromRun === 'string') {
+        durations = new Map()
+        const found = lastRecordedRun(fromRun === '' ? '.typeflow' : fromRun, analysed.node.name)
+        if (!found.ok) diagnostics.push(found.diagnostic)
+        else {
+          estimatesFrom.push(`run ${found.run.runId}`)
+          for (const recorded of found.run.tasks) {
+            const id = recorded.seconds === undefined ? undefined : taskPathOfRunRecord(analysed, recorded.path)
+            if (id === undefined || !known.has(id)) continue
+            // Iterations of a loop: the slowest stands for all of them.
+            const seconds = Math.max(recorded.seconds!, durations.get(id)?.seconds ?? 0)
+            durations.set(id, { seconds, from: 'run' })
+          }
+        }
+      }
+      const file = values['durations']
+      if (typeof file === 'string') {
+        durations ??= new Map()
+        const read = readDurationsFile(file)
+        diagnostics.push(...read.diagnostics)
+        estimatesFrom.push(file)
+        for (const entry of read.entries) {
+          if (known.has(entry.task)) {
+            durations.set(entry.task, { seconds: entry.seconds, from: 'file' })
+            continue
+          }
+          const nested = paths.pipelineTasks.includes(entry.task)
+          const near = closest(entry.task, paths.tasks)
+          diagnostics.push({
+            code: 'E_UNKNOWN_TASK',
+            path: ['durations', entry.task],
+            message: nested
+              ? `task "${entry.task}" runs a nested pipeline: give the durations of its tasks (${paths.tasks.filter((t) => t.startsWith(`${entry.task}/`)).join(', ')})`
+              : `pipeline "${analysed.node.name}" has no task "${entry.task}"${near ? `; did you mean "${near}"?` : ''}`,
+            source: entry.source,
+          })
+        }
+      }
+      if (diagnostics.length > 0) {
+        // In file order, so a long durations file reads top to bottom.
+        const at = (d: Diagnostic) => [d.source?.file ?? '', d.source?.line ?? 0, d.source?.column ?? 0] as const
+        diagnostics.sort((a, b) => {
+          const [fa, la, ca] = at(a)
+          const [fb, lb, cb] = at(b)
+          return fa < fb ? -1 : fa > fb ? 1 : la - lb || ca - cb
+        })
+        report(diagnostics, format)
+        return EXIT.diagnostics
+      }
+      const plan = planPipeline(analysed, { params, ...(durations !== undefined && { durations, estimatesFrom }) })
       process.stdout.write(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, useColour(process.stdout)))
       return EXIT.ok
     },
@@ -236,6 +397,68 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
   return out
 }
 
+const RUN_FORMAT_HELP = "      --format text|json|github  how to print the pipeline's diagnostics (default: text)\n"
+
+/**
+ * `typeflow run`: the runner owns its flags (--param, --host, --store …) and is loaded only when
+ * needed. `--format json|github` is handled here: the pipeline is compiled first as the runner
+ * would (KFP target, default options), and its diagnostics are printed in that format.
+ */
+async function runWithFormat(args: readonly string[]): Promise<number> {
+  const { runCommand } = await import('@typeflow/runtime/runner')
+  if (args.includes('--help') || args.includes('-h')) {
+    let help = ''
+    const capture = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        help += chunk.toString()
+        done()
+      },
+    })
+    const code = await runCommand(['--help'], { stdout: capture, stderr: process.stderr, env: process.env })
+    const at = help.indexOf('  -h, --help')
+    process.stdout.write(at >= 0 ? `${help.slice(0, at)}${RUN_FORMAT_HELP}${help.slice(at)}` : `${help}${RUN_FORMAT_HELP}`)
+    return code
+  }
+  const rest: string[] = []
+  let format: DiagnosticFormat = 'text'
+  try {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!
+      if (arg === '--') {
+        rest.push(...args.slice(i))
+        break
+      }
+      if (arg === '--format' || arg.startsWith('--format=')) {
+        const value = arg === '--format' ? args[++i] : arg.slice('--format='.length)
+        format = diagnosticFormat(value)
+        continue
+      }
+      rest.push(arg)
+    }
+  } catch (error) {
+    process.stderr.write(`typeflow run: ${(error as Error).message}\n`)
+    return EXIT.usage
+  }
+  if (format !== 'text') {
+    // Which argument is the pipeline: the runner's options that take a value are skipped.
+    const { positionals } = parseArgs({
+      args: rest,
+      strict: false,
+      allowPositionals: true,
+      options: { param: { type: 'string', short: 'p', multiple: true }, store: { type: 'string' }, concurrency: { type: 'string' }, 'container-runtime': { type: 'string' } },
+    })
+    if (positionals.length === 1) {
+      const loaded = await loadPipeline(positionals[0]!)
+      const result = loaded.ok ? compile(loaded.pipeline, { targets: ['kfp'] }) : loaded
+      if (!result.ok) {
+        report(result.diagnostics, format)
+        return EXIT.diagnostics
+      }
+    }
+  }
+  return runCommand(rest)
+}
+
 function overview(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length))
   const lines = [...Object.entries(commands), ['run', { summary: 'run a pipeline locally: conditions, loops, caching, retries, with live progress' }] as const]
@@ -265,11 +488,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`)
     return EXIT.ok
   }
-  if (name === 'run') {
-    // The runner owns its flags (--param, --host, --store …); loaded only when needed.
-    const { runCommand } = await import('@typeflow/runtime/runner')
-    return runCommand(rest)
-  }
+  if (name === 'run') return runWithFormat(rest)
   const command = commands[name]
   if (!command) {
     process.stderr.write(`typeflow: unknown command "${name}"\n\n${overview()}`)
@@ -280,11 +499,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok
   }
   try {
-    const { values, positionals } = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true })
+    const args = command.prepare ? command.prepare(rest) : [...rest]
+    const { values, positionals } = parseArgs({ args, options: command.options, allowPositionals: true, strict: true })
     return await command.run(positionals, values as Record<string, string | boolean | undefined>)
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`typeflow ${name}: ${(error as Error).message}\n\n${command.usage}\n`)
+      const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)
+      const message = unknown ? `unknown option ${unknown[1]} (the options of ${name} are below)` : (error as Error).message
+      process.stderr.write(`typeflow ${name}: ${message}\n\n${command.usage}\n`)
       return EXIT.usage
     }
     throw error

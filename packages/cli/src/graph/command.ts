@@ -6,8 +6,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { compile, computeCacheKeys } from '@typeflow/compiler'
+import type { Diagnostic } from '@typeflow/dsl'
 import { loadPipeline } from '../load.ts'
-import { renderDiagnostics, useColour } from '../output.ts'
+import { type DiagnosticFormat, renderDiagnostics, useColour } from '../output.ts'
 import { toHtml } from './html.ts'
 import { toMermaid } from './mermaid.ts'
 import { graphModel, parseRunStatus, type RunStatusMap } from './model.ts'
@@ -18,14 +19,17 @@ export type GraphFormat = 'html' | 'svg' | 'mermaid'
 
 const FORMATS: readonly GraphFormat[] = ['html', 'svg', 'mermaid']
 
-const usage = `typeflow graph <pipeline.ts> [--format html|svg|mermaid] [--out file] [--run status.json]
+const usage = `typeflow graph <pipeline.ts> [--format html|svg|mermaid] [--out file] [--run status.json] [--diagnostics-format text|json|github]
 
   --format html|svg|mermaid  html: one self-contained page (tasks by kind, groups, GPU badges,
                              cache keys on hover); svg: the laid-out picture; mermaid: flowchart text
                              (default: html)
   --out <file>               write to this file instead of standard output
   --run <status.json>        overlay a run's results: { "<task>": { "state": "done", "durationMs": 1200 } }
-                             (state: done, cached, failed, skipped, running or waiting)`
+                             (state: done, cached, failed, skipped, running or waiting)
+  --diagnostics-format text|json|github
+                             how to print the pipeline's diagnostics (--format names the drawing)
+                             (default: text; json goes to standard output)`
 
 /**
  * Loads the pipeline file, compiles it (writing nothing), and draws it in the chosen format.
@@ -40,10 +44,13 @@ export async function renderGraphFile(
   file: string,
   format: GraphFormat,
   run?: RunStatusMap,
-): Promise<{ readonly ok: true; readonly output: string; readonly unknownTasks: readonly string[] } | { readonly ok: false; readonly report: string }> {
+): Promise<
+  | { readonly ok: true; readonly output: string; readonly unknownTasks: readonly string[] }
+  | { readonly ok: false; readonly report: string; readonly diagnostics: readonly Diagnostic[] }
+> {
   const loaded = await loadPipeline(file)
   const result = loaded.ok ? compile(loaded.pipeline) : loaded
-  if (!result.ok) return { ok: false, report: renderDiagnostics(result.diagnostics, 'text', useColour(process.stderr)) }
+  if (!result.ok) return { ok: false, report: renderDiagnostics(result.diagnostics, 'text', useColour(process.stderr)), diagnostics: result.diagnostics }
   const model = graphModel(result.analysed, computeCacheKeys(result.analysed), run)
   const output = format === 'mermaid' ? toMermaid(model) : format === 'svg' ? await toSvg(model) : await toHtml(model)
   return { ok: true, output, unknownTasks: model.run?.unknownTasks ?? [] }
@@ -57,6 +64,7 @@ export const graphCommand = {
     format: { type: 'string', default: 'html' },
     out: { type: 'string' },
     run: { type: 'string' },
+    'diagnostics-format': { type: 'string', default: 'text' },
   },
   async run(positionals: readonly string[], values: Record<string, string | boolean | undefined>): Promise<number> {
     const usageError = (message: string) => {
@@ -66,6 +74,10 @@ export const graphCommand = {
     if (positionals.length !== 1) return usageError('expected one pipeline file')
     const format = values['format']
     if (typeof format !== 'string' || !(FORMATS as readonly string[]).includes(format)) return usageError(`--format must be html, svg or mermaid (got "${String(format)}")`)
+    const diagnosticsFormat = values['diagnostics-format']
+    if (diagnosticsFormat !== 'text' && diagnosticsFormat !== 'json' && diagnosticsFormat !== 'github') {
+      return usageError(`--diagnostics-format must be text, json or github (got "${String(diagnosticsFormat)}")`)
+    }
     let run: RunStatusMap | undefined
     if (typeof values['run'] === 'string') {
       try {
@@ -77,7 +89,8 @@ export const graphCommand = {
     }
     const drawn = await renderGraphFile(positionals[0]!, format as GraphFormat, run)
     if (!drawn.ok) {
-      process.stderr.write(drawn.report)
+      const stream = diagnosticsFormat === 'json' ? process.stdout : process.stderr
+      stream.write(renderDiagnostics(drawn.diagnostics, diagnosticsFormat as DiagnosticFormat, useColour(stream)))
       return 1
     }
     if (drawn.unknownTasks.length > 0) process.stderr.write(`typeflow graph: warning: the run status names tasks this pipeline does not have: ${drawn.unknownTasks.join(', ')}\n`)

@@ -216,7 +216,7 @@ export function parseKfpFile(text: string, file = '<input>'): ParsedKfp {
   if (errors.length > 0) {
     const first = errors[0]!
     const pos = first.linePos?.[0]
-    fail(file, [], `malformed YAML: ${first.message.split('\n')[0]}`, pos?.line ?? 1, pos?.col ?? 1)
+    fail(file, [], `malformed YAML: ${first.message.split('\n')[0]!.replace(/:$/, '')}`, pos?.line ?? 1, pos?.col ?? 1)
   }
   const values = docs.map((d) => d.toJS({ maxAliasCount: 1000 }) as unknown)
   const first = values[0]

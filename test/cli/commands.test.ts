@@ -1,0 +1,112 @@
+/**
+ * What every `typeflow` command promises: `--help` (exit 0), unknown flags rejected (exit 2,
+ * naming the flag), and diagnostics as JSON on stdout or GitHub annotations on stderr.
+ * (compile's formats and check's JSON are in cli.test.ts.)
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+import { main } from '../../packages/cli/src/main.ts'
+
+const root = resolve(import.meta.dirname, '../..')
+const invalid = join(root, 'test/fixtures/cli/invalid-name.ts')
+
+async function typeflow(...args: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true))
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true))
+  try {
+    return { code: await main(args), stdout, stderr }
+  } finally {
+    out.mockRestore()
+    err.mockRestore()
+  }
+}
+
+/** A separate process: source locations of loaded pipelines come from tsx's source maps, which vitest's own handling hides in-process. */
+function spawned(...args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
+  delete env['FORCE_COLOR']
+  const run = spawnSync(process.execPath, [join(root, 'packages/cli/bin/typeflow.mjs'), ...args], { cwd: root, encoding: 'utf8', env })
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+
+const commands = ['compile', 'run', 'plan', 'graph', 'check', 'import', 'validate'] as const
+
+describe('every command', () => {
+  it.each(commands)('%s --help prints its usage (exit 0)', async (command) => {
+    const help = await typeflow(command, '--help')
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(new RegExp(`typeflow ${command} <`))
+    expect(help.stderr).toBe('')
+    // Every command that prints diagnostics says how to choose their format.
+    expect(help.stdout).toMatch(/text\|json\|github/)
+  })
+
+  it.each(commands)('%s rejects an unknown flag (exit 2) and names it', async (command) => {
+    const bad = await typeflow(command, 'some-file', '--frobnicate')
+    expect(bad.code).toBe(2)
+    expect(bad.stdout).toBe('')
+    expect(bad.stderr).toMatch(/(unknown|Unknown) option '?--frobnicate/)
+  })
+
+  it.each(['compile', 'run', 'plan', 'check', 'import', 'validate'])('%s rejects a diagnostics format it does not know (exit 2)', async (command) => {
+    const bad = await typeflow(command, 'some-file', '--format', 'xml')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--format must be text, json or github (got "xml")')
+  })
+})
+
+describe('diagnostics as JSON and GitHub annotations', () => {
+  /** The fixture's one diagnostic, as JSON on stdout and as an annotation on stderr. */
+  const expectBoth = async (args: readonly string[], formatFlag = '--format') => {
+    const json = spawned(...args, formatFlag, 'json')
+    expect(json.code, json.stderr).toBe(1)
+    expect(JSON.parse(json.stdout).diagnostics).toEqual([expect.objectContaining({ code: 'E_INVALID_NAME', path: ['tasks', 'Train_Model'], source: { file: invalid, line: 7, column: 7 } })])
+    const github = spawned(...args, formatFlag, 'github')
+    expect(github.code).toBe(1)
+    expect(github.stderr).toMatch(/^::error file=.*invalid-name\.ts,line=7,col=7,title=E_INVALID_NAME::tasks\.Train_Model: task name "Train_Model" is not a valid Kubernetes name/m)
+  }
+
+  it('run: checked before anything runs', async () => {
+    await expectBoth(['run', invalid, '--host', '--param', 'x=1'])
+    const text = spawned('run', invalid, '--host')
+    expect(text.code).toBe(1)
+    expect(text.stderr).toContain('E_INVALID_NAME at tasks.Train_Model')
+  })
+
+  it('plan', async () => {
+    await expectBoth(['plan', invalid])
+    const json = await typeflow('plan', invalid, '--json')
+    expect(JSON.parse(json.stdout).diagnostics[0].code).toBe('E_INVALID_NAME')
+  })
+
+  it('graph: --diagnostics-format, since --format names the drawing', async () => {
+    await expectBoth(['graph', invalid], '--diagnostics-format')
+    expect((spawned('graph', invalid, '--diagnostics-format', 'xml')).code).toBe(2)
+  })
+
+  it('check: GitHub annotations', async () => {
+    const github = spawned('check', invalid, '--format', 'github')
+    expect(github.code).toBe(1)
+    expect(github.stderr).toMatch(/^::error file=.*invalid-name\.ts,line=7,col=7,title=E_INVALID_NAME::/m)
+  })
+
+  it('validate and import: malformed YAML with its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'typeflow-commands-'))
+    const file = join(dir, 'bad.yaml')
+    writeFileSync(file, 'a: [unclosed\n')
+    for (const [command, code] of [['validate', 'E_SCHEMA'], ['import', 'E_COMPONENT_YAML']] as const) {
+      const json = await typeflow(command, file, '--format', 'json')
+      expect(json.code).toBe(1)
+      expect(JSON.parse(json.stdout).diagnostics).toEqual([expect.objectContaining({ code, source: { file, line: 2, column: 1 } })])
+      expect(JSON.parse(json.stdout).diagnostics[0].message).toMatch(/^malformed YAML: .*[^:]$/)
+      const github = await typeflow(command, file, '--format', 'github')
+      expect(github.code).toBe(1)
+      expect(github.stderr).toMatch(new RegExp(`^::error file=${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')},line=2,col=1,title=${code}::malformed YAML`, 'm'))
+    }
+  })
+})
