@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
@@ -151,6 +151,9 @@ describe('graph model', () => {
   it('parses run files: a task map, or one under `tasks`; rejects bad states and durations', () => {
     expect(parseRunStatus({ a: { state: 'done', durationMs: 5 }, b: { state: 'waiting' } })).toEqual({ a: { state: 'done', durationMs: 5 }, b: { state: 'waiting' } })
     expect(parseRunStatus({ runId: 'x', tasks: { a: { state: 'cached', durationMs: 0 } } })).toEqual({ a: { state: 'cached', durationMs: 0 } })
+    // A runner's run.json: tasks as records with their path.
+    expect(parseRunStatus({ runId: 'x', tasks: [{ name: 'b', path: 'sub/b', state: 'succeeded', durationMs: 7 }, { name: 'a', path: 'a', state: 'cached', durationMs: 0 }] }))
+      .toEqual({ 'sub/b': { state: 'done', durationMs: 7 }, a: { state: 'cached', durationMs: 0 } })
     expect(() => parseRunStatus([])).toThrow(/expected an object/)
     expect(() => parseRunStatus({ a: { state: 'exploded' } })).toThrow(/task "a": state must be one of done, cached/)
     expect(() => parseRunStatus({ a: { state: 'done', durationMs: -1 } })).toThrow(/durationMs must be a non-negative number/)
@@ -365,6 +368,18 @@ describe('typeflow graph', () => {
     expect(mermaid.stdout).toContain('flowchart TD')
     expect(mermaid.stdout).toContain('done · 1.5 s')
     expect(mermaid.stderr).toContain('warning: the run status names tasks this pipeline does not have: ghost')
+  })
+
+  it("draws the status of a real local run from the runner's own run.json", () => {
+    const store = mkdtempSync(join(tmpdir(), 'typeflow-graph-run-'))
+    const ran = typeflow('run', 'examples/quickstart/pipeline.ts', '--store', store)
+    expect(ran.code, ran.stderr).toBe(0)
+    const runs = readdirSync(join(store, 'runs'))
+    expect(runs).toHaveLength(1)
+    const drawn = typeflow('graph', 'examples/quickstart/pipeline.ts', '--format', 'mermaid', '--run', join(store, 'runs', runs[0]!, 'run.json'))
+    expect(drawn.code, drawn.stderr).toBe(0)
+    expect(drawn.stderr).toBe('')
+    expect(drawn.stdout).toMatch(/class t_\w+(,t_\w+){2} state_done/)
   })
 
   it('SVG to stdout; bad input is exit code 1, bad usage exit code 2', async () => {

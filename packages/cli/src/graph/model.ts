@@ -397,8 +397,9 @@ export function graphModel(analysed: AnalysedPipeline, cacheKeys: ReadonlyMap<st
 }
 
 /**
- * Checks the JSON of a `--run` file: `{ [task]: { state, durationMs? } }`, or the same map under
- * `tasks` (as in a runner's `run.json`). Throws an `Error` saying what is wrong.
+ * Checks the JSON of a `--run` file: `{ [task]: { state, durationMs? } }`, the same map under
+ * `tasks`, or a runner's `run.json` (`tasks: [{ path, state, durationMs }]`). Throws an `Error`
+ * saying what is wrong.
  *
  * @example
  * ```ts
@@ -409,11 +410,15 @@ export function graphModel(analysed: AnalysedPipeline, cacheKeys: ReadonlyMap<st
 export function parseRunStatus(json: unknown): RunStatusMap {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
   if (!isObject(json)) throw new Error('expected an object of task name → { state, durationMs }')
-  const map = isObject(json['tasks']) ? json['tasks'] : json
+  const tasks = json['tasks']
+  // A runner's run.json lists its tasks as records with their path in the pipeline.
+  const map = Array.isArray(tasks)
+    ? Object.fromEntries(tasks.map((t, i) => [isObject(t) && typeof (t['path'] ?? t['name']) === 'string' ? String(t['path'] ?? t['name']) : `#${i}`, t]))
+    : isObject(tasks) ? tasks : json
   const out: Record<string, RunStatus> = {}
   for (const [task, value] of Object.entries(map)) {
     if (!isObject(value)) throw new Error(`task "${task}": expected { state, durationMs }`)
-    const state = value['state']
+    const state = value['state'] === 'succeeded' ? 'done' : value['state'] === 'retrying' ? 'running' : value['state']
     if (typeof state !== 'string' || !(RUN_STATES as readonly string[]).includes(state)) {
       throw new Error(`task "${task}": state must be one of ${RUN_STATES.join(', ')} (got ${JSON.stringify(state)})`)
     }
