@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { parseAllDocuments, type YAMLError } from 'yaml'
 import { z } from 'zod'
 import type { ComponentDef } from './component.ts'
@@ -25,12 +25,63 @@ function yamlFailure(file: string, error: YAMLError): Diagnostic {
   }
 }
 
+/**
+ * Largest YAML text loaded, in UTF-8 bytes. Components are kilobytes and compiled pipelines a few
+ * megabytes, while parsing costs far more memory and time than the text's size (a 50 MB file of
+ * small mappings takes ~3 GB and ~40 s): a hostile file is refused before it is parsed.
+ */
+const MAX_YAML_BYTES = 16 * 1024 * 1024
+
+function tooLarge(file: string, bytes: number): TypeflowError {
+  return new TypeflowError([
+    {
+      code: 'E_COMPONENT_YAML',
+      path: [],
+      message: `file is too large to load (${bytes} bytes; at most ${MAX_YAML_BYTES})`,
+      source: { file, line: 1, column: 1 },
+    },
+  ])
+}
+
 function parseYaml(text: string, file: string): unknown[] {
+  // UTF-16 length bounds the UTF-8 length from below: only texts near the limit need counting.
+  if (text.length > MAX_YAML_BYTES || (text.length * 3 > MAX_YAML_BYTES && Buffer.byteLength(text) > MAX_YAML_BYTES)) {
+    throw tooLarge(file, Buffer.byteLength(text))
+  }
+  // YAML streams hold printable characters only (YAML 1.2 `c-printable`); PyYAML, the KFP SDK's
+  // reader, refuses the rest (NUL, other C0 controls, lone surrogates), the yaml package keeps them.
+  const unprintable = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u.exec(text)
+  if (unprintable) {
+    const before = text.slice(0, unprintable.index)
+    const line = before.split('\n').length
+    const code = unprintable[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')
+    throw new TypeflowError([
+      {
+        code: 'E_COMPONENT_YAML',
+        path: [],
+        message: `malformed YAML: character U+${code} is not allowed in YAML`,
+        source: { file, line, column: unprintable.index - before.lastIndexOf('\n') },
+      },
+    ])
+  }
   const docs = parseAllDocuments(text)
   if (!Array.isArray(docs)) throw new TypeflowError([{ code: 'E_COMPONENT_YAML', path: [], message: 'empty YAML file', source: { file, line: 1, column: 1 } }])
   const errors = docs.flatMap((d) => d.errors)
   if (errors.length > 0) throw new TypeflowError(errors.map((e) => yamlFailure(file, e)))
-  const values = docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown)
+  // Tags the loader does not know (`!!python/object…`, `!custom`) would silently become plain
+  // strings; the KFP SDK's safe loader refuses them, and so does this one.
+  const tags = docs.flatMap((d) => d.warnings).filter((w) => w.code === 'TAG_RESOLVE_FAILED')
+  if (tags.length > 0) throw new TypeflowError(tags.map((w) => ({ ...yamlFailure(file, w), message: `unsupported YAML tag: ${w.message.split('\n')[0]!.replace(/:$/, '')}` })))
+  let values: unknown[]
+  try {
+    values = docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown)
+  } catch (error) {
+    // Alias expansion past the limit (a "billion laughs" file) and nesting too deep to convert
+    // are properties of the input: report them like any other malformed YAML.
+    const why = error instanceof ReferenceError ? 'too many alias expansions (a YAML bomb?)' : error instanceof RangeError ? 'nesting too deep' : undefined
+    if (why === undefined) throw error
+    throw new TypeflowError([{ code: 'E_COMPONENT_YAML', path: [], message: `cannot load YAML: ${why}`, source: { file, line: 1, column: 1 } }])
+  }
   if (values.length === 0 || values[0] === null || typeof values[0] !== 'object') {
     throw new TypeflowError([{ code: 'E_COMPONENT_YAML', path: [], message: 'expected a YAML mapping', source: { file, line: 1, column: 1 } }])
   }
@@ -357,8 +408,8 @@ function isV1(value: unknown): boolean {
 
 /**
  * Loads a KFP component from YAML text: a v1 `component.yaml`, or a v2 IR file holding one
- * compiled component. Malformed YAML and unknown fields throw a `TypeflowError` whose
- * diagnostics (`E_COMPONENT_YAML`) name the file and the location.
+ * compiled component. Malformed YAML, unknown fields and tags, alias bombs and texts over 16 MiB
+ * throw a `TypeflowError` whose diagnostics (`E_COMPONENT_YAML`) name the file and the location.
  *
  * @example
  * ```ts
@@ -428,8 +479,13 @@ export function loadPipelineComponents(text: string, file = '<inline>'): Readonl
 function readText(path: string): string {
   let bytes: Buffer
   try {
+    // Checked before reading: a huge file, a device or a FIFO is never read into memory.
+    const stats = statSync(path)
+    if (!stats.isFile()) throw new TypeflowError([{ code: 'E_IO', path: [], message: `cannot read ${path}: not a regular file` }])
+    if (stats.size > MAX_YAML_BYTES) throw tooLarge(path, stats.size)
     bytes = readFileSync(path)
   } catch (error) {
+    if (error instanceof TypeflowError) throw error
     throw new TypeflowError([{ code: 'E_IO', path: [], message: `cannot read ${path}: ${(error as Error).message}` }])
   }
   try {
