@@ -5,6 +5,7 @@ import { emitKfpDocuments, type KfpOptions } from './targets/kfp/emit.ts'
 import { packageFunctionComponents } from './passes/function-components.ts'
 import { checkPolicies, type PolicySettings } from './passes/policies.ts'
 import { applyPlacement, type ClusterKind, type ClusterProfile } from './passes/placement.ts'
+import { kfpPlaceholderHazards } from './targets/kfp/hazards.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import { emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
@@ -118,6 +119,7 @@ export function compile(source: PipelineNode, options: CompileOptions = {}): Com
       files.push({ path: `${pipeline.name}.argo.yaml`, content: argo.yaml })
       continue
     }
+    warnings.push(...kfpPlaceholderHazards(pipeline))
     const documents = emitKfp(analysed, options.kfp)
     const issues = validateKfpDocuments(documents, { floatValue: (value) => (value instanceof YamlFloat ? value.value : undefined) })
     if (issues.length > 0) {

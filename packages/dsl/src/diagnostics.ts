@@ -27,6 +27,9 @@ import type { SourceLocation } from './ir.ts'
  *   `E_GPU_WITHOUT_MEMORY_LIMIT` a GPU task without a memory limit, `E_LITERAL_SECRET` a literal
  *   value in an env var named like a credential, `W_UNPINNED_IMAGE` an image not pinned by
  *   digest, `W_GPU_RETRIES` a GPU task retried more than once
+ * - `W_KFP_PLACEHOLDER` text you wrote holds `{{$…}}`, which KFP substitutes as its own placeholder
+ *   (as the SDK's `PIPELINE_JOB_NAME_PLACEHOLDER` and friends rely on); the Argo target passes it
+ *   literally
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'
@@ -53,6 +56,7 @@ export type DiagnosticCode =
   | 'E_LITERAL_SECRET'
   | 'W_UNPINNED_IMAGE'
   | 'W_GPU_RETRIES'
+  | 'W_KFP_PLACEHOLDER'
 
 /** A problem found in a pipeline: data, so tools can filter, format and test it. */
 export interface Diagnostic {

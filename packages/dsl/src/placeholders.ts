@@ -1,10 +1,13 @@
 import type { CommandArgNode, ConcatArgNode, IfPresentArgNode, PlaceholderNode, TextArgNode } from './ir.ts'
 
 // Placeholders travel through user template strings as private-use code points, so
-// `` `--out=${outputs.model.path}` `` works and is parsed back into structured parts.
-const OPEN = '\uE000'
+// `` `--out=${outputs.model.path}` `` works and is parsed back into structured parts. A random
+// nonce, new in every process, follows the opening code point: text a user wrote (or read from a
+// file) cannot spell a placeholder, because it cannot know the nonce.
+const NONCE = [...globalThis.crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('')
+const OPEN = `\uE000${NONCE}`
 const CLOSE = '\uE001'
-const tokenPattern = /\uE000([a-zA-Z]+)(?::([^\uE001]*))?\uE001/g
+const tokenPattern = new RegExp(`\uE000${NONCE}([a-zA-Z]+)(?::([^\uE001]*))?\uE001`, 'g')
 
 /** @internal Encodes a placeholder as a string token usable inside template literals. */
 export function placeholderToken(node: PlaceholderNode): string {

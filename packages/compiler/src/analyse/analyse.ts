@@ -128,12 +128,33 @@ const placeholderNeeds: Readonly<Record<string, { side: 'inputs' | 'outputs'; ki
   outputParameterFile: { side: 'outputs', kind: 'parameter' },
 }
 
+/**
+ * Characters an input or output name may not hold: KFP writes the name inside
+ * `{{$.inputs.parameters['<name>']}}` (a quote or brace would end or open a placeholder there) and
+ * Argo inside `{{…}}` tags and JSON annotations.
+ */
+const UNSAFE_IO_NAME = /['"{}[\]\\]|[\u0000-\u001f\u007f]/
+
+/** Inputs and outputs of a component or pipeline: names that both targets can carry. */
+function checkIoNames(c: Collector, specs: Readonly<Record<string, unknown>>, side: 'inputs' | 'outputs', path: readonly string[], source: SourceLocation | undefined): void {
+  for (const name of Object.keys(specs)) {
+    if (name === '' || UNSAFE_IO_NAME.test(name)) {
+      c.report('E_INVALID_NAME', [...path, side, name], `${side === 'inputs' ? 'input' : 'output'} name ${JSON.stringify(name)} holds a character that KFP placeholders and Argo tags cannot carry (quotes, braces, brackets, backslash, control characters)`, source)
+    }
+  }
+}
+
+/** Kubernetes' portable rule for env var names (a C identifier, also `-` and `.`). */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
+
 function checkComponent(c: Collector, component: ComponentNode, path: readonly string[], checked: WeakSet<object>): void {
   if (component.kind !== 'container' || checked.has(component)) return
   checked.add(component)
   if (sanitizeName(component.name) === '') {
     c.report('E_INVALID_NAME', [...path, 'component'], `component name "${component.name}" has no letters or digits`, component.source)
   }
+  checkIoNames(c, component.inputs, 'inputs', [...path, 'component'], component.source)
+  checkIoNames(c, component.outputs, 'outputs', [...path, 'component'], component.source)
   const visit = (ref: string, name: string) => {
     const need = placeholderNeeds[ref]
     if (!need) return
@@ -438,6 +459,9 @@ function checkTask(s: PipelineScope, task: TaskEntry, checked: WeakSet<object>):
   for (const dep of node.after) {
     if (!s.tasks.has(dep)) c.report('E_UNKNOWN_TASK', [...path, 'after'], `after() names task "${dep}", which is not in pipeline "${s.pipeline.name}"`, node.source)
   }
+  for (const e of node.env) {
+    if (!ENV_NAME.test(e.name)) c.report('E_INVALID_NAME', [...path, 'env', e.name], `env var name ${JSON.stringify(e.name)} is not one Kubernetes accepts everywhere (letters, digits, '_', '-', '.', not starting with a digit)`, node.source)
+  }
   if (node.component.kind !== 'container' && node.env.length > 0) {
     c.report('E_INVALID_CONSTANT', [...path, 'env'], `env applies to container tasks; "${node.name}" runs ${node.component.kind === 'pipeline' ? 'a pipeline (set it on its tasks)' : 'an importer'}`, node.source)
   }
@@ -741,6 +765,8 @@ function analysePipelineNode(
   cache.set(node, null)
   const before = c.diagnostics.length
   checkName(c, node.name, 'pipeline name', [], node.source)
+  checkIoNames(c, node.inputs, 'inputs', [], node.source)
+  checkIoNames(c, node.outputs, 'outputs', [], node.source)
   const s = new PipelineScope(c, node)
 
   for (const [name, spec] of Object.entries(node.inputs)) {
