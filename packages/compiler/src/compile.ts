@@ -57,6 +57,15 @@ export interface CompileFailure {
   readonly diagnostics: readonly Diagnostic[]
 }
 
+/**
+ * What `compile` returns: the files to write, or every diagnostic (and nothing to write).
+ *
+ * @example
+ * ```ts
+ * const result: CompileResult = compile(myPipeline)
+ * if (!result.ok) for (const d of result.diagnostics) console.error(formatDiagnostic(d))
+ * ```
+ */
 export type CompileResult = CompileSuccess | CompileFailure
 
 /** `sdkVersion` written into KFP IR, in place of the SDK's `kfp-<version>`. */

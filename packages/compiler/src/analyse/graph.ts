@@ -37,6 +37,14 @@ export interface AnalysedGroup {
   readonly scope: AnalysedScope
 }
 
+/**
+ * A member of a scope: a task, or a control-flow group with its own scope.
+ *
+ * @example
+ * ```ts
+ * const names = [...scope.members.values()].map((m: AnalysedMember) => m.name)
+ * ```
+ */
 export type AnalysedMember = AnalysedTask | AnalysedGroup
 
 /** One DAG level: the pipeline root or the inside of a group. */
