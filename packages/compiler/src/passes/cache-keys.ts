@@ -39,6 +39,9 @@ export function isStaticKey(key: TaskCacheKey): boolean {
   return key.cacheable && key.pipelineInputs.length === 0 && key.loopItems.length === 0
 }
 
+/** Object keys are few and repeat in every record (`component`, `inputs`, input names): quote each once. */
+const quotedKeys = new Map<string, string>()
+
 /** Canonical JSON: sorted keys, no whitespace, `-0` as `0`. Same value, same string, anywhere. */
 export function canonicalJson(value: unknown): string {
   // One string built in place: this runs for every task of every compile (keys are on the hot path).
@@ -59,7 +62,12 @@ export function canonicalJson(value: unknown): string {
   for (const key of keys) {
     const item = record[key]
     if (item === undefined) continue
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`
+    let quotedKey = quotedKeys.get(key)
+    if (quotedKey === undefined) {
+      quotedKey = JSON.stringify(key)
+      if (quotedKeys.size < 10_000) quotedKeys.set(key, quotedKey)
+    }
+    out += `${first ? '' : ','}${quotedKey}:${canonicalJson(item)}`
     first = false
   }
   return `${out}}`
