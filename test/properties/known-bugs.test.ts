@@ -181,7 +181,7 @@ describe('bugs found by the properties (it.fails until fixed)', () => {
     }
   })
 
-  it.fails('KNOWN BUG 11 (analysis): a task and a group of one name get E_DUPLICATE_NAME or E_DUPLICATE_TASK depending on which is declared first', () => {
+  it('FIXED BUG 11 (analysis): a task and a group of one name get E_DUPLICATE_NAME or E_DUPLICATE_TASK depending on which is declared first', () => {
     const group: BodyNode = { kind: 'condition', id: 'a', predicate: { kind: 'compare', op: '==', left: { kind: 'constant', value: 1 }, right: { kind: 'constant', value: 1 } }, body: [] }
     const codes = (body: BodyNode[]) => {
       const result = compileSafely(flow(body), ['kfp'])

@@ -213,7 +213,13 @@ class PipelineScope {
   }
 
   private addTask(task: TaskNode, path: readonly string[], isExitTask: boolean): void {
-    if (this.tasks.has(task.name) || this.groups.has(task.name)) {
+    // A task and a group of one name is the same clash whichever comes first.
+    if (this.groups.has(task.name)) {
+      this.c.report('E_DUPLICATE_NAME', ['groups', task.name], `pipeline "${this.pipeline.name}" has two groups (or a group and a task) named "${task.name}"`, task.source)
+      this.duplicated.add(task.name)
+      return
+    }
+    if (this.tasks.has(task.name)) {
       this.c.report('E_DUPLICATE_TASK', ['tasks', task.name], `pipeline "${this.pipeline.name}" has two tasks (or a task and a group) named "${task.name}"; pass { name } to tell them apart`, task.source)
       this.duplicated.add(task.name)
       return
@@ -225,6 +231,7 @@ class PipelineScope {
   private addGroup(group: GroupNode, path: readonly string[]): void {
     if (this.groups.has(group.id) || this.tasks.has(group.id)) {
       this.c.report('E_DUPLICATE_NAME', ['groups', group.id], `pipeline "${this.pipeline.name}" has two groups (or a group and a task) named "${group.id}"`, group.source)
+      this.duplicated.add(group.id)
       return
     }
     this.groups.set(group.id, { node: group, path })
