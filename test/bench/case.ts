@@ -1,14 +1,18 @@
 /**
  * One benchmark case, run in a fresh process by ./run.ts so that peak RSS belongs to this case only:
  *
- *   node --import tsx test/bench/case.ts <chain|fanout|lattice> <tasks> [kfp|kfp,argo]
+ *   node --import tsx test/bench/case.ts <chain|fanout|lattice|nested> <tasks> [kfp|kfp,argo]
  *
  * Builds the synthetic pipeline (timed separately), compiles it once (cold: includes the lazy
- * schema-validator compilation, as a CLI run would), once more (warm), then times the KFP phases
- * one by one (warm), and prints one JSON line. With `TYPEFLOW_BENCH_COLD_ONLY=1` (used for CPU
- * profiles) it stops after the cold compile; the warm and phase timings are then 0.
+ * schema-validator compilation, as a CLI run would), and prints one JSON line. What else it does
+ * is chosen by `TYPEFLOW_BENCH_MODE` (the cold result is printed first, on a line of its own):
+ * - `full` (default): a second, warm compile, then the KFP phases one by one (warm);
+ * - `warm`: the warm compile, no phases;
+ * - `cold`: nothing more (big cases, CPU profiles); warm and phase timings are then 0.
+ * A compile that fails (any diagnostic) or declares a different number of tasks exits with 2.
  */
 import { performance } from 'node:perf_hooks'
+import { allTasks } from '@typeflow/dsl'
 import { analysePipeline } from '../../packages/compiler/src/analyse/analyse.ts'
 import { computeCacheKeys } from '../../packages/compiler/src/passes/cache-keys.ts'
 import { compile, emitKfp, type CompileOptions, type CompileResult } from '../../packages/compiler/src/compile.ts'
@@ -27,15 +31,21 @@ export interface PhaseTimes {
   readonly yaml: number
 }
 
+/** What a case process measures; `TYPEFLOW_BENCH_MODE` picks one. */
+export type CaseMode = 'full' | 'warm' | 'cold'
+
 export interface CaseResult {
   readonly shape: SyntheticShape
   readonly tasks: number
   readonly targets: readonly string[]
+  readonly mode: CaseMode
   readonly buildMs: number
   /** Wall time of the first compile in the process. */
   readonly compileMs: number
   /** CPU time (user + system, all threads) of the first compile: less sensitive to a busy machine. */
   readonly compileCpuMs: number
+  /** Milliseconds from process start to the end of the first compile: Node + tsx start-up, module loading, build, compile. */
+  readonly processMs: number
   readonly warmCompileMs: number
   readonly warmCompileCpuMs: number
   readonly phases: PhaseTimes
@@ -43,6 +53,8 @@ export interface CaseResult {
   readonly maxRssKiB: number
   /** Resident set size before building the pipeline (Node, tsx and the compiler modules loaded), in KiB. */
   readonly baselineRssKiB: number
+  /** Policy warnings of the compile (the synthetic pipelines are meant to have none). */
+  readonly warnings: number
   readonly outputBytes: number
   readonly files: readonly string[]
 }
@@ -61,29 +73,57 @@ function timed<T>(f: () => T): { value: T; ms: number; cpuMs: number } {
   return { value, ms, cpuMs: (used.user + used.system) / 1000 }
 }
 
-
 const [shapeArg, tasksArg, targetsArg = 'kfp'] = process.argv.slice(2)
 const shape = shapeArg as SyntheticShape
 if (!SYNTHETIC_SHAPES.includes(shape)) fail(`usage: case.ts <${SYNTHETIC_SHAPES.join('|')}> <tasks> [kfp|kfp,argo]`)
 const tasks = Number(tasksArg)
 const targets = targetsArg.split(',')
-// Targets are checked at run time: 'argo' is only accepted once the Argo target exists.
+const modeEnv = process.env['TYPEFLOW_BENCH_MODE'] ?? 'full'
+if (modeEnv !== 'full' && modeEnv !== 'warm' && modeEnv !== 'cold') fail(`TYPEFLOW_BENCH_MODE must be full, warm or cold, got ${modeEnv}`)
+const mode: CaseMode = modeEnv
+// Target names are checked by `compile` itself at run time.
 const options = { targets } as unknown as CompileOptions
 
 const baselineRssKiB = Math.round(process.memoryUsage().rss / 1024)
 const build = timed(() => syntheticPipeline(shape, tasks))
 const pipeline = build.value
+let declared = 0
+for (const _ of allTasks(pipeline.body)) declared++
+if (declared !== tasks) fail(`synthetic ${shape} pipeline declares ${declared} tasks, expected ${tasks}`)
 
 const cold = timed((): CompileResult => compile(pipeline, options))
+const processMs = performance.now()
 const maxRssKiB = process.resourceUsage().maxRSS
 const result = cold.value
-if (!result.ok) fail(`compile failed: ${JSON.stringify(result.diagnostics.slice(0, 5))}`)
-const coldOnly = process.env['TYPEFLOW_BENCH_COLD_ONLY'] === '1'
+if (!result.ok) fail(`compile failed with ${result.diagnostics.length} diagnostics, first ones: ${JSON.stringify(result.diagnostics.slice(0, 5))}`)
 const skipped = { ms: 0, cpuMs: 0 }
-const warm = coldOnly ? skipped : timed(() => compile(pipeline, options))
+const outputBytes = result.files.reduce((sum, f) => sum + Buffer.byteLength(f.content), 0)
+const report = (m: CaseMode, warmTimes: { ms: number; cpuMs: number }, phases: PhaseTimes): CaseResult => ({
+  shape,
+  tasks,
+  targets,
+  mode: m,
+  buildMs: build.ms,
+  compileMs: cold.ms,
+  compileCpuMs: cold.cpuMs,
+  processMs,
+  warmCompileMs: warmTimes.ms,
+  warmCompileCpuMs: warmTimes.cpuMs,
+  phases,
+  maxRssKiB,
+  baselineRssKiB,
+  warnings: result.warnings.length,
+  outputBytes,
+  files: result.files.map((f) => f.path),
+})
+// The cold result first, on its own line: if the process is stopped during the warm compile or
+// the phases (a timeout), the cold compile still counts. The last line is the complete result.
+process.stdout.write(`${JSON.stringify(report('cold', skipped, { analyse: 0, keys: 0, emit: 0, validate: 0, yaml: 0 }))}\n`)
+if (mode === 'cold') process.exit(0)
+const warm = timed(() => compile(pipeline, options))
 
 let phases: PhaseTimes = { analyse: 0, keys: 0, emit: 0, validate: 0, yaml: 0 }
-if (!coldOnly) {
+if (mode === 'full') {
   const analysis = timed(() => analysePipeline(pipeline))
   if (!analysis.value.ok) fail('analysis failed')
   const analysed = analysis.value.pipeline
@@ -94,19 +134,4 @@ if (!coldOnly) {
   phases = { analyse: analysis.ms, keys: keys.ms, emit: emitted.ms, validate: validation.ms, yaml: yaml.ms }
 }
 
-const out: CaseResult = {
-  shape,
-  tasks,
-  targets,
-  buildMs: build.ms,
-  compileMs: cold.ms,
-  compileCpuMs: cold.cpuMs,
-  warmCompileMs: warm.ms,
-  warmCompileCpuMs: warm.cpuMs,
-  phases,
-  maxRssKiB,
-  baselineRssKiB,
-  outputBytes: result.files.reduce((sum, f) => sum + Buffer.byteLength(f.content), 0),
-  files: result.files.map((f) => f.path),
-}
-process.stdout.write(`${JSON.stringify(out)}\n`)
+process.stdout.write(`${JSON.stringify(report(mode, warm, phases))}\n`)
