@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto'
 import type { CommandArgNode, ComponentNode, JsonValue, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
-import type { AnalysedPipeline, AnalysedTask } from '../analyse/graph.ts'
+import type { AnalysedPipeline, AnalysedScope, AnalysedTask } from '../analyse/graph.ts'
 import { compareNames } from '../analyse/graph.ts'
 
 /**
@@ -292,6 +292,17 @@ function computeKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheK
     return partial
   }
 
+  // Producers first (the analysed scopes are in topological order, and a group stands after what
+  // its members read from outside): `keyOf` then finds every upstream key made and does not
+  // recurse along a chain, which would overflow the stack at a hundred thousand tasks.
+  const inOrder = (scope: AnalysedScope): void => {
+    for (const name of scope.order) {
+      const member = scope.members.get(name)!
+      if (member.kind === 'task') keyOf(name)
+      else inOrder(member.scope)
+    }
+  }
+  inOrder(pipeline.root)
   const names = [...pipeline.tasks.keys()].sort(compareNames)
   for (const name of names) keyOf(name)
   const out = new Map<string, TaskCacheKey>()

@@ -880,24 +880,46 @@ function enclosingConditionOperands(pipeline: AnalysedPipeline, path: readonly s
 
 /** Collected and oneOf values whose producers are inside `group` and whose consumers are not. */
 function readsFromOutside(group: AnalysedGroup, pipeline: AnalysedPipeline): ValueSourceNode[] {
-  const found = new Map<string, ValueSourceNode>()
-  const consider = (source: ValueSourceNode) => {
+  const found = outsideReads(pipeline).get(group.name)
+  return found === undefined ? [] : [...found.keys()].sort(compareNames).map((k) => found.get(k)!)
+}
+
+const outsideReadsByPipeline = new WeakMap<AnalysedPipeline, Map<string, Map<string, ValueSourceNode>>>()
+
+/**
+ * For every group, the collected and oneOf values read from outside it, found in one pass over
+ * the readers (asking each group in turn would rescan every task once per group).
+ */
+function outsideReads(pipeline: AnalysedPipeline): Map<string, Map<string, ValueSourceNode>> {
+  const cached = outsideReadsByPipeline.get(pipeline)
+  if (cached) return cached
+  const byGroup = new Map<string, Map<string, ValueSourceNode>>()
+  /** `inside`: the groups the reader itself is in (or is). */
+  const consider = (source: ValueSourceNode, inside: ReadonlySet<string>) => {
     const tasks = source.kind === 'collected' ? [source.task] : source.kind === 'oneOf' ? source.sources.map((s) => s.task) : []
-    if (tasks.some((t) => pipeline.tasks.get(t)?.path.includes(group.name))) found.set(sourceKey(source), source)
+    for (const task of tasks) {
+      for (const group of pipeline.tasks.get(task)?.path ?? []) {
+        if (inside.has(group)) continue
+        let found = byGroup.get(group)
+        if (!found) byGroup.set(group, (found = new Map()))
+        found.set(sourceKey(source), source)
+      }
+    }
   }
   for (const task of pipeline.tasks.values()) {
-    if (task.path.includes(group.name)) continue
-    for (const edge of task.edges) consider(edge.from)
+    const inside = new Set(task.path)
+    for (const edge of task.edges) if (edge.from.kind === 'collected' || edge.from.kind === 'oneOf') consider(edge.from, inside)
   }
   // Groups read values too: a loop's list and a condition's operands.
   for (const other of pipeline.groups.values()) {
-    if (other.name === group.name || other.path.includes(group.name)) continue
     const node = other.node
-    if (node.kind === 'loop' && node.items.kind !== 'raw') consider(node.items.from)
-    if (node.kind === 'condition') for (const source of predicateOperands(node.predicate)) consider(source)
+    const inside = new Set([...other.path, other.name])
+    if (node.kind === 'loop' && node.items.kind !== 'raw') consider(node.items.from, inside)
+    if (node.kind === 'condition') for (const source of predicateOperands(node.predicate)) consider(source, inside)
   }
-  for (const output of Object.values(pipeline.node.outputs)) consider(output.from)
-  return [...found.keys()].sort(compareNames).map((k) => found.get(k)!)
+  for (const output of Object.values(pipeline.node.outputs)) consider(output.from, new Set())
+  outsideReadsByPipeline.set(pipeline, byGroup)
+  return byGroup
 }
 
 function componentOutputsSpec(task: AnalysedTask, output: string): IoSpecNode {
