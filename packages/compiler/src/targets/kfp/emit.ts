@@ -654,8 +654,7 @@ class KfpEmitter {
     const pipeline = ctx.pipeline
     const insideGroup = (path: readonly string[]) => path.includes(group.name)
     const seen = new Set<string>()
-    for (const task of pipeline.tasks.values()) {
-      if (!insideGroup(task.path)) continue
+    for (const task of tasksInside(pipeline).get(group.name) ?? []) {
       for (const source of enclosingConditionOperands(pipeline, task.path)) {
         const key = sourceKey(source)
         if (seen.has(key)) continue
@@ -857,8 +856,37 @@ function kfpDependencies(task: AnalysedTask, ctx: ComponentContext): string[] {
   return task.dependsOn.filter((d) => !resourceOnly.has(d))
 }
 
+const tasksInsideByPipeline = new WeakMap<AnalysedPipeline, Map<string, AnalysedTask[]>>()
+
+/** The tasks inside each group, at any depth, in the pipeline's task order (one pass over the tasks). */
+function tasksInside(pipeline: AnalysedPipeline): Map<string, AnalysedTask[]> {
+  let index = tasksInsideByPipeline.get(pipeline)
+  if (index) return index
+  index = new Map()
+  for (const task of pipeline.tasks.values()) {
+    for (const group of task.path) {
+      const list = index.get(group)
+      if (list) list.push(task)
+      else index.set(group, [task])
+    }
+  }
+  tasksInsideByPipeline.set(pipeline, index)
+  return index
+}
+
+const conditionOperandsByPipeline = new WeakMap<AnalysedPipeline, Map<string, ValueSourceNode[]>>()
+
 /** Non-constant operands of the conditions (and of earlier branches' conditions) enclosing a scope. */
 function enclosingConditionOperands(pipeline: AnalysedPipeline, path: readonly string[]): ValueSourceNode[] {
+  let byPath = conditionOperandsByPipeline.get(pipeline)
+  if (!byPath) conditionOperandsByPipeline.set(pipeline, (byPath = new Map()))
+  const key = path.join('/')
+  let found = byPath.get(key)
+  if (!found) byPath.set(key, (found = conditionOperandsOf(pipeline, path)))
+  return found
+}
+
+function conditionOperandsOf(pipeline: AnalysedPipeline, path: readonly string[]): ValueSourceNode[] {
   const found: ValueSourceNode[] = []
   const visit = (predicate: PredicateNode | undefined) => {
     for (const side of predicateOperands(predicate)) if (side.kind !== 'constant') found.push(side)
