@@ -276,7 +276,7 @@ function computeKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheK
     }
     // Loops enclosing the task make every iteration a distinct computation only through the
     // items it reads; enclosing conditions do not change what it computes.
-    const env = [...node.env].map((e) => [e.name, e.value])
+    const env = node.env.map((e) => [e.name, e.value])
     const ingredients: JsonValue = {
       component: componentDigest(node.component),
       inputs,
@@ -310,8 +310,8 @@ function computeKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheK
     const k = keys.get(name)!
     out.set(name, {
       digest: k.digest,
-      pipelineInputs: [...k.pipelineInputs].sort(compareNames),
-      loopItems: [...k.loopItems].sort(compareNames),
+      pipelineInputs: k.pipelineInputs.size === 0 ? NO_NAMES : [...k.pipelineInputs].sort(compareNames),
+      loopItems: k.loopItems.size === 0 ? NO_NAMES : [...k.loopItems].sort(compareNames),
       cacheable: k.cacheable,
       ...(k.reason !== undefined && { reason: k.reason }),
       ingredients: k.ingredients,
@@ -321,6 +321,7 @@ function computeKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheK
 }
 
 const NONE: ReadonlySet<string> = new Set()
+const NO_NAMES: readonly string[] = Object.freeze([])
 
 function absorb(into: Partial, upstream: Partial, name: string, fannedIn: ReadonlySet<string>): void {
   for (const input of upstream.pipelineInputs) into.pipelineInputs.add(input)
