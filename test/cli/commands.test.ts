@@ -7,24 +7,13 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { describe, expect, it, vi } from 'vitest'
-import { main } from '../../packages/cli/src/main.ts'
+import { describe, expect, it } from 'vitest'
+import { typeflowInProcess } from './in-process.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const invalid = join(root, 'test/fixtures/cli/invalid-name.ts')
 
-async function typeflow(...args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true))
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true))
-  try {
-    return { code: await main(args), stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
+const typeflow = typeflowInProcess
 
 /** A separate process: source locations of loaded pipelines come from tsx's source maps, which vitest's own handling hides in-process. */
 function spawned(...args: string[]) {

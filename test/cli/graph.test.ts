@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { artifact, collected, component, Dataset, gt, param, pipeline, type PipelineNode } from '@typeflow/dsl'
 import { compile, computeCacheKeys } from '@typeflow/compiler'
 import fraudTraining from '../../examples/fraud-training/pipeline.ts'
 import quickstart from '../../examples/quickstart/pipeline.ts'
 import randomForest from '../../examples/random-forest/pipeline.ts'
-import { main } from '../../packages/cli/src/main.ts'
+import { typeflowInProcess } from './in-process.ts'
 import { graphModel, type GraphModel, parseRunStatus, type RunStatusMap, toHtml, toMermaid, toSvg } from '../../packages/cli/src/graph/index.ts'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -340,19 +340,7 @@ describe('graph as HTML', () => {
 })
 
 describe('typeflow graph', () => {
-  /** Runs the CLI in this process (no tsx start-up), capturing what it prints. */
-  async function inProcess(...args: string[]) {
-    let stdout = ''
-    let stderr = ''
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true))
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true))
-    try {
-      return { code: await main(args), stdout, stderr }
-    } finally {
-      out.mockRestore()
-      err.mockRestore()
-    }
-  }
+  const inProcess = typeflowInProcess
 
   it('end to end: HTML by default to --out; Mermaid with a run overlay to stdout, warning about unknown tasks', () => {
     const dir = mkdtempSync(join(tmpdir(), 'typeflow-graph-'))

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { compile } from '@typeflow/compiler'
 import { component, param, pipeline } from '@typeflow/dsl'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { formatSeconds, parseDuration } from '../../packages/cli/src/durations.ts'
-import { main } from '../../packages/cli/src/main.ts'
+import { typeflowInProcess } from './in-process.ts'
 import { type Plan, planPipeline, taskPathOfRunRecord } from '../../packages/cli/src/plan.ts'
 import { fraudTraining } from '../../examples/fraud-training/pipeline.ts'
 
@@ -23,19 +23,7 @@ function spawnTypeflow(args: readonly string[], cwd = root) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
-/** The CLI in this process: much faster than a process per call on a busy machine. */
-async function typeflow(...args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true))
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true))
-  try {
-    return { code: await main(args), stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
+const typeflow = typeflowInProcess
 
 async function planJson(...args: string[]): Promise<Plan> {
   const run = await typeflow('plan', ...args, '--json')

@@ -87,6 +87,11 @@ export interface ToYamlOptions {
  * // "args:\n- --lr\n- '0.1'\nempty: {}\nname: train\nretries: 3\n"
  */
 export function toYaml(value: unknown, options?: ToYamlOptions): string {
+  return emitOne(value, options).finish()
+}
+
+/** An emitter that has written `value` as one document (its buffer released if that failed). */
+function emitOne(value: unknown, options: ToYamlOptions | undefined): Emitter {
   const emitter = new Emitter(options?.sortKeys ?? true)
   try {
     emitter.document(value, true)
@@ -94,7 +99,7 @@ export function toYaml(value: unknown, options?: ToYamlOptions): string {
     emitter.release()
     throw error
   }
-  return emitter.finish()
+  return emitter
 }
 
 /**
@@ -105,14 +110,7 @@ export function toYaml(value: unknown, options?: ToYamlOptions): string {
  * yamlSize({ a: 1, b: ['x'] }) // { bytes: 12, lines: 4 } (lines as `split('\n')` counts them)
  */
 export function yamlSize(value: unknown, options?: ToYamlOptions): { readonly bytes: number; readonly lines: number } {
-  const emitter = new Emitter(options?.sortKeys ?? true)
-  try {
-    emitter.document(value, true)
-  } catch (error) {
-    emitter.release()
-    throw error
-  }
-  return emitter.finishSize()
+  return emitOne(value, options).finishSize()
 }
 
 /** What separates two documents in the output of {@link toYamlDocuments}: joining single documents with it gives the same bytes. */
