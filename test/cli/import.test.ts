@@ -259,10 +259,55 @@ describe('importPipeline', () => {
   })
 
   it('reports what it cannot express and still writes a module', () => {
-    const withPlatform = `${kfp(pipeline({ name: 'p' }, (dag) => void dag.task(consume, { text: 'x' }))).trimEnd()}\n---\nplatforms:\n  kubernetes: {}\n`
+    const base = kfp(pipeline({ name: 'p' }, (dag) => void dag.task(consume, { text: 'x' }))).trimEnd()
+    const withPlatform = `${base}\n---\nplatforms:\n  kubernetes:\n    pipelineConfig:\n      workspace: {size: 5Gi}\n    deploymentSpec:\n      executors:\n        exec-consume:\n          imagePullPolicy: Always\n          emptyDirMounts: [{volumeName: v, mountPath: /v, medium: HugePages}]\n          lifecycle: {}\n`
     const result = importKfp(withPlatform)
-    expect(result.warnings[0]).toMatch(/PlatformSpec/)
-    expect(result.code).toMatch(/^\/\/ Not imported \(no Typeflow equivalent yet\):\n\/\/ - a PlatformSpec document/m)
+    expect(result.warnings).toEqual([
+      'PlatformSpec pipelineConfig (workspace): pipeline-level Kubernetes settings such as a workspace have no DSL option',
+      'task consume: Kubernetes setting "emptyDirMounts" cannot be expressed (medium "HugePages" (the DSL takes "Memory" or none)); it was left out',
+      'task consume: Kubernetes setting "lifecycle" has no DSL option',
+    ])
+    expect(result.code).toMatch(/^\/\/ Not imported:\n\/\/ - PlatformSpec pipelineConfig \(workspace\)/m)
+    // What can be carried over still is.
+    expect(result.code).toContain("kubernetes: { imagePullPolicy: 'Always' }")
+  })
+
+  it('carries a PlatformSpec over as kubernetes task options, references included', async () => {
+    const withK8s = pipeline({ name: 'k8s', inputs: { secret: param.string({ default: 's' }), selector: param.struct({ optional: true }) } }, (dag, p) => {
+      const first = dag.task(producer, {}, {
+        kubernetes: {
+          secretsAsEnv: [{ secret: p.secret, env: { PASSWORD: 'password' }, optional: true }],
+          configMapsAsVolume: [{ configMap: 'cm', mountPath: '/cm' }],
+          nodeSelector: p.selector,
+          tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }, { json: { key: 'a', operator: 'Equal', value: 'b' } }],
+          nodeAffinity: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }], weight: 50 }],
+          timeout: 20,
+          securityContext: { runAsUser: 65534, runAsNonRoot: true },
+          podLabels: { team: 'ml' },
+          fieldPathEnv: { POD: 'metadata.name' },
+          imagePullSecrets: ['registry'],
+          imagePullPolicy: 'IfNotPresent',
+        },
+      })
+      dag.task(consume, { n: 2 }, {
+        kubernetes: {
+          pvcMounts: [{ pvc: first.outputs.label, mountPath: '/data', subPath: 'x' }],
+          emptyDirs: [{ name: 'scratch', mountPath: '/scratch', medium: 'Memory', sizeLimit: '1Gi' }],
+          ephemeralVolumes: [{ name: 'eph', mountPath: '/eph', size: '5Gi', storageClass: 'fast', labels: { a: 'b' } }],
+          initContainers: [{ name: 'init', image: 'alpine', command: ['sh'], env: { A: '1' }, volumeMounts: [{ volumeName: 'scratch', mountPath: '/s' }] }],
+        },
+      })
+    })
+    const yaml = kfp(withK8s)
+    expect(yaml).toContain('\n---\nplatforms:')
+    const result = importKfp(yaml)
+    expect(result.warnings).toEqual([])
+    expect(result.code).toContain('secret: p.secret')
+    expect(result.code).toContain('nodeSelector: p.selector')
+    expect(result.code).toMatch(/pvc: \w+\.outputs\.label/)
+    const { module, typeErrors } = await load(result.code)
+    expect(typeErrors).toEqual([])
+    expect(body(kfp(module['default'] as PipelineNode))).toEqual(body(yaml))
   })
 
   it('rejects malformed input with E_COMPONENT_YAML diagnostics and locations', () => {

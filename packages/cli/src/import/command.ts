@@ -21,8 +21,8 @@ single component) or a compiled KFP pipeline (PipelineSpec YAML).
                              component.yaml, a pipeline module for compiled IR)
   --format text|json|github  how to print diagnostics (default: text)
 
-Features with no Typeflow equivalent (a PlatformSpec, values embedded in strings) are listed
-as warnings and in the module's header. Exit code 1 on malformed input.`
+A PlatformSpec becomes \`kubernetes\` task options. Features with no Typeflow equivalent (a
+workspace, values embedded in strings) are listed as warnings and in the module's header. Exit code 1 on malformed input.`
 
 /** Options of `typeflow import`, in `node:util` `parseArgs` form. */
 export const IMPORT_OPTIONS = {

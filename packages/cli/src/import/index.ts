@@ -6,6 +6,7 @@
 import type { IoSpecNode } from '@typeflow/dsl'
 import { loadComponent, parseKfpArg, TypeflowError } from '@typeflow/dsl'
 import { emitComponentModule, emitPipelineModule, type ComponentSource } from './emit.ts'
+import { platformExecutors } from './kubernetes.ts'
 import { buildModel, ioSpecs, type ImportModel } from './model.ts'
 import { type IrPipelineSpec, type KfpFileKind, parseKfpFile } from './spec.ts'
 
@@ -135,14 +136,17 @@ function importOrThrow(yamlText: string, kind: ImportKind | undefined, options: 
     const code = target === 'component' ? emitComponentModule(component, emitOptions(warnings)) : emitPipelineModule(mirrorModel(component), emitOptions(warnings))
     return { kind: target, detected: parsed.kind, code, warnings }
   }
-  if (parsed.extraDocuments > 0) {
-    warnings.push(`${parsed.extraDocuments === 1 ? 'a PlatformSpec document' : `${parsed.extraDocuments} further documents`} (Kubernetes platform settings such as secrets, volumes, node selectors)`)
-  }
+  const platform = parsed.platform !== undefined ? platformExecutors(parsed.platform) : undefined
+  warnings.push(...(platform?.warnings ?? []))
+  if (parsed.extraDocuments > 1) warnings.push(`${parsed.extraDocuments - 1} YAML documents after the PlatformSpec`)
   if (target === 'component') {
+    if (platform !== undefined && Object.keys(platform.executors).length > 0) {
+      warnings.push('the PlatformSpec (Kubernetes settings are task options: import the file as a pipeline to keep them)')
+    }
     const component = componentFromIr(parsed.spec, file, warnings)
     return { kind: target, detected: parsed.kind, code: emitComponentModule(component, emitOptions(warnings)), warnings }
   }
-  const model = buildModel(parsed.spec)
+  const model = buildModel(parsed.spec, platform?.executors)
   warnings.push(...model.warnings)
   return { kind: target, detected: parsed.kind, code: emitPipelineModule(model, emitOptions(warnings)), warnings }
 }

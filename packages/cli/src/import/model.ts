@@ -9,6 +9,7 @@
 import type { ArtifactTypeNode, CommandArgNode, IoSpecNode, JsonValue, ParameterType } from '@typeflow/dsl'
 import { parseKfpArg, sanitizeName } from '@typeflow/dsl'
 import { type CelExpr, type CelOperand, parseCel, sameCel } from './cel.ts'
+import { kubernetesOption, Unmappable, optionValues, type OptionTree } from './kubernetes.ts'
 import { naturalCompare } from './names.ts'
 import type { IrComponent, IrContainer, IrDag, IrInputArtifact, IrInputParameter, IrIo, IrPipelineSpec, IrTask } from './spec.ts'
 
@@ -76,6 +77,8 @@ export interface TaskModel {
   readonly retry?: RetryModel
   readonly env: readonly (readonly [string, string])[]
   readonly resources?: ResourcesModel
+  /** The `kubernetes` option, from the executor's PlatformSpec settings. */
+  readonly kubernetes?: OptionTree
   /** Ordering-only dependencies (task names), beyond what data implies. */
   readonly after: string[]
   readonly ignoreUpstreamFailure: boolean
@@ -234,7 +237,13 @@ class Builder {
   private readonly pipelineByIdentity = new Map<string, PipelineModel>()
   private readonly pipelineByKey = new Map<string, PipelineModel>()
 
-  constructor(readonly spec: IrPipelineSpec) {}
+  /** Executor labels whose PlatformSpec settings some task carries. */
+  readonly platformUsed = new Set<string>()
+
+  constructor(
+    readonly spec: IrPipelineSpec,
+    readonly platform: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
+  ) {}
 
   warn(message: string): void {
     if (!this.warnings.includes(message)) this.warnings.push(message)
@@ -526,6 +535,21 @@ class Builder {
     const strategy = ir.triggerPolicy?.strategy
     if (strategy !== undefined && strategy !== 'ALL_UPSTREAM_TASKS_COMPLETED' && strategy !== 'ALL_UPSTREAM_TASKS_SUCCEEDED') this.warn(`task ${name}: trigger strategy ${strategy} is not supported`)
     const resources = this.resources(name, container?.resources)
+    const label = component.executorLabel
+    const platformConfig = label !== undefined ? this.platform[label] : undefined
+    let kubernetes: OptionTree | undefined
+    if (platformConfig !== undefined && label !== undefined) {
+      this.platformUsed.add(label)
+      const resolve = (spec: IrInputParameter) => {
+        try {
+          return this.resolveParameter(scope, spec)
+        } catch (error) {
+          if (error instanceof Unsupported) throw new Unmappable(error.message)
+          throw error
+        }
+      }
+      kubernetes = kubernetesOption(platformConfig, resolve, (m) => this.warn(m), `task ${name}`)
+    }
     return {
       kind: 'task',
       name,
@@ -536,6 +560,7 @@ class Builder {
       ...(retry !== undefined && { retry }),
       env: (container?.env ?? []).map((e) => [e.name, e.value] as const),
       ...(resources !== undefined && { resources }),
+      ...(kubernetes !== undefined && { kubernetes }),
       after: [],
       ignoreUpstreamFailure: strategy === 'ALL_UPSTREAM_TASKS_COMPLETED' && !isExitTask,
       isExitTask,
@@ -895,7 +920,9 @@ function linkDependencies(model: PipelineModel, component: IrComponent, spec: Ir
   }
   for (const { task, path } of tasks) {
     const here = [...path, task.name]
-    for (const [, value] of task.args) for (const producer of producersOf(value)) if (location.has(producer)) link(here, location.get(producer)!)
+    for (const value of [...task.args.map(([, v]) => v), ...optionValues(task.kubernetes)]) {
+      for (const producer of producersOf(value)) if (location.has(producer)) link(here, location.get(producer)!)
+    }
     if (task.isExitTask) {
       const handler = [...groups].find(([, g]) => g.node.kind === 'exit' && g.node.exitTask === task)
       if (handler) link(here, [...handler[1].path, handler[0]])
@@ -954,7 +981,7 @@ function readBy(node: BodyModel): Set<string> {
   const visit = (n: BodyModel) => {
     switch (n.kind) {
       case 'task':
-        for (const [, v] of n.args) for (const p of producersOf(v)) out.add(p)
+        for (const v of [...n.args.map(([, a]) => a), ...optionValues(n.kubernetes)]) for (const p of producersOf(v)) out.add(p)
         for (const a of n.after) out.add(a)
         break
       case 'if':
@@ -1103,8 +1130,8 @@ function baseName(keys: readonly string[], spec: IrPipelineSpec): string {
  * if (parsed.kind !== 'v1-component') console.log(buildModel(parsed.spec).warnings)
  * ```
  */
-export function buildModel(spec: IrPipelineSpec): ImportModel {
-  const builder = new Builder(spec)
+export function buildModel(spec: IrPipelineSpec, platform: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {}): ImportModel {
+  const builder = new Builder(spec, platform)
   const root = builder.pipeline('root', spec.root, {
     name: spec.pipelineInfo.name,
     ...(spec.pipelineInfo.description !== undefined && { description: spec.pipelineInfo.description }),
@@ -1115,5 +1142,8 @@ export function buildModel(spec: IrPipelineSpec): ImportModel {
   for (const c of containers) c.name = baseName(c.keys, spec)
   const pipelines = builder.pipelines()
   for (const p of pipelines) p.name = sanitizeName(baseName([p.key], spec)) || 'pipeline'
+  for (const label of Object.keys(platform).sort()) {
+    if (!builder.platformUsed.has(label)) builder.warn(`PlatformSpec settings of executor "${label}": no task runs that executor`)
+  }
   return { root, containers, pipelines, warnings: builder.warnings }
 }

@@ -117,6 +117,8 @@ export type ParsedKfp =
       readonly spec: IrPipelineSpec
       /** Documents after the PipelineSpec (a PlatformSpec with Kubernetes settings). */
       readonly extraDocuments: number
+      /** The second document, when there is one: a PlatformSpec (`platforms.kubernetes…`). */
+      readonly platform?: unknown
     }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -228,7 +230,7 @@ export function parseKfpFile(text: string, file = '<input>'): ParsedKfp {
   const problems = checkSpec(first, file)
   if (problems.length > 0) throw new TypeflowError(problems)
   const spec = first as unknown as IrPipelineSpec
-  return { kind: isSingleComponent(spec) ? 'component' : 'pipeline', spec, extraDocuments: values.length - 1 }
+  return { kind: isSingleComponent(spec) ? 'component' : 'pipeline', spec, extraDocuments: values.length - 1, ...(values.length > 1 && { platform: values[1] }) }
 }
 
 /**
