@@ -28,6 +28,7 @@
 
 import type { CommandArgNode, ComponentNode, ContainerComponentNode, IoSpecNode, ParameterType, PlaceholderNode, ResourcesNode, RetryNode, TaskNode } from '@typeflow/dsl'
 import { compareNames } from '../../analyse/graph.ts'
+import { acceleratorResource } from '../../passes/placement.ts'
 import type { ArgoPodSettings } from './kubernetes.ts'
 import { argoIoName, labelValue } from './names.ts'
 import { ANNOTATIONS, type EmitContext, RESERVED, type TemplateEntry } from './registry.ts'
@@ -135,15 +136,6 @@ export function exprString(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
-function accelerator(type: string): string {
-  if (type.includes('/')) return type
-  const t = type.toLowerCase()
-  if (t.includes('tpu')) return 'google.com/tpu'
-  if (t.startsWith('amd')) return 'amd.com/gpu'
-  // KFP's accelerator names (NVIDIA_TESLA_T4, …) are NVIDIA GPUs.
-  return 'nvidia.com/gpu'
-}
-
 function resourcesFor(r: ResourcesNode): Record<string, unknown> | undefined {
   const requests: Record<string, string> = {}
   const limits: Record<string, string> = {}
@@ -151,7 +143,7 @@ function resourcesFor(r: ResourcesNode): Record<string, unknown> | undefined {
   if (r.memoryRequest !== undefined) requests['memory'] = r.memoryRequest
   if (r.cpuLimit !== undefined) limits['cpu'] = r.cpuLimit
   if (r.memoryLimit !== undefined) limits['memory'] = r.memoryLimit
-  if (r.accelerator !== undefined) limits[accelerator(r.accelerator.type)] = String(r.accelerator.count)
+  if (r.accelerator !== undefined) limits[acceleratorResource(r.accelerator.type)] = String(r.accelerator.count)
   const out: Record<string, unknown> = {}
   if (Object.keys(limits).length > 0) out['limits'] = limits
   if (Object.keys(requests).length > 0) out['requests'] = requests

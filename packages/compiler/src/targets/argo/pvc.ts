@@ -19,13 +19,15 @@
  */
 
 import type { ContainerComponentNode, TaskNode } from '@typeflow/dsl'
+import { createPvc, deletePvc } from '@typeflow/dsl'
 import type { BuiltTemplate } from './container.ts'
 import { exprIndex } from './expr.ts'
 import { labelValue } from './names.ts'
 import { ANNOTATIONS, type EmitContext, RESERVED } from './registry.ts'
 
-const CREATE_IMAGE = 'argostub/createpvc'
-const DELETE_IMAGE = 'argostub/deletepvc'
+// The stub images KFP's backend recognises, as the DSL's `createPvc` / `deletePvc` declare them.
+const CREATE_IMAGE = createPvc.image
+const DELETE_IMAGE = deletePvc.image
 
 /** Whether a component is kfp-kubernetes' claim creation or deletion stub. */
 export function isPvcStub(component: ContainerComponentNode): boolean {

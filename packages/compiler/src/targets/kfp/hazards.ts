@@ -11,7 +11,8 @@
  * @module
  */
 
-import type { BodyNode, CommandArgNode, ComponentNode, Diagnostic, JsonValue, PipelineNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import type { CommandArgNode, ComponentNode, Diagnostic, JsonValue, PipelineNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import { allTasks } from '@typeflow/dsl'
 
 const KFP_PLACEHOLDER = '{{$'
 
@@ -74,26 +75,6 @@ export function kfpPlaceholderHazards(root: PipelineNode): Diagnostic[] {
     // meant for KFP.
     if (c.kind === 'container' && c.function === undefined && (commandHolds(c.command) || commandHolds(c.args))) report([...path, 'command'], `the command line of component "${c.name}"`, c.source)
   }
-  const body = (nodes: readonly BodyNode[], prefix: readonly string[]) => {
-    for (const node of nodes) {
-      switch (node.kind) {
-        case 'task':
-          task(node, prefix)
-          break
-        case 'condition':
-        case 'loop':
-          body(node.body, prefix)
-          break
-        case 'branches':
-          for (const branch of node.branches) body(branch.body, prefix)
-          break
-        case 'exitHandler':
-          task(node.exitTask, prefix)
-          body(node.body, prefix)
-          break
-      }
-    }
-  }
   const task = (t: TaskNode, prefix: readonly string[]) => {
     const path = [...prefix, 'tasks', t.name]
     // An importer's URI is an artifact location, not text the launcher or driver scans.
@@ -106,7 +87,7 @@ export function kfpPlaceholderHazards(root: PipelineNode): Diagnostic[] {
     for (const [name, spec] of Object.entries(p.inputs)) {
       if (spec.kind === 'parameter' && holdsPlaceholder(spec.default)) report([...prefix, 'inputs', name, 'default'], `the default of pipeline input "${name}"`, p.source)
     }
-    body(p.body, prefix)
+    for (const t of allTasks(p.body)) task(t, prefix)
   }
   pipeline(root, [])
   return found
