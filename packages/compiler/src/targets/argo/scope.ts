@@ -212,7 +212,6 @@ export function computeExports(pipeline: AnalysedPipeline): Map<string, Map<stri
 /** One pipeline instance being translated (the root, or a nested pipeline with its present inputs). */
 class PipelineInstance {
   readonly exports: Map<string, Map<string, ValueSourceNode>>
-  private keys: ReadonlyMap<string, TaskCacheKey> | undefined
 
   constructor(
     readonly ctx: EmitContext,
@@ -228,9 +227,9 @@ class PipelineInstance {
     this.exports = computeExports(pipeline)
   }
 
+  /** Computed once per analysed graph by the cache-key pass, and shared with the KFP target. */
   get cacheKeys(): ReadonlyMap<string, TaskCacheKey> {
-    this.keys ??= computeCacheKeys(this.pipeline)
-    return this.keys
+    return computeCacheKeys(this.pipeline)
   }
 
   /** The declared type of what a value source yields. */

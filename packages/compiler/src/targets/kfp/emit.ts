@@ -410,15 +410,12 @@ export interface KfpOptions {
 }
 
 class KfpEmitter {
-  private readonly keys = new WeakMap<AnalysedPipeline, ReadonlyMap<string, TaskCacheKey>>()
   constructor(readonly options: KfpOptions) {}
 
   private cacheKeyFor(pipeline: AnalysedPipeline, task: AnalysedTask): string | undefined {
     if (task.node.caching.key !== undefined) return task.node.caching.key
     if (this.options.cacheKeys !== 'content') return undefined
-    let keys = this.keys.get(pipeline)
-    if (!keys) this.keys.set(pipeline, (keys = computeCacheKeys(pipeline)))
-    const key = keys.get(task.name)
+    const key = computeCacheKeys(pipeline).get(task.name)
     return key && isStaticKey(key) ? key.digest : undefined
   }
 
