@@ -12,8 +12,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
+import { parse } from 'yaml'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
+  renderSequenceItem,
+  type ToYamlOptions,
   YamlFloat,
   parseYamlPreservingFloats,
   toYaml,
@@ -131,7 +134,7 @@ describe.skipIf(!HAVE_GOLDENS)('YAML writer reproduces the KFP SDK golden files 
         expect(() => parseYamlPreservingFloats(body), known.reason).toThrow()
         return
       }
-      const written = toYamlDocuments(parseYamlPreservingFloats(body))
+      const written = toYamlDocuments(parseYamlPreservingFloats(body), { quoting: 'pyyaml' })
       if (known?.kind === 'no-final-newline') {
         expect(body.endsWith('\n'), known.reason).toBe(false)
         expect(written).toBe(`${body}\n`)
@@ -246,7 +249,7 @@ const SCALARS: ReadonlyArray<readonly [string, string]> = [
 describe('scalar styles match PyYAML', () => {
   for (const [value, expected] of SCALARS) {
     it(`writes ${JSON.stringify(value).slice(0, 60)}`, () => {
-      expect(toYaml({ key: value })).toBe(`key: ${expected}`)
+      expect(toYaml({ key: value }, { quoting: 'pyyaml' })).toBe(`key: ${expected}`)
     })
   }
 
@@ -289,6 +292,42 @@ describe('scalar styles match PyYAML', () => {
       parseYamlPreservingFloats('[yes, No, on, OFF, ~, null, "", 0x1F, 017, 0b11, 1_000, 1:30, 1e5, 08, y]'),
     ).toEqual([[true, false, true, false, null, null, '', 31, 15, 3, 1000, 90, '1e5', '08', 'y']])
     expect(parseYamlPreservingFloats('a: 1\n---\n- b\n')).toEqual([{ a: 1 }, ['b']])
+  })
+})
+
+describe("'portable' quoting (the default): strings every common reader reads back as strings", () => {
+  // Plain for PyYAML, but a YAML 1.2 core reader (the yaml package) or go-yaml v2 (kubectl, Argo,
+  // the KFP backend) reads them as numbers or booleans.
+  const misread = ['y', 'Y', 'n', 'N', '1e5', '1E+5', '.5e1', '0o17', '0O17', '08']
+  const fine = ['_1', 'yy', 'no_', 'e5', '1e', '0o8', '1.2.3', 'v1e5', 'y n']
+
+  it.each(misread)('quotes %s as a value and as a key, and PyYAML mode leaves it plain', (text) => {
+    expect(toYaml({ key: text })).toBe(`key: '${text}'\n`)
+    expect(toYaml({ [text]: 1 })).toBe(`'${text}': 1\n`)
+    expect(toYaml({ key: text }, { quoting: 'pyyaml' })).toBe(`key: ${text}\n`)
+  })
+
+  it.each(fine)('leaves %s plain', (text) => {
+    expect(toYaml({ key: text })).toBe(`key: ${text}\n`)
+  })
+
+  // go-yaml's rules (y/n, numbers with underscores) are not checked by a reader here: no Go runs in
+  // this repository; the lists above pin them. (The yaml package's own YAML 1.1 mode is no oracle:
+  // it reads `e5` as NaN.)
+  it('every string it writes reads back as that string with PyYAML rules and a YAML 1.2 core reader', () => {
+    const yamlLike = fc.oneof(
+      fc.constantFrom(...misread, ...fine, 'yes', 'off', '~', '.inf', '-.NaN', '0x1F', '0b11', '1:30', '2024-01-01', '<<', '='),
+      fc.stringMatching(/^[-+.0-9_eEoOxXbByYnN:]{1,6}$/),
+    )
+    fc.assert(
+      fc.property(fc.array(yamlLike, { maxLength: 8 }), (strings) => {
+        const text = toYaml({ values: strings, keys: Object.fromEntries(strings.map((s) => [s, s])) })
+        const expected = { values: strings, keys: Object.fromEntries(strings.map((s) => [s, s])) }
+        expect(parse(text, { version: '1.2', schema: 'core' })).toEqual(expected)
+        expect(parseYamlPreservingFloats(text)).toEqual([expected])
+      }),
+      { seed: 20261123, numRuns: 300 },
+    )
   })
 })
 
@@ -427,4 +466,35 @@ describe('round trip', () => {
       )
     })
   }
+})
+
+describe('renderSequenceItem: items written once and copied', () => {
+  const documentsWith = (items: readonly unknown[]) => [
+    { apiVersion: 'v1', spec: { templates: items } },
+    { spec: { workflowSpec: { templates: items } } },
+    { top: items, nested: [[...items], { list: items }] },
+    items,
+  ]
+
+  it('gives the bytes of writing the values themselves, wherever the items are placed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 4 }), fc.constantFrom<ToYamlOptions>({}, { sortKeys: false }, { quoting: 'pyyaml' }), (values, options) => {
+        for (const indent of [0, 2, 4]) {
+          const items = values.map((v) => renderSequenceItem(v, indent, options))
+          expect(toYamlDocuments(documentsWith(items), options)).toBe(toYamlDocuments(documentsWith(values), options))
+        }
+      }),
+      { seed: 20261123, numRuns: 300 },
+    )
+  })
+
+  it('measures exactly what it adds to the document it was written for', () => {
+    const template = { name: 'a', container: { image: 'alpine', args: ['x '.repeat(60), 'y'] } }
+    const item = renderSequenceItem(template, 2, { sortKeys: false })
+    const without = toYaml({ spec: { templates: [{ name: 'b' }] } }, { sortKeys: false })
+    const withItem = toYaml({ spec: { templates: [{ name: 'b' }, item] } }, { sortKeys: false })
+    expect(Buffer.byteLength(withItem) - Buffer.byteLength(without)).toBe(item.byteLength)
+    expect(renderSequenceItem({ name: 'a', image: 'alpine' }, 2, { sortKeys: false }).byteLength).toBe('\n  - name: a\n    image: alpine'.length)
+    expect(JSON.stringify({ t: [item] })).toBe(JSON.stringify({ t: [template] }))
+  })
 })

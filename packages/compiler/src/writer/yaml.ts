@@ -70,6 +70,14 @@ export interface ToYamlOptions {
    * Argo manifests that want `apiVersion, kind, metadata, spec`).
    */
   readonly sortKeys?: boolean
+  /**
+   * Which readers a plain scalar must read back as a string. `'portable'` (default) quotes every
+   * string that PyYAML, a YAML 1.2 core-schema reader (the `yaml` package) or go-yaml v2 (kubectl,
+   * Argo and the KFP backend through sigs.k8s.io/yaml) would read as a number, boolean or null:
+   * besides PyYAML's set, `y`/`n`, `1e3`, `0o17`, `.5e1`. `'pyyaml'` quotes only what PyYAML
+   * misreads, which is byte-identical to `yaml.dump`.
+   */
+  readonly quoting?: 'portable' | 'pyyaml'
 }
 
 /**
@@ -92,7 +100,7 @@ export function toYaml(value: unknown, options?: ToYamlOptions): string {
 
 /** An emitter that has written `value` as one document (its buffer released if that failed). */
 function emitOne(value: unknown, options: ToYamlOptions | undefined): Emitter {
-  const emitter = new Emitter(options?.sortKeys ?? true)
+  const emitter = new Emitter(options)
   try {
     emitter.document(value, true)
   } catch (error) {
@@ -103,14 +111,56 @@ function emitOne(value: unknown, options: ToYamlOptions | undefined): Emitter {
 }
 
 /**
- * The size {@link toYaml} output would have, in UTF-8 bytes and lines, without making the string
- * (for packing objects under a size limit before writing them).
+ * A value already written as one item of a block sequence, to be copied rather than written again
+ * (see {@link renderSequenceItem}). Anywhere else, or in a sequence at another indent or written
+ * with other options, its `value` is written as usual, so the output never depends on the copy.
+ */
+export class YamlSequenceItem {
+  /** @internal use {@link renderSequenceItem} */
+  constructor(
+    readonly value: unknown,
+    /** The indent of the sequence the item was written for. */
+    readonly indent: number,
+    readonly sortKeys: boolean,
+    readonly portable: boolean,
+    /** The item's text from its indentation to its last character (no line break around it). */
+    readonly bytes: Uint8Array,
+    readonly endColumn: number,
+    readonly endWhitespace: boolean,
+    readonly endIndention: boolean,
+  ) {}
+
+  /** Bytes the item adds to a document: its text and the line break before it. */
+  get byteLength(): number {
+    return this.bytes.length + 1
+  }
+
+  /** The value itself, so `JSON.stringify` of a document holding items is the plain document's. */
+  toJSON(): unknown {
+    return this.value
+  }
+}
+
+/**
+ * Writes `value` once as an item (`- …`) of a block sequence whose items sit at column
+ * `sequenceIndent`, as {@link toYaml} would write it there: a document that holds the returned item
+ * at that place gets these bytes copied, byte-identical to writing `value` itself. For output made
+ * of large parts measured before they are placed (Argo templates packed into objects under a size
+ * limit): each part is written once, and its size is exact.
  *
  * @example
- * yamlSize({ a: 1, b: ['x'] }) // { bytes: 12, lines: 4 } (lines as `split('\n')` counts them)
+ * const item = renderSequenceItem({ name: 'a', image: 'alpine' }, 2, { sortKeys: false })
+ * toYaml({ spec: { templates: [item] } }, { sortKeys: false }) ===
+ *   toYaml({ spec: { templates: [{ name: 'a', image: 'alpine' }] } }, { sortKeys: false }) // true
+ * item.byteLength // 30: a line break, '  - name: a', a line break, '    image: alpine'
  */
-export function yamlSize(value: unknown, options?: ToYamlOptions): { readonly bytes: number; readonly lines: number } {
-  return emitOne(value, options).finishSize()
+export function renderSequenceItem(value: unknown, sequenceIndent: number, options?: ToYamlOptions): YamlSequenceItem {
+  const emitter = new Emitter(options)
+  try {
+    return emitter.sequenceItem(value, sequenceIndent)
+  } finally {
+    emitter.release()
+  }
 }
 
 /** What separates two documents in the output of {@link toYamlDocuments}: joining single documents with it gives the same bytes. */
@@ -125,7 +175,7 @@ export const YAML_DOCUMENT_SEPARATOR = '---\n'
  * // 'a: 1\n---\nb: 2\n'
  */
 export function toYamlDocuments(values: readonly unknown[], options?: ToYamlOptions): string {
-  const emitter = new Emitter(options?.sortKeys ?? true)
+  const emitter = new Emitter(options)
   try {
     for (let i = 0; i < values.length; i++) emitter.document(values[i], i === 0)
   } catch (error) {
@@ -186,11 +236,13 @@ const A_SINGLE_QUOTED = 8
 const FAST_PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/
 /**
  * Whether a FAST_PLAIN string must still be quoted: only YAML 1.1 bool and
- * null words (`yes`, `No`, `on`, `null`, ...) can resolve to a non-string.
+ * null words (`yes`, `No`, `on`, `null`, `y` for go-yaml, ...) can resolve to a non-string.
  */
-function fastPlainNeedsQuotes(s: string): boolean {
+function fastPlainNeedsQuotes(s: string, portable: boolean): boolean {
   switch (s.charCodeAt(0)) {
-    case 0x79: case 0x59: case 0x6e: case 0x4e: case 0x74: case 0x54: case 0x66: case 0x46: case 0x6f: case 0x4f:
+    case 0x79: case 0x59: case 0x6e: case 0x4e: // yYnN: go-yaml v2 also reads `y` and `n` as booleans
+      return (portable && s.length === 1) || (s.length <= 5 && resolvesToNonString(s))
+    case 0x74: case 0x54: case 0x66: case 0x46: case 0x6f: case 0x4f:
       return s.length <= 5 && resolvesToNonString(s)
     default:
       return false
@@ -291,6 +343,23 @@ function resolvesToNonString(s: string): boolean {
       return false
     }
   }
+}
+
+// Readers other than PyYAML resolve a few more plain scalars: YAML 1.2 core-schema readers (the
+// `yaml` package) read `1e3` and `.5e1` as floats and `0o17` as an int; go-yaml v2 (kubectl, Argo,
+// the KFP backend through sigs.k8s.io/yaml) reads those, `y`/`n` as booleans, and digits with
+// underscores (`1_000`) as ints. Its resolver only tries numbers for a first character in
+// `0-9+-.`, so `_1` stays a string everywhere.
+const OTHER_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/
+const OTHER_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/
+const OTHER_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
+
+/** True when a YAML 1.2 core reader or go-yaml v2 gives a plain scalar `s` a non-string type (PyYAML's cases aside). */
+function otherReadersResolveToNonString(s: string): boolean {
+  const c = s.charCodeAt(0)
+  if (s.length === 1 && (c === 0x79 || c === 0x59 || c === 0x6e || c === 0x4e)) return true
+  if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)) return false
+  return OTHER_FLOAT.test(s) || OTHER_INT.test(s.includes('_') ? s.replace(/_/g, '') : s) || OTHER_SPECIAL.test(s)
 }
 
 // ---------------------------------------------------------------------------
@@ -473,9 +542,12 @@ class Emitter {
   /** Long strings seen: `null` once, the rendering from the second time on. */
   private readonly memo = new Map<string, Rendered | null>()
   private readonly sortKeys: boolean
+  /** Quote for every common reader (ToYamlOptions.quoting 'portable'), not only PyYAML. */
+  private readonly portable: boolean
 
-  constructor(sortKeys: boolean) {
-    this.sortKeys = sortKeys
+  constructor(options: ToYamlOptions | undefined) {
+    this.sortKeys = options?.sortKeys ?? true
+    this.portable = options?.quoting !== 'pyyaml'
     // Take the shared buffer (a nested call, e.g. from a getter, gets its own).
     this.buf = sharedBuffer ?? new Uint8Array(1 << 16)
     sharedBuffer = null
@@ -509,17 +581,30 @@ class Emitter {
     return text
   }
 
-  /** Like {@link finish}, but only measures what was written. */
-  finishSize(): { bytes: number; lines: number } {
-    if (this.openEnded) {
-      this.writeIndicator('...', true, false, false)
-      this.writeIndent()
-    }
-    let lines = 1
-    for (let i = 0; i < this.pos; i++) if (this.buf[i] === 0x0a) lines++
-    const bytes = this.pos
-    this.release()
-    return { bytes, lines }
+  /** Writes one item of a sequence at `indent` from the start of a line; see renderSequenceItem. */
+  sequenceItem(value: unknown, indent: number): YamlSequenceItem {
+    this.indent = indent
+    this.writeIndent()
+    this.writeIndicator('-', true, false, true)
+    this.node(value, false, false, false)
+    return new YamlSequenceItem(value, indent, this.sortKeys, this.portable, this.buf.slice(0, this.pos), this.column, this.whitespace, this.indention)
+  }
+
+  /** Copies a rendered item when this is the place it was written for (a fresh line at its indent). */
+  private copyItem(item: YamlSequenceItem): boolean {
+    if (item.indent !== this.indent || item.sortKeys !== this.sortKeys || item.portable !== this.portable) return false
+    // writeIndent would start a new line here (it always does after a previous item or a key).
+    if (this.indention && this.column <= this.indent && !(this.column === this.indent && !this.whitespace)) return false
+    this.writeLineBreak()
+    const bytes = item.bytes
+    if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length)
+    this.buf.set(bytes, this.pos)
+    this.pos += bytes.length
+    this.column = item.endColumn
+    this.whitespace = item.endWhitespace
+    this.indention = item.endIndention
+    this.openEnded = false
+    return true
   }
 
   /** Hands the buffer back for the next write (called by finish, and after an error). */
@@ -618,6 +703,10 @@ class Emitter {
           this.plainScalar(formatFloat(value.value), root)
           return
         }
+        if (value instanceof YamlSequenceItem) {
+          this.node(value.value, root, mapping, simpleKey)
+          return
+        }
         {
           const proto: unknown = Object.getPrototypeOf(value)
           if (proto === objectProto || proto === null) {
@@ -656,10 +745,12 @@ class Emitter {
     if (this.indent < 0) this.indent = 0
     else if (!(mapping && !this.indention)) this.indent += BEST_INDENT
     for (let i = 0; i < n; i++) {
+      const item = items[i]
+      if (item instanceof YamlSequenceItem && this.copyItem(item)) continue
       this.writeIndent()
       this.writeIndicator('-', true, false, true)
       try {
-        this.node(items[i], false, false, false)
+        this.node(item instanceof YamlSequenceItem ? item.value : item, false, false, false)
       } catch (error) {
         if (error instanceof YamlWriteError) error.addSegment(`[${i}]`)
         throw error
@@ -693,7 +784,7 @@ class Emitter {
   private entry(key: string, value: unknown): void {
     try {
       this.writeIndent()
-      if (key.length < MAX_SIMPLE_KEY_LENGTH - KEY_TAG_LENGTH && FAST_PLAIN.test(key) && !fastPlainNeedsQuotes(key)) {
+      if (key.length < MAX_SIMPLE_KEY_LENGTH - KEY_TAG_LENGTH && FAST_PLAIN.test(key) && !fastPlainNeedsQuotes(key, this.portable)) {
         // The usual identifier-like key.
         this.plainScalar(key, false)
         this.writeIndicator(':', false, false, false)
@@ -744,7 +835,7 @@ class Emitter {
   }
 
   private stringScalar(s: string, root: boolean, simpleKey: boolean): void {
-    if (FAST_PLAIN.test(s) && !fastPlainNeedsQuotes(s)) {
+    if (FAST_PLAIN.test(s) && !fastPlainNeedsQuotes(s, this.portable)) {
       this.plainScalar(s, root)
       return
     }
@@ -807,7 +898,8 @@ class Emitter {
     if (
       (analysis & A_BLOCK_PLAIN) !== 0 &&
       !(simpleKey && (analysis & (A_EMPTY | A_MULTILINE)) !== 0) &&
-      !resolvesToNonString(s)
+      !resolvesToNonString(s) &&
+      !(this.portable && otherReadersResolveToNonString(s))
     ) {
       this.writePlain(s, split, root)
     } else if ((analysis & A_SINGLE_QUOTED) !== 0 && !(simpleKey && (analysis & A_MULTILINE) !== 0)) {

@@ -12,7 +12,6 @@
  * @module
  */
 
-import { yamlSize } from '../../writer/yaml.ts'
 import { parameterValueExpression, type TemplateOutput } from './container.ts'
 import { exprIndex, exprLiteral, exprTag } from './expr.ts'
 import { NameAllocator } from './names.ts'
@@ -665,13 +664,4 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
     checkSplitWaits(ctx, scope, units)
   }
   return buildDag(ctx, scope, analysis, units, undefined)
-}
-
-/** Bytes a template adds to a document, once indented under `spec.templates` and with cross-object refs. */
-export function templateBytes(entry: TemplateEntry, indent: number): number {
-  const template = { name: entry.name, ...entry.body }
-  const yaml = yamlSize(template, { sortKeys: false })
-  // Any task may end up calling its template through a `templateRef` to another object.
-  const tasks = ((entry.body['dag'] as { tasks?: unknown[] } | undefined)?.tasks ?? []).length
-  return Math.max(yaml.bytes + indent * yaml.lines, Buffer.byteLength(JSON.stringify(template))) + tasks * TEMPLATE_REF_BYTES
 }

@@ -19,10 +19,9 @@
 
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
-import { toYaml, YAML_DOCUMENT_SEPARATOR } from '../../writer/yaml.ts'
-import { argoYaml } from './yaml.ts'
+import { renderSequenceItem, toYaml, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
-import { argumentsOf, templateBytes } from './dag.ts'
+import { argumentsOf, TEMPLATE_REF_BYTES } from './dag.ts'
 import { argoIoName, kubeName, labelValue, shortHash, truncateName } from './names.ts'
 import { ARGO_CAPS, type ArgoOptions, resolveArgoOptions } from './options.ts'
 import { ANNOTATIONS, EmitContext, type TemplateEntry } from './registry.ts'
@@ -81,10 +80,89 @@ function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value))
 }
 
-/** Rewrites DAG task targets that live in another object as `templateRef`. */
-function placeTemplate(entry: TemplateEntry, home: ReadonlyMap<string, string>, own: string): Json {
+/** Indent of the `templates` sequence: under `spec`, or under `spec.workflowSpec` in a CronWorkflow. */
+function templatesIndent(doc: Json): number {
+  return doc['kind'] === 'CronWorkflow' ? 4 : 2
+}
+
+function templatesOf(doc: Json): Json[] {
+  const spec = doc['spec'] as Json
+  return ((doc['kind'] === 'CronWorkflow' ? (spec['workflowSpec'] as Json) : spec)['templates']) as Json[]
+}
+
+function withTemplates(doc: Json, templates: readonly unknown[]): Json {
+  const spec = doc['spec'] as Json
+  if (doc['kind'] !== 'CronWorkflow') return { ...doc, spec: { ...spec, templates } }
+  return { ...doc, spec: { ...spec, workflowSpec: { ...(spec['workflowSpec'] as Json), templates } } }
+}
+
+/**
+ * Template objects as placed in documents. Each is written as YAML once per place it takes (the
+ * packing measures exactly the bytes the final write copies), and its JSON size comes from the
+ * deduplication's JSON, so no template is serialised twice.
+ */
+class PlacedTemplates {
+  private readonly plain = new Map<TemplateEntry, Json>()
+  private readonly jsonSizes = new Map<Json, number>()
+  private readonly items = [new Map<Json, YamlSequenceItem>(), new Map<Json, YamlSequenceItem>()]
+
+  /** `{ name, ...body }`: the template where none of its tasks need a `templateRef`. */
+  template(entry: TemplateEntry): Json {
+    let template = this.plain.get(entry)
+    if (!template) {
+      template = { name: entry.name, ...entry.body }
+      this.plain.set(entry, template)
+      // `{"name":<name>,` then the body's members: its JSON without the opening brace.
+      const bodyMembers = Object.keys(entry.body).length > 0 ? entry.bodyJsonBytes - 1 : 1
+      this.jsonSizes.set(template, 8 + Buffer.byteLength(JSON.stringify(entry.name)) + bodyMembers)
+    }
+    return template
+  }
+
+  item(template: Json, indent: 2 | 4): YamlSequenceItem {
+    const cache = this.items[indent === 2 ? 0 : 1]!
+    let item = cache.get(template)
+    if (!item) {
+      item = renderSequenceItem(template, indent, { sortKeys: false })
+      cache.set(template, item)
+    }
+    return item
+  }
+
+  jsonBytes(template: Json): number {
+    let size = this.jsonSizes.get(template)
+    if (size === undefined) {
+      size = jsonBytes(template)
+      this.jsonSizes.set(template, size)
+    }
+    return size
+  }
+
+  /** Bytes a template adds to a document as YAML and as JSON (with its comma), whichever is larger. */
+  bytes(template: Json, indent: 2 | 4): number {
+    return Math.max(this.item(template, indent).byteLength, this.jsonBytes(template) + 1)
+  }
+
+  /** A document's YAML text and its size (the larger of its YAML and its JSON, which the API stores). */
+  write(doc: Json): { text: string; size: number } {
+    const templates = templatesOf(doc)
+    const indent = templatesIndent(doc) as 2 | 4
+    const text = toYaml(withTemplates(doc, templates.map((t) => this.item(t, indent))), { sortKeys: false })
+    let json = jsonBytes(withTemplates(doc, [])) + Math.max(0, templates.length - 1)
+    for (const t of templates) json += this.jsonBytes(t)
+    return { text, size: Math.max(Buffer.byteLength(text), json) }
+  }
+}
+
+function dagTaskCount(entry: TemplateEntry): number {
+  return ((entry.body['dag'] as { tasks?: unknown[] } | undefined)?.tasks ?? []).length
+}
+
+/** The template as placed in the object `own`: DAG tasks whose target lives elsewhere use `templateRef`. */
+function placeTemplate(placed: PlacedTemplates, entry: TemplateEntry, home: ReadonlyMap<string, string>, own: string): Json {
+  const template = placed.template(entry)
   const body = entry.body as Json & { dag?: { tasks: Json[] } }
-  if (!body.dag) return { name: entry.name, ...body }
+  if (!body.dag || entry.calls.every((target) => home.get(target) === own)) return template
   const tasks = body.dag.tasks.map((task) => {
     const target = task['template'] as string
     const where = home.get(target)!
@@ -92,7 +170,7 @@ function placeTemplate(entry: TemplateEntry, home: ReadonlyMap<string, string>, 
     const { name, template: _template, ...rest } = task
     return { name, templateRef: { name: where, template: target }, ...rest }
   })
-  return { name: entry.name, ...body, dag: { ...body.dag, tasks } }
+  return { ...template, dag: { ...body.dag, tasks } }
 }
 
 function objectMetadata(ctx: EmitContext, nameField: Json, extraAnnotations: Record<string, string>): Json {
@@ -176,12 +254,13 @@ function mainDocument(ctx: EmitContext, pipeline: PipelineNode, entrypoint: stri
 }
 
 /** Splits templates over the main object and as few WorkflowTemplates as the caps allow. */
-function assemble(ctx: EmitContext, pipeline: PipelineNode, root: TemplateEntry, budget: number): Json[] {
+function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineNode, root: TemplateEntry, budget: number): Json[] {
   const o = ctx.options
   const entries = ctx.templates
-  // Templates sit under spec.templates, or spec.workflowSpec.templates in a CronWorkflow.
-  const sizes = new Map(entries.map((e) => [e, templateBytes(e, o.kind === 'CronWorkflow' ? 6 : 4)]))
   const emptyMain = mainDocument(ctx, pipeline, root.name, [])
+  const indent = templatesIndent(emptyMain) as 2 | 4
+  // Any DAG task may end up calling its template through a `templateRef` to another object.
+  const sizes = new Map(entries.map((e) => [e, placed.bytes(placed.template(e), indent) + dagTaskCount(e) * TEMPLATE_REF_BYTES]))
   const mainBase = Math.max(Buffer.byteLength(toYaml(emptyMain, { sortKeys: false })), jsonBytes(emptyMain)) + 64
   const total = entries.reduce((sum, e) => sum + sizes.get(e)!, 0)
 
@@ -228,11 +307,11 @@ function assemble(ctx: EmitContext, pipeline: PipelineNode, root: TemplateEntry,
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'WorkflowTemplate',
     metadata: objectMetadata(ctx, { name: lib.name }, {}),
-    spec: { templates: lib.entries.map((e) => placeTemplate(e, home, lib.name)) },
+    spec: { templates: lib.entries.map((e) => placeTemplate(placed, e, home, lib.name)) },
   }))
   // The entrypoint first reads best; the rest in the order they were made (callees before callers).
   const ordered = [root, ...mainEntries.filter((e) => e !== root)]
-  documents.push(mainDocument(ctx, pipeline, root.name, ordered.map((e) => placeTemplate(e, home, mainName))))
+  documents.push(mainDocument(ctx, pipeline, root.name, ordered.map((e) => placeTemplate(placed, e, home, mainName))))
   return documents
 }
 
@@ -289,13 +368,15 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   if (ctx.diagnostics.length > 0) return { documents: [], yaml: '', diagnostics: ctx.diagnostics }
   // Sizes are estimated while packing and measured after; shrink the packing budget until they fit.
   // An object's size is the larger of its YAML (the file applied) and its JSON (what the API stores).
+  const placed = new PlacedTemplates()
   let documents: Json[] = []
   let texts: string[] = []
   let sizes: number[] = []
   for (let budget = resolved.maxDocumentBytes; budget >= resolved.maxDocumentBytes / 2; budget = Math.floor(budget * 0.95)) {
-    documents = assemble(ctx, analysed.node, root.entry, budget)
-    texts = documents.map((doc) => argoYaml([doc]))
-    sizes = documents.map((doc, i) => Math.max(Buffer.byteLength(texts[i]!), jsonBytes(doc)))
+    documents = assemble(ctx, placed, analysed.node, root.entry, budget)
+    const written = documents.map((doc) => placed.write(doc))
+    texts = written.map((w) => w.text)
+    sizes = written.map((w) => w.size)
     if (sizes.every((size) => size <= resolved.maxDocumentBytes)) break
   }
   checkLimits(ctx, documents, sizes)

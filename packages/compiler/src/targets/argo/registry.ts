@@ -16,6 +16,8 @@ export interface TemplateEntry {
   readonly body: Readonly<Record<string, unknown>>
   /** Templates this one's DAG tasks call, by name (for `templateRef` rewriting when split). */
   readonly calls: readonly string[]
+  /** UTF-8 bytes of `JSON.stringify(body)`, known from deduplication (for object size limits). */
+  readonly bodyJsonBytes: number
 }
 
 /** Pod annotations and labels Typeflow writes (stable keys other tools can select on). */
@@ -89,11 +91,12 @@ export class EmitContext {
    * component with the same settings, the same nested pipeline) is one template.
    */
   intern(kind: TemplateEntry['kind'], baseName: string, body: Record<string, unknown>, calls: readonly string[] = [], root = false): TemplateEntry {
-    const key = `${kind}\u0000${JSON.stringify(body)}`
+    const json = JSON.stringify(body)
+    const key = `${kind}\u0000${json}`
     const existing = this.byContent.get(key)
     if (existing) return existing
     const name = root ? this.rootName : this.names.allocate(kubeName(baseName, kind === 'dag' ? 'dag' : 'step'))
-    const entry: TemplateEntry = { name, kind, body, calls }
+    const entry: TemplateEntry = { name, kind, body, calls, bodyJsonBytes: Buffer.byteLength(json) }
     this.byContent.set(key, entry)
     this.templates.push(entry)
     return entry
