@@ -10,8 +10,8 @@
  * @module
  */
 
-import Ajv2020 from 'ajv/dist/2020.js'
-import type { ErrorObject, ValidateFunction } from 'ajv'
+import type { ErrorObject } from 'ajv'
+import * as generated from './generated/validator.js'
 import { ARGO_CAPS } from './options.ts'
 
 type Schema = Record<string, unknown>
@@ -349,11 +349,10 @@ export const argoDocumentSchema: Schema = {
   $defs: defs,
 }
 
-let validator: ValidateFunction | undefined
-
 function validate(doc: unknown): readonly ErrorObject[] {
-  // strictRequired is off: the `required` inside oneOf/if name properties declared beside them.
-  validator ??= new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(argoDocumentSchema)
+  // Precompiled from argoDocumentSchema by scripts/generate-validators.ts (standalone.ts);
+  // test/argo/schema-generated.test.ts keeps it in sync.
+  const validator = generated.document
   return validator(doc) ? [] : (validator.errors ?? [])
 }
 
