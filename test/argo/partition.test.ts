@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { PipelineNode } from '@typeflow/dsl'
 import { artifact, component, Dataset, eq, param, pipeline } from '@typeflow/dsl'
 import { emitKfp } from '../../packages/compiler/src/compile.ts'
+import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
 import { argoGraphShape, kfpGraphShape } from '../../packages/compiler/src/targets/graph-shape.ts'
 import { analysed, argoYaml, compileArgo, failures, runArgoValidate, sharedAvailable, warnings, writeTemp } from './helpers.ts'
@@ -195,5 +196,31 @@ describe('partitioning large pipelines', () => {
 
   it('keeps small pipelines in one object', () => {
     expect(compileArgo(chain(150))).toHaveLength(1)
+  })
+})
+
+describe('packing under a small object budget', () => {
+  // Sizes are measured exactly (each template written once, its JSON size known), so objects
+  // fill up to the budget and never over it, in YAML and in JSON, for every kind of object.
+  const budgets = [
+    { name: 'a tangled DAG of 1,500 in 120 kB objects', pipeline: tangled(1500), options: { maxDocumentBytes: 120_000 } },
+    { name: 'a chain of 1,200 as a CronWorkflow in 90 kB objects', pipeline: chain(1200), options: { kind: 'CronWorkflow', schedules: ['0 * * * *'], maxDocumentBytes: 90_000 } },
+    { name: '600 components as a WorkflowTemplate in 50 kB objects', pipeline: distinct(600), options: { kind: 'WorkflowTemplate', maxDocumentBytes: 50_000 } },
+  ] as const
+  it.each(budgets.map((b) => [b.name, b] as const))('%s: every object within the budget, the written YAML that of the objects', (_name, b) => {
+    const { documents, yaml, diagnostics } = emitArgo(analysed(b.pipeline), b.options)
+    expect(diagnostics).toEqual([])
+    expect(documents.length).toBeGreaterThan(3)
+    const texts = documents.map((doc) => argoYaml([doc]))
+    expect(yaml).toBe(texts.join('---\n'))
+    for (const [i, doc] of documents.entries()) {
+      expect(Buffer.byteLength(texts[i]!)).toBeLessThanOrEqual(b.options.maxDocumentBytes)
+      expect(Buffer.byteLength(JSON.stringify(doc))).toBeLessThanOrEqual(b.options.maxDocumentBytes)
+    }
+    // Packed, not scattered: at most half again as many objects as the bytes need. (Not tighter:
+    // a DAG template is packed as if each of its tasks needed a `templateRef`.)
+    const total = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0)
+    expect(documents.length).toBeLessThanOrEqual(Math.ceil((1.5 * total) / b.options.maxDocumentBytes))
+    expect(validateArgoDocuments(documents)).toEqual([])
   })
 })

@@ -99,12 +99,16 @@ function withTemplates(doc: Json, templates: readonly unknown[]): Json {
 /**
  * Template objects as placed in documents. Each is written as YAML once per place it takes (the
  * packing measures exactly the bytes the final write copies), and its JSON size comes from the
- * deduplication's JSON, so no template is serialised twice.
+ * deduplication's JSON, so no template is serialised twice. DAG tasks are written once each too:
+ * a template whose tasks are rewritten to `templateRef` (when objects are split) copies the ones
+ * that stay and writes only the rewritten ones.
  */
 class PlacedTemplates {
   private readonly plain = new Map<TemplateEntry, Json>()
   private readonly jsonSizes = new Map<Json, number>()
-  private readonly items = [new Map<Json, YamlSequenceItem>(), new Map<Json, YamlSequenceItem>()]
+  private readonly items = new Map<number, Map<Json, YamlSequenceItem>>()
+  /** Rewritten DAG tasks by original task and object name, so each is made (and written) once. */
+  private readonly rewritten = new Map<Json, Map<string, Json>>()
 
   /** `{ name, ...body }`: the template where none of its tasks need a `templateRef`. */
   template(entry: TemplateEntry): Json {
@@ -112,21 +116,70 @@ class PlacedTemplates {
     if (!template) {
       template = { name: entry.name, ...entry.body }
       this.plain.set(entry, template)
-      // `{"name":<name>,` then the body's members: its JSON without the opening brace.
-      const bodyMembers = Object.keys(entry.body).length > 0 ? entry.bodyJsonBytes - 1 : 1
-      this.jsonSizes.set(template, 8 + Buffer.byteLength(JSON.stringify(entry.name)) + bodyMembers)
+      // `{"name":<name>` then `,` and the body's JSON without its opening brace, or just `}`.
+      this.jsonSizes.set(template, 8 + jsonBytes(entry.name) + (entry.bodyJsonBytes > 2 ? entry.bodyJsonBytes : 1))
     }
     return template
   }
 
-  item(template: Json, indent: 2 | 4): YamlSequenceItem {
-    const cache = this.items[indent === 2 ? 0 : 1]!
+  /**
+   * The template placed in object `own`: DAG tasks whose target lives elsewhere call it through
+   * `templateRef` (the same object when nothing changes).
+   */
+  place(entry: TemplateEntry, home: ReadonlyMap<string, string>, own: string): Json {
+    const template = this.template(entry)
+    const dag = entry.body['dag'] as { tasks: Json[] } | undefined
+    if (!dag || entry.calls.every((target) => home.get(target) === own)) return template
+    let json = this.jsonSizes.get(template)!
+    const tasks = dag.tasks.map((task) => {
+      const target = task['template'] as string
+      const where = home.get(target)!
+      if (where === own) return task
+      // `"templateRef":{"name":<where>,` is what the JSON gains; `"template":<target>}` stays.
+      json += 24 + jsonBytes(where)
+      let byObject = this.rewritten.get(task)
+      if (!byObject) this.rewritten.set(task, (byObject = new Map()))
+      let ref = byObject.get(where)
+      if (!ref) {
+        const { name, template: _template, ...rest } = task
+        byObject.set(where, (ref = { name, templateRef: { name: where, template: target }, ...rest }))
+      }
+      return ref
+    })
+    const placed = { ...template, dag: { ...dag, tasks } }
+    this.jsonSizes.set(placed, json)
+    return placed
+  }
+
+  /** The template written as an item of the `templates` list at `indent`. */
+  item(template: Json, indent: number): YamlSequenceItem {
+    const cache = this.cache(indent)
     let item = cache.get(template)
     if (!item) {
-      item = renderSequenceItem(template, indent, { sortKeys: false })
+      const dag = template['dag'] as { tasks?: Json[] } | undefined
+      // Under `- name:` at `indent`, `dag:` and then `tasks:` sit at indent + 2 and + 4; the task
+      // list is indentless under its key.
+      const tasks = dag?.tasks?.map((task) => this.taskItem(task, indent + 4))
+      item = renderSequenceItem(tasks ? { ...template, dag: { ...dag, tasks } } : template, indent, { sortKeys: false })
       cache.set(template, item)
     }
     return item
+  }
+
+  private taskItem(task: Json, indent: number): YamlSequenceItem {
+    const cache = this.cache(indent)
+    let item = cache.get(task)
+    if (!item) {
+      item = renderSequenceItem(task, indent, { sortKeys: false })
+      cache.set(task, item)
+    }
+    return item
+  }
+
+  private cache(indent: number): Map<Json, YamlSequenceItem> {
+    let cache = this.items.get(indent)
+    if (!cache) this.items.set(indent, (cache = new Map()))
+    return cache
   }
 
   jsonBytes(template: Json): number {
@@ -139,14 +192,14 @@ class PlacedTemplates {
   }
 
   /** Bytes a template adds to a document as YAML and as JSON (with its comma), whichever is larger. */
-  bytes(template: Json, indent: 2 | 4): number {
+  bytes(template: Json, indent: number): number {
     return Math.max(this.item(template, indent).byteLength, this.jsonBytes(template) + 1)
   }
 
   /** A document's YAML text and its size (the larger of its YAML and its JSON, which the API stores). */
   write(doc: Json): { text: string; size: number } {
     const templates = templatesOf(doc)
-    const indent = templatesIndent(doc) as 2 | 4
+    const indent = templatesIndent(doc)
     const text = toYaml(withTemplates(doc, templates.map((t) => this.item(t, indent))), { sortKeys: false })
     let json = jsonBytes(withTemplates(doc, [])) + Math.max(0, templates.length - 1)
     for (const t of templates) json += this.jsonBytes(t)
@@ -156,21 +209,6 @@ class PlacedTemplates {
 
 function dagTaskCount(entry: TemplateEntry): number {
   return ((entry.body['dag'] as { tasks?: unknown[] } | undefined)?.tasks ?? []).length
-}
-
-/** The template as placed in the object `own`: DAG tasks whose target lives elsewhere use `templateRef`. */
-function placeTemplate(placed: PlacedTemplates, entry: TemplateEntry, home: ReadonlyMap<string, string>, own: string): Json {
-  const template = placed.template(entry)
-  const body = entry.body as Json & { dag?: { tasks: Json[] } }
-  if (!body.dag || entry.calls.every((target) => home.get(target) === own)) return template
-  const tasks = body.dag.tasks.map((task) => {
-    const target = task['template'] as string
-    const where = home.get(target)!
-    if (where === own) return task
-    const { name, template: _template, ...rest } = task
-    return { name, templateRef: { name: where, template: target }, ...rest }
-  })
-  return { ...template, dag: { ...body.dag, tasks } }
 }
 
 function objectMetadata(ctx: EmitContext, nameField: Json, extraAnnotations: Record<string, string>): Json {
@@ -258,7 +296,7 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
   const o = ctx.options
   const entries = ctx.templates
   const emptyMain = mainDocument(ctx, pipeline, root.name, [])
-  const indent = templatesIndent(emptyMain) as 2 | 4
+  const indent = templatesIndent(emptyMain)
   // Any DAG task may end up calling its template through a `templateRef` to another object.
   const sizes = new Map(entries.map((e) => [e, placed.bytes(placed.template(e), indent) + dagTaskCount(e) * TEMPLATE_REF_BYTES]))
   const mainBase = Math.max(Buffer.byteLength(toYaml(emptyMain, { sortKeys: false })), jsonBytes(emptyMain)) + 64
@@ -307,11 +345,11 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'WorkflowTemplate',
     metadata: objectMetadata(ctx, { name: lib.name }, {}),
-    spec: { templates: lib.entries.map((e) => placeTemplate(placed, e, home, lib.name)) },
+    spec: { templates: lib.entries.map((e) => placed.place(e, home, lib.name)) },
   }))
   // The entrypoint first reads best; the rest in the order they were made (callees before callers).
   const ordered = [root, ...mainEntries.filter((e) => e !== root)]
-  documents.push(mainDocument(ctx, pipeline, root.name, ordered.map((e) => placeTemplate(placed, e, home, mainName))))
+  documents.push(mainDocument(ctx, pipeline, root.name, ordered.map((e) => placed.place(e, home, mainName))))
   return documents
 }
 
