@@ -17,12 +17,13 @@
  * @module
  */
 
+import { createHash } from 'node:crypto'
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
 import { renderSequenceItem, toYaml, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
 import { argumentsOf, TEMPLATE_REF_BYTES } from './dag.ts'
-import { argoIoName, kubeName, labelValue, shortHash, truncateName } from './names.ts'
+import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
 import { ARGO_CAPS, type ArgoOptions, resolveArgoOptions } from './options.ts'
 import { ANNOTATIONS, EmitContext, type TemplateEntry } from './registry.ts'
 import { buildPipelineTemplate } from './scope.ts'
@@ -319,7 +320,10 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
     if (split === entries.length) split--
     mainEntries = entries.slice(split)
     const rest = entries.slice(0, split)
-    const hash = shortHash(JSON.stringify(rest.map((e) => [e.name, e.body])))
+    // Named by content, from the YAML already written for sizing (it holds each name and body).
+    const digest = createHash('sha256')
+    for (const e of rest) digest.update(placed.item(placed.template(e), indent).bytes)
+    const hash = digest.digest('hex').slice(0, 8)
     const libraryBase = `${truncateName(kubeName(ctx.pipelineName, 'pipeline'), 40)}-${hash}`
     let current: TemplateEntry[] = []
     let currentBytes = 400
