@@ -579,33 +579,36 @@ function unitAtoms(unit: Unit): Atom[] {
 function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: string): Group {
   const tasks = new Set<string>()
   for (const member of members) for (const t of member.tasks) tasks.add(t)
-  const leaves = members.flatMap(leavesOf)
+  // What a member group reads from outside it, and what it offers, are already known: reading its
+  // ports instead of its leaves keeps each grouping level linear in the ports (same order, same names).
   const inputNames = new NameAllocator(200)
   const imports: Port[] = []
   const imported = new Set<string>()
-  for (const leaf of leaves) {
-    for (const atom of leafSources(leaf).flatMap(atomsOf)) {
-      const key = atomKey(atom)
-      if (key === undefined || imported.has(key)) continue
-      if ((atom.kind === 'member' || atom.kind === 'status') && tasks.has(atom.member)) continue
-      imported.add(key)
-      const base = atom.kind === 'member' ? `${analysis.leafByTask.get(atom.member)!.argoName}-${atom.output.argoName}` : atom.kind === 'scopeInput' ? atom.name : 'value'
-      imports.push({ key, atom, artifact: isArtifactAtom(atom), name: inputNames.allocate(base) })
-    }
+  const take = (atom: Atom, key: string | undefined) => {
+    if (key === undefined || imported.has(key)) return
+    if ((atom.kind === 'member' || atom.kind === 'status') && tasks.has(atom.member)) return
+    imported.add(key)
+    const base = atom.kind === 'member' ? `${analysis.leafByTask.get(atom.member)!.argoName}-${atom.output.argoName}` : atom.kind === 'scopeInput' ? atom.name : 'value'
+    imports.push({ key, atom, artifact: isArtifactAtom(atom), name: inputNames.allocate(base) })
+  }
+  for (const member of members) {
+    if (member.kind === 'group') for (const port of member.imports) take(port.atom, port.key)
+    else for (const source of leafSources(member)) for (const atom of atomsOf(source)) take(atom, atomKey(atom))
   }
   const outputNames = new NameAllocator(200)
   const exports: Port[] = []
-  for (const leaf of leaves) {
-    for (const produced of analysis.producedKeys.get(leaf.name) ?? []) {
-      if (!(analysis.consumers.get(produced.key) ?? []).some((c) => !tasks.has(c))) continue
-      if (produced.atom.kind !== 'member') continue
-      exports.push({ key: produced.key, atom: produced.atom, artifact: isArtifactAtom(produced.atom), name: outputNames.allocate(`${leaf.argoName}-${produced.atom.output.argoName}`) })
-    }
+  const offer = (leafName: string, key: string, atom: Atom) => {
+    if (!(analysis.consumers.get(key) ?? []).some((c) => !tasks.has(c))) return
+    if (atom.kind !== 'member') return
+    exports.push({ key, atom, artifact: isArtifactAtom(atom), name: outputNames.allocate(`${analysis.leafByTask.get(leafName)!.argoName}-${atom.output.argoName}`) })
+  }
+  for (const member of members) {
+    if (member.kind === 'group') for (const port of member.exports) offer((port.atom as { member: string }).member, port.key, port.atom)
+    else for (const produced of analysis.producedKeys.get(member.name) ?? []) offer(member.name, produced.key, produced.atom)
   }
   return { kind: 'group', children: members, tasks, argoName, imports, exports }
 }
 
-/** Groups units into partitions within the limits; returns the new, shorter list of units. */
 function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[], byDepth: boolean): Unit[] {
   const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
   const index = new Map<string, number>()
