@@ -9,6 +9,7 @@ import type { PipelineNode } from '@typeflow/dsl'
 import { artifact, component, Dataset, eq, param, pipeline } from '@typeflow/dsl'
 import { emitKfp } from '../../packages/compiler/src/compile.ts'
 import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
+import { syntheticPipeline } from '../bench/synthetic.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
 import { argoGraphShape, kfpGraphShape } from '../../packages/compiler/src/targets/graph-shape.ts'
 import { analysed, argoYaml, compileArgo, failures, runArgoValidate, sharedAvailable, warnings, writeTemp } from './helpers.ts'
@@ -223,4 +224,16 @@ describe('packing under a small object budget', () => {
     expect(documents.length).toBeLessThanOrEqual(Math.ceil((1.5 * total) / b.options.maxDocumentBytes))
     expect(validateArgoDocuments(documents)).toEqual([])
   })
+})
+
+describe('a scope too densely connected for the caps', () => {
+  it('gets a diagnostic naming the scope and the caps in bounded time, instead of grouping until out of memory', () => {
+    // 60,000 tasks in ~245 layers of ~245, each reading 2-3 tasks of the layer before: groups of
+    // partitions barely merge under the input cap (before the check, this ran out of 4 GiB).
+    const { documents, diagnostics } = emitArgo(analysed(syntheticPipeline('lattice', 60_000)))
+    expect(documents).toEqual([])
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ code: 'E_SCHEMA', path: ['argo', 'synthetic-lattice-60000'], message: expect.stringMatching(/could not group its 60000 tasks into DAG templates of at most 200 tasks/) }),
+    ])
+  }, 120_000)
 })

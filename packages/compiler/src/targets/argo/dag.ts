@@ -648,6 +648,9 @@ function checkSplitWaits(ctx: EmitContext, scope: Scope, units: readonly Unit[])
   }
 }
 
+/** More grouping levels than a DAG of any real size needs (200^8 tasks): beyond, grouping is stuck. */
+const MAX_GROUPING_LEVELS = 8
+
 /** Builds the scope's DAG template, split into partitions when it would not fit. */
 export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntry {
   const analysis = analyse(scope)
@@ -662,7 +665,19 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
     while (!fits(units)) {
       const grouped = partition(ctx, analysis, units, false)
       if (grouped.length >= units.length) break
+      // Each level should shrink the DAG several times over. When groups barely merge, the cuts
+      // between them carry more values than a template may take (a wide, densely connected
+      // scope): more levels would take quadratic time and memory and still not fit.
+      const levelsLeft = Math.log(grouped.length / ctx.options.maxDagTasks) / Math.log(units.length / grouped.length)
       units = grouped
+      if (levelsLeft > MAX_GROUPING_LEVELS) break
+    }
+    if (!fits(units)) {
+      ctx.report(
+        'E_SCHEMA',
+        ['argo', scope.baseName],
+        `"${scope.baseName}" is too large and too densely connected for Argo's v4 caps: Typeflow could not group its ${scope.leaves.length} tasks into DAG templates of at most ${ctx.options.maxDagTasks} tasks and ${maxBytes} bytes that each take at most ${ARGO_CAPS.inputParameters} inputs, because too many values cross between its parts; split it into nested pipelines that pass fewer values between them, or compile it for KFP only`,
+      )
     }
     checkSplitWaits(ctx, scope, units)
   }

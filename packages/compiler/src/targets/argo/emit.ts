@@ -363,7 +363,11 @@ function checkLimits(ctx: EmitContext, documents: readonly Json[], sizes: readon
   documents.forEach((doc, i) => {
     const where = [`argo`, `document ${i + 1}`]
     const size = sizes[i]!
-    if (size > o.maxDocumentBytes) ctx.report('E_SCHEMA', where, `object is ${size} bytes, over the limit of ${o.maxDocumentBytes}`)
+    if (size > o.maxDocumentBytes) {
+      const templates = templatesOf(doc)
+      const alone = templates.length === 1 ? `: its one template "${String(templates[0]!['name'])}" is too large for any object (a DAG part taking or handing out thousands of values); split the pipeline into nested pipelines that pass fewer values between them, or compile it for KFP only` : ''
+      ctx.report('E_SCHEMA', where, `object is ${size} bytes, over the limit of ${o.maxDocumentBytes}${alone}`)
+    }
     const spec = (doc['kind'] === 'CronWorkflow' ? (doc['spec'] as Json)['workflowSpec'] : doc['spec']) as { templates: Json[] }
     if (spec.templates.length > ARGO_CAPS.templates) ctx.report('E_SCHEMA', where, `${spec.templates.length} templates, over the v4 limit of ${ARGO_CAPS.templates}`)
     for (const template of spec.templates) {
@@ -420,6 +424,8 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
     texts = written.map((w) => w.text)
     sizes = written.map((w) => w.size)
     if (sizes.every((size) => size <= resolved.maxDocumentBytes)) break
+    // An object over the limit with a single template in it stays over it whatever the packing.
+    if (documents.some((doc, i) => sizes[i]! > resolved.maxDocumentBytes && templatesOf(doc).length === 1)) break
   }
   checkLimits(ctx, documents, sizes)
   if (ctx.diagnostics.length > 0) return { documents: [], yaml: '', diagnostics: ctx.diagnostics }
