@@ -107,7 +107,7 @@ const TARGETS = {
 
 /** Why a case process did not produce a result. */
 export interface CaseFailure {
-  readonly reason: 'timeout' | 'out of memory' | 'crash' | 'diagnostics'
+  readonly reason: 'timeout' | 'out of memory' | 'crash' | 'diagnostics' | 'not expressible'
   /** The first lines of what it wrote to stderr, with the first Typeflow source location. */
   readonly message: string
   readonly afterMs: number
@@ -129,7 +129,7 @@ function vmHwmKiB(pid: number): number | null {
 /** The lines of a Node error worth keeping: the message and the first frame in our sources. */
 function errorSummary(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
-  const message = lines.find((l) => /^(\w*Error|FATAL ERROR|compile failed|synthetic |.*type errors)/.test(l)) ?? lines[0] ?? '(no output)'
+  const message = lines.find((l) => /^(\w*Error|FATAL ERROR|compile failed|not expressible|synthetic |.*type errors)/.test(l)) ?? lines[0] ?? '(no output)'
   const frame = lines.find((l) => /^at .*(packages|test)\/.*\.ts:\d+/.test(l))
   return frame ? `${message} ${frame.replace(/file:\/\//, '').replace(`${repoRoot}/`, '')}` : message
 }
@@ -172,7 +172,9 @@ function runNode<T>(script: string, args: readonly string[], config: Config, ext
           ? 'out of memory'
           : status === 2
             ? 'diagnostics'
-            : 'crash'
+            : status === 3
+              ? 'not expressible'
+              : 'crash'
       const message = timedOut ? `killed after ${config.timeoutS} s` : errorSummary(stderr)
       resolve({ ok: false, failure: { reason, message, afterMs, peakRssKiB: peak } })
     })
