@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Dataset, loadComponent, loadComponentFile, loadPipelineComponents, pipeline } from '@typeflow/dsl'
+import { Dataset, pipeline } from '@typeflow/dsl'
+import { loadComponent, loadComponentFile, loadPipelineComponents } from '@typeflow/dsl/kfp'
 import { build } from '@typeflow/compiler'
 
 /** From a file on disk (paths are relative to the working directory, so anchor them). */

@@ -12,9 +12,10 @@ import { artifact, collected, component, Dataset, eq, param, pipeline } from '@t
 import { computeCacheKeys, runtimeCacheKey } from '../../packages/compiler/src/passes/cache-keys.ts'
 import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
-import { branches, combos, exits, formats, HOSTILE, importers, logic, loops } from './control-flow-pipelines.ts'
+import { branches, combos, exits, formats, HOSTILE, importers, logic, loops, read } from './control-flow-pipelines.ts'
 import { analysed, compileArgo } from './helpers.ts'
 import { type ContainerRun, runWorkflow } from './run.ts'
+import { argoSubstitute } from './simulate.ts'
 
 type Json = Record<string, any>
 
@@ -219,6 +220,8 @@ describe('groups inside groups', () => {
 
 describe('importers', () => {
   const docs = compileArgo(importers)
+  const replace = (text: string, from: string, to: string) => `join(split(${text},'${from}'),'${to}')`
+  const DECODED_URI = replace(replace(replace(replace(replace("inputs.parameters['uri']", '%', '%e'), '\\x24\\x24', '%d'), '\\x24\\x28TYPEFLOW_LBRACE\\x29', '\\x7b'), '%d', '\\x24'), '%e', '%')
 
   it('bring a URI in as an artifact location chosen by its scheme', () => {
     const locations = templates(docs).filter((t) => t['name'].startsWith('importer')).map((t) => t['inputs']['artifacts'][0])
@@ -227,13 +230,45 @@ describe('importers', () => {
       {
         name: 'artifact',
         path: '/tmp/inputs/artifact/data',
-        s3: { bucket: "{{=split(inputs.parameters['uri'],'/')[2]}}", key: "{{=join(split(inputs.parameters['uri'],'/')[3:],'/')}}" },
+        // The URI as the kubelet decodes it (`$$` → `$`, `$(TYPEFLOW_LBRACE)` → `{`), split into bucket and key.
+        s3: { bucket: `{{=split(${DECODED_URI},'/')[2]}}`, key: `{{=join(split(${DECODED_URI},'/')[3:],'/')}}` },
       },
       { name: 'artifact', path: '/tmp/inputs/artifact/data', http: { url: 'https://example.com/data.csv' } },
     ])
     const result = runWorkflow(docs, { outputs: (run) => (run.task === 'produce' ? { n: '2', x: '0', text: '', flag: 'false', items: '[]', rows: '[]' } : {}) })
     expect(result.runs.find((r) => r.task === 'read-given')!.artifacts).toEqual({ data: 'importer-2/artifact' })
     expect(result.runs.find((r) => r.task === 'importer-2')!.argv.at(-1)).toBe('s3://bucket/path/to/data.csv')
+  })
+
+  it('imports the object a run-time URI names, although parameter values are written kubelet-encoded', () => {
+    // `$` before `(` or at the end is written `$$`, a `{` before a value `$(TYPEFLOW_LBRACE)`: the
+    // artifact location must decode both, as the kubelet does for the importer's own argv.
+    for (const uri of ['gs://b/a$(HOME)/x$$y/z{', 'gs://b/$(TYPEFLOW_LBRACE)%e%d{', 's3://b/${k}$']) {
+      const p = pipeline({ name: 'uri', inputs: { uri: param.string({ default: uri }) } }, (dag, q) => {
+        dag.task(read, { data: dag.importer({ uri: q.uri, type: Dataset }).outputs.artifact })
+      })
+      const docs = compileArgo(p)
+      const result = runWorkflow(docs)
+      const importer = result.runs.find((r) => r.task === 'importer')!
+      expect(importer.argv.at(-1), uri).toBe(uri)
+      const location = template(docs, importer.template)['inputs']['artifacts'][0]
+      const vars = new Map(Object.entries(importer.inputs).map(([k, v]) => [`inputs.parameters.${k}`, v]))
+      const scheme = uri.startsWith('gs:') ? 'gcs' : 's3'
+      for (const passes of [1, 3]) {
+        expect(argoSubstitute(location[scheme], vars, passes), uri).toEqual({ bucket: 'b', key: uri.slice('gs://b/'.length) })
+      }
+    }
+  })
+
+  it('refuses a URI holding `{{`: Argo would substitute it in the artifact location', () => {
+    for (const uri of ['gs://b/{{workflow.name}}', 'https://h/{{']) {
+      const given = pipeline({ name: 'braces', inputs: { uri: param.string({ default: uri }) } }, (dag, q) => void dag.importer({ uri: q.uri, type: Dataset }))
+      const fixed = pipeline({ name: 'braces', inputs: {} }, (dag) => void dag.importer({ uri, type: Dataset }))
+      for (const p of [given, fixed]) {
+        const { diagnostics } = emitArgo(analysed(p))
+        expect(diagnostics.map((d) => [d.code, d.path.join('.')]), uri).toEqual([['E_INVALID_CONSTANT', 'tasks.importer.inputs.uri']])
+      }
+    }
   })
 
   it('refuses URIs Argo has no driver for', () => {

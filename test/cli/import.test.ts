@@ -21,7 +21,6 @@ import {
   Dataset,
   eq,
   gt,
-  loadComponent,
   Model,
   not,
   or,
@@ -31,6 +30,7 @@ import {
   type ComponentDef,
   type PipelineNode,
 } from '@typeflow/dsl'
+import { loadComponent } from '@typeflow/dsl/kfp'
 import { compile } from '../../packages/compiler/src/compile.ts'
 import { importComponent, importKfp, importPipeline } from '../../packages/cli/src/import/index.ts'
 import { parseCel } from '../../packages/cli/src/import/cel.ts'

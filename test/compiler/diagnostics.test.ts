@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ComponentNode, ContainerComponentNode, Diagnostic, PipelineNode, TaskNode } from '@typeflow/dsl'
-import { artifact, component, Dataset, loadComponent, Model, param, pipeline, TypeflowError } from '@typeflow/dsl'
+import { artifact, component, Dataset, Model, param, pipeline, TypeflowError } from '@typeflow/dsl'
+import { loadComponent } from '@typeflow/dsl/kfp'
 import { compile } from '@typeflow/compiler'
 
 const producer: ContainerComponentNode = {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import type { Diagnostic } from '@typeflow/dsl'
-import { component, loadComponent, loadComponentFile, loadPipelineComponents, pipeline, TypeflowError } from '@typeflow/dsl'
+import { component, pipeline, TypeflowError } from '@typeflow/dsl'
+import { loadComponent, loadComponentFile, loadPipelineComponents } from '@typeflow/dsl/kfp'
 import { compile } from '@typeflow/compiler'
 import { main } from '../../packages/cli/src/main.ts'
 
@@ -131,17 +132,6 @@ function expectCliDiagnostics(run: Awaited<ReturnType<typeof cli>>): void {
   expectDiagnostics(diagnostics)
 }
 
-// Known bugs outside the loaders (reported; each row flips back to `it` when fixed):
-// - CLI-READ-UTF8 (packages/cli/src/main.ts validate, packages/cli/src/import/command.ts): files are
-//   read with readFileSync(file, 'utf8'), which turns bytes that are not UTF-8 into U+FFFD without a
-//   word; `typeflow import` then writes that character into the generated module.
-// - CLI-VALIDATE-ALIASES (packages/cli/src/main.ts validate): `doc.toJS()` throws on an alias bomb
-//   ("Excessive alias count"), and the ReferenceError escapes main() as a stack trace.
-const CLI_BUGS: Readonly<Record<string, string>> = {
-  'import invalid-utf8': 'CLI-READ-UTF8',
-  'validate alias-bomb': 'CLI-VALIDATE-ALIASES',
-}
-
 describe('malformed component files: diagnostics, never exceptions', () => {
   for (const c of CASES) {
     if (!BYTE_LEVEL.has(c.id)) {
@@ -154,9 +144,7 @@ describe('malformed component files: diagnostics, never exceptions', () => {
       expectDiagnostics(diagnosticsOf(() => loadComponentFile(file)), file)
     })
     for (const command of ['import', 'validate'] as const) {
-      const bug = CLI_BUGS[`${command} ${c.id}`]
-      const test = bug ? it.fails : it
-      test(`typeflow ${command}: ${c.id}${bug ? ` [known bug ${bug}]` : ''}`, async () => {
+      it(`typeflow ${command}: ${c.id}`, async () => {
         const file = write(`${command}-${c.id}`, c.content)
         expectCliDiagnostics(await cli(command, file, '--format', 'json'))
       })
@@ -166,6 +154,22 @@ describe('malformed component files: diagnostics, never exceptions', () => {
   it('the UTF-8 check names the problem', () => {
     const file = write('named-utf8', CASES.find((c) => c.id === 'invalid-utf8')!.content)
     expect(diagnosticsOf(() => loadComponentFile(file)).map((d) => d.message)).toEqual(['file is not valid UTF-8'])
+  })
+
+  it('the CLI reports bytes that are not UTF-8 and an alias bomb as the loaders do', async () => {
+    const loaderDiagnostics = (c: Case) => diagnosticsOf(() => loadComponentFile(write(`loader-${c.id}`, c.content))).map((d) => [d.code, d.message])
+    for (const id of ['invalid-utf8', 'utf16']) {
+      const c = CASES.find((x) => x.id === id)!
+      for (const command of ['import', 'validate']) {
+        const run = await cli(command, write(`cli-${command}-${id}`, c.content), '--format', 'json')
+        const { diagnostics } = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] }
+        expect(diagnostics.map((d) => [d.code, d.message]), `${command} ${id}`).toEqual(loaderDiagnostics(c))
+      }
+    }
+    const bombCase = CASES.find((x) => x.id === 'alias-bomb')!
+    const run = await cli('validate', write('cli-validate-bomb', bombCase.content), '--format', 'json')
+    const { diagnostics } = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] }
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual(loaderDiagnostics(bombCase))
   })
 
   it('an alias bomb is refused before it expands', () => {
@@ -233,8 +237,8 @@ describe('huge inputs', () => {
 })
 
 describe('typeflow validate on a compiled file with bytes that are not UTF-8', () => {
-  // Bug CLI-READ-UTF8: the bytes become U+FFFD and the file is reported valid.
-  it.fails('reports the encoding instead of validating the replaced text', async () => {
+  // Read leniently, the bytes would become U+FFFD and the file would be reported valid.
+  it('reports the encoding instead of validating the replaced text', async () => {
     const result = compile(pipeline({ name: 'utf8', description: 'DESCRIPTION' }, (dag) => {
       dag.task(component({ name: 'c', image: 'alpine', command: ['true'] }))
     }))
@@ -243,6 +247,8 @@ describe('typeflow validate on a compiled file with bytes that are not UTF-8', (
     const at = text.indexOf('description: DESCRIPTION')
     expect(at).toBeGreaterThan(0)
     const bytes = Buffer.concat([Buffer.from(text.slice(0, at + 'description: '.length)), Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(at + 'description: '.length))])
-    expectCliDiagnostics(await cli('validate', write('compiled-bad-utf8', bytes), '--format', 'json'))
+    const run = await cli('validate', write('compiled-bad-utf8', bytes), '--format', 'json')
+    expectCliDiagnostics(run)
+    expect((JSON.parse(run.stdout) as { diagnostics: Diagnostic[] }).diagnostics.map((d) => [d.code, d.message])).toEqual([['E_COMPONENT_YAML', 'file is not valid UTF-8']])
   })
 })

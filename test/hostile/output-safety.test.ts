@@ -83,14 +83,32 @@ describe('a failed compile writes nothing', () => {
     expect(snapshot(dir)).toEqual(before)
   })
 
-  // Bug CLI-PARTIAL-WRITE (packages/cli/src/main.ts, compileOnce): each file's outputs are written as
-  // soon as it compiles, so `typeflow compile good.ts bad.ts` writes good's files although the
-  // usage promises "Writes nothing when any diagnostic is found".
-  it.fails('`typeflow compile good.ts bad.ts` writes nothing when one of them fails', () => {
-    const dir = freshDir()
-    const run = spawnSync(process.execPath, [bin, 'compile', `${fixtures}/race-a.ts`, `${fixtures}/bad.ts`, '--target', 'kfp,argo', '--out-dir', dir], { cwd: root, encoding: 'utf8' })
+  // The usage promises "Writes nothing when any diagnostic is found": the good file's outputs are
+  // not written either, in whichever order the files come.
+  it('`typeflow compile good.ts bad.ts` writes nothing when one of them fails', () => {
+    for (const order of [['race-a.ts', 'bad.ts'], ['bad.ts', 'race-a.ts']]) {
+      const { dir, before } = prefilled()
+      const run = spawnSync(process.execPath, [bin, 'compile', ...order.map((f) => `${fixtures}/${f}`), '--target', 'kfp,argo', '--out-dir', dir], { cwd: root, encoding: 'utf8' })
+      expect(run.status, order.join(' ')).toBe(1)
+      expect(run.stderr).toContain('E_INVALID_NAME')
+      expect(run.stdout, order.join(' ')).not.toContain('wrote ')
+      expect(snapshot(dir), order.join(' ')).toEqual(before)
+    }
+  })
+
+  it('`typeflow compile` of two pipelines named alike refuses both (E_DUPLICATE_NAME) and writes nothing', () => {
+    const { dir, before } = prefilled()
+    const run = spawnSync(process.execPath, [bin, 'compile', `${fixtures}/race-a.ts`, `${fixtures}/race-b.ts`, '--target', 'kfp,argo', '--out-dir', dir], { cwd: root, encoding: 'utf8' })
     expect(run.status).toBe(1)
-    expect(snapshot(dir)).toEqual({})
+    expect(run.stderr).toContain('E_DUPLICATE_NAME')
+    expect(snapshot(dir)).toEqual(before)
+  })
+
+  it('`typeflow compile good-a.ts good-b.ts` writes both sets', () => {
+    const dir = freshDir()
+    const run = spawnSync(process.execPath, [bin, 'compile', `${fixtures}/race-a.ts`, 'examples/quickstart/pipeline.ts', '--target', 'kfp,argo', '--out-dir', dir], { cwd: root, encoding: 'utf8' })
+    expect(run.status, run.stderr).toBe(0)
+    expect(Object.keys(snapshot(dir)).sort()).toEqual(['quickstart.argo.yaml', 'quickstart.kfp.yaml', 'race.argo.yaml', 'race.kfp.yaml'])
   })
 })
 

@@ -35,7 +35,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path, { dirname } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { loadComponent, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadComponent } from '@typeflow/dsl/kfp'
 import { compile } from '../../packages/compiler/src/compile.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))

@@ -2,7 +2,8 @@
  * Helpers for the parity translations of kfp-kubernetes goldens (not a translation module itself:
  * it lives beside `./pipelines`, not in it).
  */
-import { createPvc, deletePvc, type ComponentDef, type IoSpecNode, loadPipelineComponents } from '@typeflow/dsl'
+import { createPvc, deletePvc, type ComponentDef, type IoSpecNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 /**
  * The DSL's `createPvc` / `deletePvc` with the input descriptions the SDK wrote into a golden (its

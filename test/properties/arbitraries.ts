@@ -476,9 +476,7 @@ export interface GeneratorOptions {
  * these properties; see the `it.fails` tests in known-bugs.test.ts). `knownBugs: true`
  * (the tests: `TYPEFLOW_KNOWN_BUGS=1`) puts them back.
  */
-export const KNOWN_BUGS = [
-  'KFP: nested loops over the same list parameter share one item channel (`pipelinechannel--<list>-loop-item`): the outer item reads as the inner one',
-] as const
+export const KNOWN_BUGS: readonly string[] = []
 
 const bodyCache = new Map<string, fc.Arbitrary<readonly NodeChoice[]>>()
 
@@ -720,8 +718,6 @@ interface Scope {
   readonly siblings: string[]
   /** Task outputs a loop made of this scope could collect (its tasks, and those of loops directly inside). */
   readonly collectible: Collectible[]
-  /** The lists that enclosing loops over run-time lists iterate (JSON of their sources). */
-  readonly loopLists: readonly string[]
 }
 
 class Builder {
@@ -848,7 +844,7 @@ function addTaskOutputs(scope: Scope, task: TaskNode): void {
 }
 
 function childScope(scope: Scope): Scope {
-  return { visible: [...scope.visible], siblings: [], collectible: [], loopLists: scope.loopLists }
+  return { visible: [...scope.visible], siblings: [], collectible: [] }
 }
 
 /** Inputs of a task, fed from what is visible; the final status where the component asks for one. */
@@ -1120,10 +1116,9 @@ function rawValues(raw: RawChoice): JsonValue[] {
 }
 
 function buildLoop(b: Builder, scope: Scope, choice: LoopChoice): LoopNode {
-  // (Not over a list an enclosing loop already iterates unless knownBugs: KNOWN_BUGS[0].)
-  const reused = (a: Avail) => !b.options.knownBugs && scope.loopLists.includes(JSON.stringify(a.source))
-  const lists = [...scope.visible, ...b.inputAvails()].filter((a) => !reused(a) && a.spec.kind === 'parameter' && (a.hint !== undefined ? a.hint === 'LIST' : a.untyped || a.spec.type === 'LIST'))
-  const artifactLists = [...scope.visible, ...b.inputAvails()].filter((a) => !reused(a) && a.spec.kind === 'artifact' && a.spec.isList)
+  // Also over a list an enclosing loop already iterates (FIXED BUG 6: KFP gave both items one channel).
+  const lists = [...scope.visible, ...b.inputAvails()].filter((a) => a.spec.kind === 'parameter' && (a.hint !== undefined ? a.hint === 'LIST' : a.untyped || a.spec.type === 'LIST'))
+  const artifactLists = [...scope.visible, ...b.inputAvails()].filter((a) => a.spec.kind === 'artifact' && a.spec.isList)
   let from = choice.from
   if (from === 1 && lists.length === 0) from = 0
   // Inside a loop, often iterate what the outer item holds.
@@ -1165,7 +1160,7 @@ function buildLoop(b: Builder, scope: Scope, choice: LoopChoice): LoopNode {
     itemSpec = { kind: 'artifact', type: { schemaTitle: type.schemaTitle, schemaVersion: '0.0.1' }, isList: false, optional: false }
     itemAvails.push({ source: { kind: 'loopItem', loop: id }, spec: itemSpec, untyped: false })
   }
-  const inner: Scope = { ...childScope(scope), ...(items.kind !== 'raw' && { loopLists: [...scope.loopLists, JSON.stringify(items.from)] }) }
+  const inner = childScope(scope)
   inner.visible.push(...itemAvails)
   const loopBody = buildBody(b, inner, choice.body)
   if (items.kind === 'values' && choice.declared === null) itemSpec = { kind: 'parameter', type: itemTypeFromUse(id, loopBody), optional: false }
@@ -1217,7 +1212,7 @@ function buildPipeline(choice: PipelineChoice, options: Required<GeneratorOption
     const { name, spec } = inputSpec(c, i)
     b.inputs[name] = spec
   })
-  const scope: Scope = { visible: [], siblings: [], collectible: [], loopLists: [] }
+  const scope: Scope = { visible: [], siblings: [], collectible: [] }
   const body = buildBody(b, scope, choice.body)
   const outputs: Record<string, PipelineOutputNode> = {}
   const exposable = scope.visible.filter((a) => a.source.kind === 'taskOutput' || a.source.kind === 'collected' || a.source.kind === 'oneOf')

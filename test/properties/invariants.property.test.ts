@@ -16,7 +16,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { BodyNode, ContainerComponentNode, PipelineNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
-import { allTasks, loadPipelineComponents } from '@typeflow/dsl'
+import { allTasks } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 import type { TaskCacheKey } from '../../packages/compiler/src/passes/cache-keys.ts'
 import {
   type GeneratorOptions,

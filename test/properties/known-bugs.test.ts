@@ -8,17 +8,20 @@
  * nested pipeline's digest hashed its body in declaration order), 3a, 3b
  * (KFP groups did not expose a fan-in or oneOf read only by a later group), 4 (Argo ordered a
  * loop's outputs by the declaration order of the pipeline outputs), 5 (`plan`'s reason depended
- * on `after` order), 7 (an exit task waiting for a task of an earlier exit handler got that
- * handler's status), 8 (argoGraphShape split a `when` on a oneOf), 9 (duplicate names: codes
- * depended on declaration order) and 10 (env and resources on a pipeline task were dropped; now
- * E_INVALID_CONSTANT, a mutation of ./mutations.ts).
+ * on `after` order), 6 (KFP gave the items of nested loops over one list one channel), 7 (an
+ * exit task waiting for a task of an earlier exit handler got that handler's status), 8
+ * (argoGraphShape split a `when` on a oneOf), 9 (duplicate names: codes depended on declaration
+ * order), 10 (env and resources on a pipeline task were dropped; now E_INVALID_CONSTANT, a
+ * mutation of ./mutations.ts), 11 (a task and a group of one name), 12 (the DSL threw on a
+ * returned output of a task whose name was declared again) and 13 (two groups of one id also
+ * failed what depends on them).
  */
 import { describe, expect, it } from 'vitest'
-import { pipeline, TypeflowError } from '@typeflow/dsl'
+import { eq, pipeline, TypeflowError } from '@typeflow/dsl'
 import type { BodyNode, ContainerComponentNode, IoSpecNode, JsonValue, LoopNode, PipelineNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { argoGraphShape, kfpGraphShape } from '../../packages/compiler/src/targets/graph-shape.ts'
 import { expectSameShape, irGraphShape } from './graph.ts'
-import { compileOk, compileSafely, documentsOf, keysOf } from './harness.ts'
+import { compileOk, compileSafely, documentsOf, keysOf, obj } from './harness.ts'
 
 const STRING_SPEC = { kind: 'parameter', type: 'STRING', optional: false } as const
 const INT_SPEC = { kind: 'parameter', type: 'NUMBER_INTEGER', optional: false } as const
@@ -108,13 +111,31 @@ describe('bugs found by the properties (it.fails until fixed)', () => {
     expect(keysOf(p(['b', 'a'])).get('c')!.reason).toBe(keysOf(p(['a', 'b'])).get('c')!.reason)
   })
 
-  it.fails('KNOWN BUG 6 (KFP): in nested loops over the same list, the outer item reads as the inner one (one channel name for both)', () => {
+  it('FIXED BUG 6 (KFP): in nested loops over the same list, the outer item reads as the inner one (one channel name for both)', () => {
     const values = (id: string, body: BodyNode[]): LoopNode => ({ kind: 'loop', id, items: { kind: 'values', from: { kind: 'pipelineInput', name: 'xs' } }, itemSpec: STRING_SPEC, body })
-    const { ir, kfp } = shapes(flow(
-      [values('for-loop-1', [values('for-loop-2', [run('use', step('use', { v: STRING_SPEC }), { v: { kind: 'loopItem', loop: 'for-loop-1' } })])])],
-      { inputs: { xs: LIST_SPEC } },
-    ))
+    const use = run('use', step('use', { v: STRING_SPEC, w: STRING_SPEC }), { v: { kind: 'loopItem', loop: 'for-loop-1' }, w: { kind: 'loopItem', loop: 'for-loop-2' } })
+    const { ir, kfp, argo, out } = shapes(flow([values('for-loop-1', [values('for-loop-2', [use])])], { inputs: { xs: LIST_SPEC } }))
     expectSameShape(kfp, ir, 'KFP IR', 'pipeline IR')
+    expectSameShape(argo, ir, 'Argo', 'pipeline IR')
+    // The outer loop keeps the SDK's name; the inner one (the SDK would give it the same) takes `-2`.
+    const at = (value: unknown, ...path: string[]) => path.reduce((v, key) => obj(v, key)[key], value)
+    const kfpDoc = documentsOf(out.kfp!)[0]
+    expect(at(kfpDoc, 'components', 'comp-for-loop-1', 'dag', 'tasks', 'for-loop-2', 'parameterIterator', 'itemInput')).toBe('pipelinechannel--xs-loop-item-2')
+    expect(at(kfpDoc, 'components', 'comp-for-loop-2', 'dag', 'tasks', 'use', 'inputs', 'parameters')).toEqual({
+      v: { componentInputParameter: 'pipelinechannel--xs-loop-item' },
+      w: { componentInputParameter: 'pipelinechannel--xs-loop-item-2' },
+    })
+    // The outer item also reaches the inner loop's component as the operand of a condition between
+    // them (the SDK punches it through to the tasks inside); with no such read, the SDK's name stays.
+    const onlyInner = run('use', step('use', { w: STRING_SPEC }), { w: { kind: 'loopItem', loop: 'for-loop-3' } })
+    const between = (body: BodyNode[]): BodyNode => ({ kind: 'condition', id: 'condition-2', predicate: { kind: 'compare', op: '==', left: { kind: 'loopItem', loop: 'for-loop-1' }, right: { kind: 'constant', value: 'a' } }, body })
+    for (const [outer, itemInput] of [[between, 'pipelinechannel--xs-loop-item-2'], [(body: BodyNode[]) => values('for-loop-2', body), 'pipelinechannel--xs-loop-item']] as const) {
+      const nested = shapes(flow([values('for-loop-1', [outer([values('for-loop-3', [onlyInner])])])], { inputs: { xs: LIST_SPEC } }))
+      expectSameShape(nested.kfp, nested.ir, 'KFP IR', 'pipeline IR')
+      expectSameShape(nested.argo, nested.ir, 'Argo', 'pipeline IR')
+      const holder = outer === between ? 'comp-condition-2' : 'comp-for-loop-2'
+      expect(at(documentsOf(nested.out.kfp!)[0], 'components', holder, 'dag', 'tasks', 'for-loop-3', 'parameterIterator', 'itemInput')).toBe(itemInput)
+    }
   })
 
   it('FIXED BUG 7 (KFP and Argo): an exit task that also waits for a task of an earlier exit handler receives its own handler\'s status', () => {
@@ -182,28 +203,43 @@ describe('bugs found by the properties (it.fails until fixed)', () => {
     }
     expect(codes([run('a', step('a')), group])).toEqual(['E_DUPLICATE_NAME'])
     expect(codes([group, run('a', step('a'))])).toEqual(['E_DUPLICATE_NAME'])
+    // Found with FIXED BUG 13's mutations: no task is left under the name, and an `after` on it got E_UNKNOWN_TASK too.
+    expect(codes([group, run('a', step('a')), run('b', step('b'), {}, ['a'])])).toEqual(['E_DUPLICATE_NAME'])
   })
 
-  it.fails('KNOWN BUG 12 (DSL): a task in a loop named like an earlier task whose output the pipeline returns makes pipeline() throw a misleading E_INVALID_OUTPUT instead of E_DUPLICATE_TASK', () => {
-    const produce = step('produce', {}, { out: STRING_SPEC })
-    const declare = () =>
-      pipeline({ name: 'flow' }, (dag) => {
-        const a = dag.task(produce as never, {}, { name: 'a' })
-        dag.forEach([0], () => void dag.task(step('noop') as never, {}, { name: 'a' }))
-        return { res: (a.outputs as Record<string, unknown>)['out'] as never }
-      })
-    let codes: string[]
-    try {
-      const result = compileSafely(declare(), ['kfp'])
-      codes = result.ok ? [] : [...new Set(result.diagnostics.map((d) => d.code))]
-    } catch (error) {
-      // Today: "E_INVALID_OUTPUT at outputs: pipeline output refers to a value outside this pipeline".
-      codes = error instanceof TypeflowError ? error.diagnostics.map((d) => `thrown ${d.code}`) : [String(error)]
+  it('FIXED BUG 12 (DSL): a task in a loop named like an earlier task whose output the pipeline returns makes pipeline() throw a misleading E_INVALID_OUTPUT instead of E_DUPLICATE_TASK', () => {
+    const produce = step('produce', {}, { out: STRING_SPEC }) as never
+    const noop = step('noop') as never
+    const out = (task: { outputs: unknown }) => (task.outputs as Record<string, unknown>)['out'] as never
+    const codesOf = (declare: () => PipelineNode) => {
+      try {
+        const result = compileSafely(declare(), ['kfp'])
+        return result.ok ? [] : [...new Set(result.diagnostics.map((d) => d.code))]
+      } catch (error) {
+        // Was: "E_INVALID_OUTPUT at outputs: pipeline output refers to a value outside this pipeline".
+        return error instanceof TypeflowError ? error.diagnostics.map((d) => `thrown ${d.code}`) : [String(error)]
+      }
     }
-    expect(codes).toEqual(['E_DUPLICATE_TASK'])
+    const returned = () =>
+      pipeline({ name: 'flow' }, (dag) => {
+        const a = dag.task(produce, {}, { name: 'a' })
+        dag.forEach([0], () => void dag.task(noop, {}, { name: 'a' }))
+        return { res: out(a) }
+      })
+    expect(codesOf(returned), 'returned').toEqual(['E_DUPLICATE_TASK'])
+    // The same per-name records placed a oneOf source where its namesake was declared: "oneOf() takes
+    // outputs of tasks in different branches of one if/elif/else".
+    const oneOf = () =>
+      pipeline({ name: 'flow' }, (dag) => {
+        const picks: { outputs: unknown }[] = []
+        dag.if(eq(1, 1), () => void picks.push(dag.task(produce, {}, { name: 'a' }))).else(() => void picks.push(dag.task(produce, {}, { name: 'b' })))
+        dag.task(noop, {}, { name: 'a' })
+        return { res: dag.oneOf(out(picks[0]!), out(picks[1]!)) }
+      })
+    expect(codesOf(oneOf), 'oneOf').toEqual(['E_DUPLICATE_TASK'])
   })
 
-  it.fails('KNOWN BUG 13 (analysis): two groups of one id also fail what depends on them: a oneOf over their chain (E_INVALID_REFERENCE), an `after` across them (E_CYCLE)', () => {
+  it('FIXED BUG 13 (analysis): two groups of one id also fail what depends on them: a oneOf over their chain (E_INVALID_REFERENCE), an `after` across them (E_CYCLE)', () => {
     const pickOne = step('pick', {}, { out: STRING_SPEC })
     const sub: PipelineNode = {
       kind: 'pipeline', name: 'sub', inputs: {},

@@ -49,9 +49,6 @@ import {
   type UsableParameterType,
 } from './arbitraries.ts'
 
-/** `TYPEFLOW_KNOWN_BUGS=1`: also make the mutations that run into a known bug (see known-bugs.test.ts). */
-const KNOWN_BUGS_ON = (process.env['TYPEFLOW_KNOWN_BUGS'] ?? '') === '1'
-
 // ---------------------------------------------------------------------------------------------
 // Mutations of the IR
 
@@ -531,14 +528,15 @@ const mutators: Readonly<Record<MutationKind, Mutator>> = {
   },
 
   duplicateGroupId(q, target, variant) {
-    // Two new groups of one id. With knownBugs, an existing group renamed after another group or a
-    // task (whatever depends on those then fails too: KNOWN BUGS 11 and 13).
-    if (KNOWN_BUGS_ON) {
+    // Half the time, an existing group renamed after another group or a task: what depends on
+    // either (a oneOf over its chain, an `after` across it, a loop item, a fan-in) must not add
+    // codes of its own (FIXED BUGS 11 and 13). Otherwise two new groups of one id.
+    if ((variant >> 2) % 2 === 1) {
       const renamable = [...groupsOf(q.body)].map((g) => g.node).filter((g) => g.kind === 'condition' || g.kind === 'exitHandler')
       const others = (group: { id: string }) => [...renamable.map((g) => g.id), ...[...allTasks(q.body)].map((t) => t.name)].filter((id) => id !== group.id)
       if (renamable.length > 0 && others(pick(renamable, target)).length > 0) {
         const group = pick(renamable, target)
-        const id = pick(others(group), variant)
+        const id = pick(others(group), variant >> 3)
         const pipeline = { ...q, body: mapBody(q.body, { group: (g) => (g.kind === group.kind && g.id === group.id ? { ...g, id } : g) }) }
         return { pipeline, change: `${group.id} renamed ${id}, the name of another group or task` }
       }
@@ -911,21 +909,13 @@ export function dslMutationCase(p: PipelineNode, m: DslMutation): DslCase {
       break
     }
     case 'duplicateName': {
-      // A task takes the name of a task declared before it that nothing reads (KNOWN BUG 12: the DSL
-      // keeps per-name records that the second declaration overwrites; reading the first one then
-      // throws a misleading E_INVALID_OUTPUT). With knownBugs, any earlier task.
+      // A task takes the name of any task declared before it, also one whose outputs are read
+      // later (FIXED BUG 12: the DSL threw a misleading E_INVALID_OUTPUT for a returned one).
       const order = declarationOrder(p.body)
-      const read = new Set(tasks.flatMap((t) => Object.values(t.inputs).flatMap(readTasks)))
-      for (const o of Object.values(p.outputs)) for (const r of readTasks(o.from)) read.add(r)
-      for (const { node } of groupsOf(p.body)) {
-        const sources = node.kind === 'condition' && node.predicate ? operandsOf(node.predicate) : node.kind === 'loop' && node.items.kind !== 'raw' ? [node.items.from] : []
-        for (const s of sources) for (const r of readTasks(s)) read.add(r)
-      }
-      const unread = (t: TaskNode) => KNOWN_BUGS_ON || !read.has(t.name)
-      const usable = order.filter((_, i) => order.slice(0, i).some(unread))
-      if (usable.length > 0) {
-        const t = pick(usable, m.target)
-        const other = pick(order.slice(0, order.indexOf(t)).filter(unread), m.variant)
+      if (order.length > 1) {
+        const at = 1 + (m.target % (order.length - 1))
+        const t = order[at]!
+        const other = pick(order.slice(0, at), m.variant)
         change = `${t.name} declared with { name: ${JSON.stringify(other.name)} }`
         hooks = { task: (u, _args, options) => void (u.name === t.name && (options['name'] = other.name)) }
       } else {
@@ -981,11 +971,6 @@ export function dslMutationCase(p: PipelineNode, m: DslMutation): DslCase {
   return printable(result, () => `// through the DSL: ${result.change}\n// expect ${expected}\n${formatPipeline(p)}`)
 }
 
-/** Tasks whose outputs a value reads. */
-function readTasks(s: ValueSourceNode): string[] {
-  return s.kind === 'taskOutput' || s.kind === 'collected' ? [s.task] : s.kind === 'oneOf' ? s.sources.map((o) => o.task) : []
-}
-
 /** Tasks in the order the DSL declares them (an exit task before its handler's body, as `dag.exitHandler` runs it). */
 function declarationOrder(body: readonly BodyNode[]): TaskNode[] {
   const out: TaskNode[] = []
@@ -998,11 +983,5 @@ function declarationOrder(body: readonly BodyNode[]): TaskNode[] {
     }
   }
   return out
-}
-
-function operandsOf(p: PredicateNode): ValueSourceNode[] {
-  if (p.kind === 'compare') return [p.left, p.right]
-  if (p.kind === 'not') return operandsOf(p.item)
-  return p.items.flatMap(operandsOf)
 }
 

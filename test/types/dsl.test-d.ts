@@ -6,8 +6,6 @@ import {
   ClassificationMetrics,
   component,
   Dataset,
-  type LoadedComponent,
-  loadComponent,
   Metrics,
   Model,
   param,
@@ -15,6 +13,7 @@ import {
   pipeline,
   artifactType,
 } from '@typeflow/dsl'
+import { type LoadedComponent, loadComponent } from '@typeflow/dsl/kfp'
 
 const prepare = component({
   name: 'prepare',

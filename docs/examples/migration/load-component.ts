@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { Dataset, loadComponentFile, pipeline } from '@typeflow/dsl'
+import { Dataset, pipeline } from '@typeflow/dsl'
+import { loadComponentFile } from '@typeflow/dsl/kfp'
 
 export const wordCount = loadComponentFile(join(import.meta.dirname, '../components/word-count.yaml'))
 

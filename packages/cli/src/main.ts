@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
+import { TypeflowError } from '@typeflow/dsl'
 import { compile, type CompileOptions, parseClusterProfile, type Target, validateKfpDocuments, writeFilesAtomically } from '@typeflow/compiler'
 import { parseAllDocuments } from 'yaml'
 import { typecheckFiles } from './check.ts'
@@ -10,6 +11,7 @@ import { graphCommand } from './graph/command.ts'
 import { loadPipeline } from './load.ts'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from './output.ts'
 import { planPipeline, planTaskPaths, renderPlan, taskPathOfRunRecord } from './plan.ts'
+import { readTextFile, yamlValues } from './read.ts'
 import { IMPORT_OPTIONS, IMPORT_USAGE, runImport } from './import/command.ts'
 import { watchAndCompile } from './watch.ts'
 
@@ -75,7 +77,10 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
     ...(caching !== undefined && { caching }),
     ...(keys !== undefined && { kfp: { cacheKeys: keys } }),
   }
+  // Every file is compiled before anything is written, and all outputs are then written as one
+  // set: the usage promises that nothing is written when any diagnostic is found.
   let failed = false
+  const outputs = new Map<string, { file: string; content: string }>()
   for (const file of files) {
     const loaded = await loadPipeline(file)
     const result = loaded.ok ? compile(loaded.pipeline, options) : loaded
@@ -85,9 +90,29 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
       continue
     }
     if (result.warnings.length > 0) report(result.warnings, format)
-    for (const path of writeFilesAtomically(String(values['out-dir']), result.files)) process.stdout.write(`wrote ${path}\n`)
+    const clashes: Diagnostic[] = []
+    for (const output of result.files) {
+      const earlier = outputs.get(output.path)
+      if (earlier !== undefined && earlier.content !== output.content) {
+        clashes.push({ code: 'E_DUPLICATE_NAME', path: [], message: `${file} and ${earlier.file} both compile to ${output.path} (their pipelines share a name); rename one of the pipelines`, source: { file, line: 1, column: 1 } })
+      } else if (earlier === undefined) outputs.set(output.path, { file, content: output.content })
+    }
+    if (clashes.length > 0) {
+      report(clashes, format)
+      failed = true
+    }
   }
-  return failed ? EXIT.diagnostics : EXIT.ok
+  if (failed) return EXIT.diagnostics
+  let written: string[]
+  try {
+    written = writeFilesAtomically(String(values['out-dir']), [...outputs].map(([path, { content }]) => ({ path, content })))
+  } catch (error) {
+    if (!(error instanceof TypeflowError)) throw error
+    report(error.diagnostics, format)
+    return EXIT.diagnostics
+  }
+  for (const path of written) process.stdout.write(`wrote ${path}\n`)
+  return EXIT.ok
 }
 
 function clusterOption(value: unknown) {
@@ -213,14 +238,12 @@ Reports unknown fields and wrong types with their paths; exit code 1 when any is
       const format = diagnosticFormat(values['format'])
       const diagnostics: Diagnostic[] = []
       for (const file of positionals) {
-        let text: string
-        try {
-          text = readFileSync(file, 'utf8')
-        } catch (error) {
-          diagnostics.push({ code: 'E_IO', path: [], message: `cannot read ${file}: ${(error as Error).message}` })
+        const read = readTextFile(file)
+        if (!read.ok) {
+          diagnostics.push(...read.diagnostics)
           continue
         }
-        const docs = parseAllDocuments(text)
+        const docs = parseAllDocuments(read.text)
         const parsed = Array.isArray(docs) ? docs : []
         const yamlErrors = parsed.flatMap((d) => d.errors)
         if (yamlErrors.length > 0 || parsed.length === 0) {
@@ -229,7 +252,12 @@ Reports unknown fields and wrong types with their paths; exit code 1 when any is
           diagnostics.push({ code: 'E_SCHEMA', path: [], message: first ? `malformed YAML: ${first.message.split('\n')[0]!.replace(/:$/, '')}` : 'empty file', source: { file, line: pos?.line ?? 1, column: pos?.col ?? 1 } })
           continue
         }
-        for (const issue of validateKfpDocuments(parsed.map((d) => d.toJS()))) {
+        const values = yamlValues(parsed, file)
+        if (!values.ok) {
+          diagnostics.push(...values.diagnostics)
+          continue
+        }
+        for (const issue of validateKfpDocuments(values.values)) {
           diagnostics.push({ code: 'E_SCHEMA', path: issue.path.split('/').filter(Boolean), message: issue.message, source: { file, line: 1, column: 1 } })
         }
       }

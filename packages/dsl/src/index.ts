@@ -1,5 +1,8 @@
 /**
  * Typeflow's authoring API: typed components and pipelines that build a frozen, plain-data graph.
+ * Loading existing KFP components from YAML (`loadComponent`, `loadComponentFile`,
+ * `loadPipelineComponents`) and KFP's placeholder syntax are in `@typeflow/dsl/kfp`: a pipeline
+ * file that loads no YAML does not type-check them along with it.
  *
  * @example
  * ```ts
@@ -79,10 +82,8 @@ export {
   type Toleration,
 } from './kubernetes.ts'
 export { and, collected, eq, fmt, ge, gt, le, lt, ne, not, or, type Collected, type Comparable, type FormatValue, type Operand, type Predicate, type TaskFinalStatus } from './control-flow.ts'
-export { loadComponent, loadComponentFile, loadPipelineComponents, type LoadedComponent, type LoadedSpecs } from './load-kfp.ts'
 export { sanitizeName, KUBERNETES_NAME } from './names.ts'
 export { formatDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.ts'
 export { TypeflowError } from './errors.ts'
 export type * from './ir.ts'
 export { allTasks, componentOutputs, deepFreeze } from './ir.ts'
-export { kfpPlaceholder, parseKfpArg, parseKfpText, pythonJsonDumps, renderKfpArg, renderKfpText } from './kfp-placeholders.ts'

@@ -413,7 +413,7 @@ function isV1(value: unknown): boolean {
  *
  * @example
  * ```ts
- * import { loadComponent } from '@typeflow/dsl'
+ * import { loadComponent } from '@typeflow/dsl/kfp'
  * const add = loadComponent(`
  * name: Add
  * inputs: [{name: a, type: Integer}, {name: b, type: Integer}]
@@ -458,7 +458,7 @@ export function loadComponentFile(path: string): LoadedComponent {
  *
  * @example
  * ```ts
- * import { loadPipelineComponents } from '@typeflow/dsl'
+ * import { loadPipelineComponents } from '@typeflow/dsl/kfp'
  * declare const compiledPipelineYaml: string
  * const components = loadPipelineComponents(compiledPipelineYaml)
  * const trainer = components['train']

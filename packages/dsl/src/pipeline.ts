@@ -292,6 +292,9 @@ interface ExitHandlerDraft {
 }
 type DraftNode = ({ kind: 'task' } & TaskDraft) | ConditionDraft | BranchesDraft | LoopDraft | ExitHandlerDraft
 
+/** Longest task name the compiler accepts (Argo's template and task names, KFP's task keys). */
+const MAX_TASK_NAME_LENGTH = 128
+
 const durationUnits = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 } as const
 
 /** @internal Seconds in a duration (KFP normalizes to whole seconds). */
@@ -503,8 +506,14 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
   const scopes: DraftNode[][] = [root]
   const groupPath: string[] = []
   /** Enclosing group ids of every task, outermost first: used to resolve oneOf. */
-  const taskGroups = new Map<string, readonly string[]>()
-  const drafts = new Map<string, TaskDraft>()
+  const taskGroups = new Map<TaskDraft, readonly string[]>()
+  /**
+   * The task each output reference comes from. A reference names its task only by name, and a
+   * name may be declared twice (compile reports it), so oneOf looks the task up by the reference.
+   */
+  const producers = new WeakMap<ValueSourceNode, TaskDraft>()
+  /** Every task declared under each name (the compiler reports a name declared twice). */
+  const drafts = new Map<string, TaskDraft[]>()
   const autoNames = new Set<string>()
   let groupCounter = 0
   const nextGroupNumber = () => ++groupCounter
@@ -525,8 +534,11 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
     let name = options?.name
     if (name === undefined) {
       const base = sanitizeName(runnable.name) || 'task'
-      name = base
-      for (let i = 2; autoNames.has(name); i++) name = `${base}-${i}`
+      // A name from a long component name is cut to the 128 characters a task name may have, and
+      // never ends in '-' where it is cut.
+      const fit = (suffix: string) => `${base.slice(0, MAX_TASK_NAME_LENGTH - suffix.length).replace(/-+$/, '')}${suffix}`
+      name = fit('')
+      for (let i = 2; autoNames.has(name); i++) name = fit(`-${i}`)
     }
     autoNames.add(name)
     const taskSource = callerLocation()
@@ -544,11 +556,15 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
     }
     if (options) applyOptions(draft, options)
     current().push(Object.assign(draft, { kind: 'task' as const }))
-    drafts.set(name, draft)
-    taskGroups.set(name, [...groupPath])
+    const named = drafts.get(name)
+    if (named) named.push(draft)
+    else drafts.set(name, [draft])
+    taskGroups.set(draft, [...groupPath])
     const outputs: Record<string, unknown> = {}
     for (const [output, spec] of Object.entries(componentOutputs(runnable))) {
-      outputs[output] = refFor(spec as ParamSpec | ArtifactSpec, { kind: 'taskOutput', task: name, output })
+      const outputSource: ValueSourceNode = { kind: 'taskOutput', task: name, output }
+      producers.set(outputSource, draft)
+      outputs[output] = refFor(spec as ParamSpec | ArtifactSpec, outputSource)
     }
     const handle: Task = {
       name,
@@ -701,7 +717,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       if (!task || captured.length !== 1) {
         throw new DslError('E_INVALID_OUTPUT', [], 'the exitTask callback must add exactly one task with dag.task()', handlerSource)
       }
-      taskGroups.set(task.name, [...groupPath])
+      taskGroups.set(task, [...groupPath])
       handler.exitTask = task
       current().push(handler)
       inScope(handler.body, handler.id, run)
@@ -721,7 +737,12 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
     },
 
     oneOf(...refs) {
-      const groups = refs.map((ref) => (ref.source.kind === 'taskOutput' ? taskGroups.get(ref.source.task) : undefined))
+      const groups = refs.map((ref) => {
+        if (ref.source.kind !== 'taskOutput') return undefined
+        // A reference made by hand rather than taken from a task handle: the last task of its name.
+        const producer = producers.get(ref.source) ?? drafts.get(ref.source.task)?.at(-1)
+        return producer && taskGroups.get(producer)
+      })
       // The innermost if/elif/else enclosing every source (an outer chain may enclose an inner one).
       const branchesId = groups[0]?.findLast((g) => g.startsWith('condition-branches-') && groups.every((other) => other?.includes(g)))
       if (branchesId === undefined) {
@@ -805,19 +826,20 @@ function collectResult(result: LoopResult): unknown {
   return Object.freeze(Object.fromEntries(Object.entries(result).map(([k, v]) => [k, collect(v)])))
 }
 
-function outputSpecOf(ref: AnyRef, drafts: ReadonlyMap<string, TaskDraft>, inputs: InputSpecs): IoSpecNode {
+function outputSpecOf(ref: AnyRef, drafts: ReadonlyMap<string, readonly TaskDraft[]>, inputs: InputSpecs): IoSpecNode {
   const from = ref.source
+  // A reference names its producer only by name. When two tasks share it, the first that has the
+  // output stands in: compile reports E_DUPLICATE_TASK, so throwing here would only hide that.
+  const declared = (task: string, output: string) => drafts.get(task)?.map((d) => componentOutputs(d.runnable)[output]).find((o) => o !== undefined)
   let spec: IoSpecNode | undefined
   if (from.kind === 'pipelineInput') spec = inputs[from.name]
   else if (from.kind === 'taskOutput' || from.kind === 'collected') {
-    const producer = drafts.get(from.task)
-    spec = producer && componentOutputs(producer.runnable)[from.output]
+    spec = declared(from.task, from.output)
     if (spec && from.kind === 'collected') {
       spec = spec.kind === 'artifact' ? { ...spec, isList: true } : { kind: 'parameter', type: 'LIST', optional: false }
     }
   } else if (from.kind === 'oneOf' && from.sources[0]) {
-    const producer = drafts.get(from.sources[0].task)
-    spec = producer && componentOutputs(producer.runnable)[from.sources[0].output]
+    spec = declared(from.sources[0].task, from.sources[0].output)
   }
   if (spec === undefined) throw new DslError('E_INVALID_OUTPUT', ['outputs'], 'pipeline output refers to a value outside this pipeline')
   // A pipeline output is never optional and carries no default, whatever its source declared.

@@ -1,4 +1,5 @@
-import { type AnyTask, ge, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { type AnyTask, ge, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/parallelfor_fan_in/artifacts_complex.yaml'
 export const twins = ['current/valid/artifacts_complex.yaml']

@@ -1,4 +1,5 @@
-import { artifact, component, Dataset, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { artifact, component, Dataset, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/parallelfor_fan_in/artifacts_simple.yaml'
 

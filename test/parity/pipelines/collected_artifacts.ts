@@ -1,4 +1,5 @@
-import { loadPipelineComponents, param, pipeline, type ParamRef, type PipelineNode } from '@typeflow/dsl'
+import { param, pipeline, type ParamRef, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'current/valid/collected_artifacts.yaml'
 

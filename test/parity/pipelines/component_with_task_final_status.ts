@@ -1,4 +1,5 @@
-import { loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/components/component_with_task_final_status.yaml'
 export const twins = ['current/valid/component_with_task_final_status_GH-12033.yaml']

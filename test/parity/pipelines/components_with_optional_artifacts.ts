@@ -1,4 +1,5 @@
-import { Artifact, artifact, component, Dataset, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { Artifact, artifact, component, Dataset, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/components_with_optional_artifacts.yaml'
 export const twins = ['current/valid/components_with_optional_artifacts.yaml']

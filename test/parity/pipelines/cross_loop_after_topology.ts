@@ -1,4 +1,5 @@
-import { loadPipelineComponents, pipeline, type AnyTask, type PipelineNode } from '@typeflow/dsl'
+import { pipeline, type AnyTask, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/cross_loop_after_topology.yaml'
 export const twins = ['current/valid/cross_loop_after_topology.yaml']

@@ -1,4 +1,5 @@
-import { eq, fmt, gt, le, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { eq, fmt, gt, le, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'current/valid/critical/flip_coin.yaml'
 

@@ -1,4 +1,5 @@
-import { eq, gt, loadPipelineComponents, lt, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { eq, gt, lt, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/if_elif_else_complex.yaml'
 export const twins = ['current/valid/if_elif_else_complex.yaml']

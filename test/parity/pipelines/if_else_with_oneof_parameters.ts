@@ -1,4 +1,5 @@
-import { eq, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { eq, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/if_else_with_oneof_parameters.yaml'
 export const twins = ['current/valid/if_else_with_oneof_parameters.yaml']

@@ -1,4 +1,5 @@
-import { artifact, Dataset, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { artifact, Dataset, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/components/input_artifact.yaml'
 

@@ -1,4 +1,5 @@
-import { loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'current/valid/local_execution/local_execution_pipeline_with_exit_handler.yaml'
 

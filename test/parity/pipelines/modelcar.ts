@@ -1,4 +1,5 @@
-import { loadPipelineComponents, Model, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { Model, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'current/valid/critical/modelcar.yaml'
 

@@ -1,4 +1,5 @@
-import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/parallelfor_fan_in/nested_with_parameters.yaml'
 export const twins = ['current/valid/nested_with_parameters.yaml']

@@ -1,4 +1,5 @@
-import { type AnyTask, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { type AnyTask, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'current/valid/critical/parallel_for_after_dependency.yaml'
 

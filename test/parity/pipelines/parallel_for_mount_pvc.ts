@@ -1,4 +1,5 @@
-import { loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 import { pvcComponents } from '../kubernetes-components.ts'
 
 export const golden = 'current/valid/parallel_and_nested/parallel_for_mount_pvc.yaml'

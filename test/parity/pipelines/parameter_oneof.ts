@@ -1,4 +1,5 @@
-import { eq, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { eq, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'current/valid/critical/parameter_oneof.yaml'
 

@@ -1,4 +1,5 @@
-import { component, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { component, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/parallelfor_fan_in/parameters_simple.yaml'
 

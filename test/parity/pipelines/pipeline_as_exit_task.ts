@@ -1,4 +1,5 @@
-import { eq, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { eq, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_as_exit_task.yaml'
 export const twins = ['current/valid/pipeline_as_exit_task.yaml']

@@ -1,4 +1,5 @@
-import { component, eq, loadPipelineComponents, ne, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { component, eq, ne, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_in_pipeline_complex.yaml'
 export const twins = ['current/valid/parallel_and_nested/pipeline_in_pipeline_complex.yaml']

@@ -1,4 +1,5 @@
-import { Artifact, artifact, component, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { Artifact, artifact, component, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_in_pipeline_loaded_from_yaml.yaml'
 export const twins = ['current/valid/parallel_and_nested/pipeline_in_pipeline_loaded_from_yaml.yaml']

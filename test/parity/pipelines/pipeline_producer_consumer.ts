@@ -1,4 +1,5 @@
-import { loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/parallelfor_fan_in/pipeline_producer_consumer.yaml'
 export const twins = ['current/valid/pipeline_producer_consumer.yaml']

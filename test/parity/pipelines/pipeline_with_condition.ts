@@ -1,4 +1,5 @@
-import { eq, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { eq, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_condition.yaml'
 export const twins = ['current/valid/essential/pipeline_with_condition.yaml']

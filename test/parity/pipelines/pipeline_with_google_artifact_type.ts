@@ -1,4 +1,5 @@
-import { artifactType, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { artifactType, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_google_artifact_type.yaml'
 export const twins = ['current/valid/pipeline_with_google_artifact_type.yaml']

@@ -1,4 +1,5 @@
-import { Dataset, eq, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { Dataset, eq, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_importer.yaml'
 export const twins = ['current/valid/pipeline_with_importer.yaml']

@@ -1,4 +1,5 @@
-import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'current/valid/critical/pipeline_with_input_status_state.yaml'
 

@@ -1,4 +1,5 @@
-import { eq, loadPipelineComponents, ne, param, pipeline, type ParamRef, type PipelineNode } from '@typeflow/dsl'
+import { eq, ne, param, pipeline, type ParamRef, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_loops_and_conditions.yaml'
 export const twins = ['current/valid/pipeline_with_loops_and_conditions.yaml']

@@ -1,4 +1,5 @@
-import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_metrics_outputs.yaml'
 export const twins = ['current/valid/essential/pipeline_with_metrics_outputs.yaml']

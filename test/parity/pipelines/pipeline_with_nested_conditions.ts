@@ -1,4 +1,5 @@
-import { eq, loadPipelineComponents, ne, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { eq, ne, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_nested_conditions.yaml'
 export const twins = ['current/valid/essential/pipeline_with_nested_conditions.yaml']

@@ -1,4 +1,5 @@
-import { Artifact, artifact, component, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { Artifact, artifact, component, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_outputs.yaml'
 

@@ -1,4 +1,5 @@
-import { type ArtifactRef, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { type ArtifactRef, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_parallelfor_list_artifacts.yaml'
 export const twins = ['current/valid/pipeline_with_parallelfor_list_artifacts_GH-12033.yaml']

@@ -1,4 +1,5 @@
-import { loadPipelineComponents, param, pipeline, type ParamRef, type ParamSpec, type PipelineNode } from '@typeflow/dsl'
+import { param, pipeline, type ParamRef, type ParamSpec, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_parallelfor_parallelism.yaml'
 export const twins = ['current/valid/pipeline_with_parallelfor_parallelism.yaml']

@@ -1,4 +1,5 @@
-import { fmt, loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { fmt, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pipeline_with_params_containing_format.yaml'
 export const twins = ['current/valid/essential/pipeline_with_params_containing_format.yaml']

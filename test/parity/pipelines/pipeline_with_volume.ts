@@ -1,4 +1,5 @@
-import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 import { pvcComponents } from '../kubernetes-components.ts'
 
 export const golden = 'current/valid/pipeline_with_volume.yaml'

@@ -1,4 +1,5 @@
-import { Dataset, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { Dataset, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pythonic_artifact_with_single_return.yaml'
 export const twins = ['current/valid/pythonic_artifact_with_single_return.yaml']

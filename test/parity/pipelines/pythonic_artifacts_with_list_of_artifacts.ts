@@ -1,4 +1,5 @@
-import { loadPipelineComponents, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pythonic_artifacts_with_list_of_artifacts.yaml'
 export const twins = ['current/valid/pythonic_artifacts_with_list_of_artifacts.yaml']

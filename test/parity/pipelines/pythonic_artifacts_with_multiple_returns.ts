@@ -1,4 +1,5 @@
-import { artifact, Dataset, loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { artifact, Dataset, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'legacy/pipelines/pythonic_artifacts_with_multiple_returns.yaml'
 

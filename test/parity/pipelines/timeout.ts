@@ -1,4 +1,5 @@
-import { loadPipelineComponents, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { pipeline, type PipelineNode } from '@typeflow/dsl'
+import { loadPipelineComponents } from '@typeflow/dsl/kfp'
 
 export const golden = 'kubernetes/data/timeout.yaml'
 

@@ -3,11 +3,12 @@
  *
  * @module
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Diagnostic } from '@typeflow/dsl'
 import { TypeflowError } from '@typeflow/dsl'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from '../output.ts'
+import { readTextFile } from '../read.ts'
 import { type ImportKind, importKfp } from './index.ts'
 
 /** Usage text shown by `typeflow import --help`. */
@@ -57,12 +58,9 @@ export async function runImport(positionals: readonly string[], values: Record<s
     stream.write(renderDiagnostics(diagnostics, format as DiagnosticFormat, useColour(stream)))
     return 1
   }
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    return report([{ code: 'E_IO', path: [], message: `cannot read ${file}: ${(error as Error).message}` }])
-  }
+  const read = readTextFile(file)
+  if (!read.ok) return report(read.diagnostics)
+  const text = read.text
   let result: ReturnType<typeof importKfp>
   try {
     result = importKfp(text, kind as ImportKind | undefined, { file })

@@ -6,7 +6,8 @@
  * @module
  */
 import type { CommandArgNode, IoSpecNode, JsonValue, PlaceholderNode } from '@typeflow/dsl'
-import { kfpPlaceholder, sanitizeName } from '@typeflow/dsl'
+import { sanitizeName } from '@typeflow/dsl'
+import { kfpPlaceholder } from '@typeflow/dsl/kfp'
 import ts from 'typescript'
 import type { BodyModel, ContainerModel, ImportModel, PipelineModel, PredicateModel, TaskModel, Value } from './model.ts'
 import { optionValues, type OptionTree } from './kubernetes.ts'

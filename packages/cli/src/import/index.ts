@@ -4,7 +4,8 @@
  * @module
  */
 import type { IoSpecNode } from '@typeflow/dsl'
-import { loadComponent, parseKfpArg, TypeflowError } from '@typeflow/dsl'
+import { TypeflowError } from '@typeflow/dsl'
+import { loadComponent, parseKfpArg } from '@typeflow/dsl/kfp'
 import { emitComponentModule, emitPipelineModule, type ComponentSource } from './emit.ts'
 import { platformExecutors } from './kubernetes.ts'
 import { buildModel, ioSpecs, type ImportModel } from './model.ts'

@@ -7,7 +7,8 @@
  * @module
  */
 import type { ArtifactTypeNode, CommandArgNode, IoSpecNode, JsonValue, ParameterType } from '@typeflow/dsl'
-import { parseKfpArg, sanitizeName } from '@typeflow/dsl'
+import { sanitizeName } from '@typeflow/dsl'
+import { parseKfpArg } from '@typeflow/dsl/kfp'
 import { type CelExpr, type CelOperand, parseCel, sameCel } from './cel.ts'
 import { kubernetesOption, Unmappable, optionValues, type OptionTree } from './kubernetes.ts'
 import { naturalCompare } from './names.ts'

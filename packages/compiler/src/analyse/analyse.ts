@@ -92,7 +92,8 @@ export function constantFits(value: JsonValue, type: ParameterType): boolean {
 
 function checkName(c: Collector, name: string, what: string, path: readonly string[], source?: SourceLocation): void {
   if (name.length > MAX_NAME_LENGTH || !KUBERNETES_NAME.test(name)) {
-    const suggestion = sanitizeName(name).slice(0, MAX_NAME_LENGTH)
+    // Cutting can leave a '-' at the end, which would make the suggestion invalid in turn.
+    const suggestion = sanitizeName(name).slice(0, MAX_NAME_LENGTH).replace(/-+$/, '')
     c.report(
       'E_INVALID_NAME',
       path,
@@ -310,6 +311,8 @@ class PipelineScope {
         }
         const common = producer.path.findIndex((g, i) => consumerPath[i] !== g)
         const firstOutside = common < 0 ? undefined : producer.path[common]
+        // Which of two same-named groups is meant is unknowable: E_DUPLICATE_NAME says it already.
+        if (firstOutside !== undefined && this.duplicated.has(firstOutside)) return undefined
         if (firstOutside === undefined || this.groups.get(firstOutside)?.node.kind !== 'loop') {
           c.report('E_INVALID_REFERENCE', where, `collected() needs task "${source.task}" to run inside a loop that does not enclose the consumer`, location)
           return undefined
@@ -317,6 +320,7 @@ class PipelineScope {
         return spec.kind === 'artifact' ? { ...spec, isList: true } : { kind: 'parameter', type: 'LIST', optional: false }
       }
       case 'loopItem': {
+        if (this.duplicated.has(source.loop)) return undefined
         const loop = this.groups.get(source.loop)
         if (!loop || loop.node.kind !== 'loop' || !consumerPath.includes(source.loop)) {
           c.report('E_INVALID_REFERENCE', where, `loop item of "${source.loop}" is used outside that loop`, location)
@@ -331,6 +335,7 @@ class PipelineScope {
         return loopNode.itemSpec
       }
       case 'oneOf': {
+        if (this.duplicated.has(source.branches)) return undefined
         const branches = this.groups.get(source.branches)
         if (!branches || branches.node.kind !== 'branches' || !isPrefix(branches.path, consumerPath) || consumerPath.includes(source.branches)) {
           c.report('E_INVALID_REFERENCE', where, `oneOf() over "${source.branches}" is used where that if/elif/else is not a sibling or ancestor scope`, location)
@@ -342,6 +347,8 @@ class PipelineScope {
           if (this.duplicated.has(option.task)) return undefined
           const producer = this.tasks.get(option.task)
           const branch = producer?.path[branches.path.length + 1]
+          // Two branches of one id read as one branch holding both sources.
+          if (branch !== undefined && this.duplicated.has(branch)) return undefined
           if (!producer || producer.path[branches.path.length] !== source.branches || branch === undefined) {
             c.report('E_INVALID_REFERENCE', where, `oneOf() source "${option.task}" is not inside a branch of ${source.branches}`, location)
             return undefined
@@ -464,7 +471,8 @@ function checkTask(s: PipelineScope, task: TaskEntry, checked: WeakSet<object>):
     }
   }
   for (const dep of node.after) {
-    if (!s.tasks.has(dep)) c.report('E_UNKNOWN_TASK', [...path, 'after'], `after() names task "${dep}", which is not in pipeline "${s.pipeline.name}"`, node.source)
+    // A name declared twice (a group and a task of one name leave no task under it) is E_DUPLICATE_*.
+    if (!s.tasks.has(dep) && !s.duplicated.has(dep)) c.report('E_UNKNOWN_TASK', [...path, 'after'], `after() names task "${dep}", which is not in pipeline "${s.pipeline.name}"`, node.source)
   }
   for (const e of node.env) {
     if (!ENV_NAME.test(e.name)) c.report('E_INVALID_NAME', [...path, 'env', e.name], `env var name ${JSON.stringify(e.name)} is not one Kubernetes accepts everywhere (letters, digits, '_', '-', '.', not starting with a digit)`, node.source)
@@ -709,6 +717,10 @@ function memberDependencies(s: PipelineScope): Map<string, Map<string, Set<strin
   const byScope = new Map<string, Map<string, Set<string>>>()
   for (const [key, names] of s.scopeMembers) byScope.set(key, new Map(names.map((n) => [n, new Set<string>()])))
   const link = (from: readonly string[], to: readonly string[], where: readonly string[], location?: SourceLocation) => {
+    // A name declared twice stands for two members (two groups merge into one scope under their
+    // id), so the edge may join the wrong ones: a cycle or containment found through it would be
+    // made up. E_DUPLICATE_TASK / E_DUPLICATE_NAME is the error to fix first.
+    if (from.some((n) => s.duplicated.has(n)) || to.some((n) => s.duplicated.has(n))) return
     let k = 0
     while (k < from.length && k < to.length && from[k] === to[k]) k++
     if (k === from.length && k === to.length) {

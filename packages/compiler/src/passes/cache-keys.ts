@@ -144,12 +144,78 @@ function sortedByCanonicalForm(items: JsonValue[]): JsonValue[] {
 
 interface Partial {
   digest: string
-  pipelineInputs: Set<string>
-  loopItems: Set<string>
+  pipelineInputs: Names
+  loopItems: Names
   cacheable: boolean
   reason?: string
   ingredients: JsonValue
 }
+
+/**
+ * The names a key depends on. Most tasks depend on exactly the names of what they read from: the
+ * set is shared with that producer until a name of its own joins (copy on write), so a chain of
+ * ten thousand tasks allocates a few sets, not twenty thousand. A set is written only by the
+ * task being keyed, and a producer's key is complete before a consumer reads it.
+ */
+class Names {
+  private set: ReadonlySet<string> = NONE
+  private owned = false
+
+  add(name: string): void {
+    if (this.set.has(name)) return
+    if (!this.owned) {
+      this.set = new Set(this.set)
+      this.owned = true
+    }
+    ;(this.set as Set<string>).add(name)
+  }
+
+  /** Adds the other's names, except the `left` out ones. */
+  addAll(other: Names, left: ReadonlySet<string>): void {
+    // Two inputs from one producer, or a producer that depends on no names: nothing to add.
+    if (other.set === this.set || other.set.size === 0) return
+    if (this.set.size === 0 && left.size === 0) {
+      this.set = other.set
+      this.owned = false
+      return
+    }
+    for (const name of other.set) if (!left.has(name)) this.add(name)
+  }
+
+  values(): Iterable<string> {
+    return this.set
+  }
+
+  /** The names in order, one frozen array per set (shared by the keys that share the set). */
+  sorted(cache: Map<ReadonlySet<string>, readonly string[]>): readonly string[] {
+    if (this.set.size === 0) return NO_NAMES
+    let sorted = cache.get(this.set)
+    if (!sorted) cache.set(this.set, (sorted = Object.freeze([...this.set].sort(compareNames))))
+    return sorted
+  }
+}
+
+/**
+ * An ingredient with its canonical JSON. Keys are made for every task of every compile: writing
+ * the text while the value is built, in the key order `canonicalJson` would sort to, spares a
+ * second walk that lists and sorts the keys of every record (once most of the pass's time).
+ * Rare or open-ended shapes take `canonicalJson` of the value, so the text always equals it.
+ */
+interface Ingredient {
+  readonly value: JsonValue
+  readonly text: string
+}
+
+/** What a loop contributes to the key of a task that reads the loop's items or collects over it. */
+interface LoopIdentity {
+  readonly ingredient: Ingredient
+  readonly pipelineInputs: readonly string[]
+  readonly loopItems: readonly string[]
+  readonly cacheable: boolean
+  readonly reason?: string
+}
+
+const FINAL_STATUS: Ingredient = { value: Object.freeze({ finalStatus: true }), text: '{"finalStatus":true}' }
 
 /**
  * Computes every task's cache key in one pass over the analysed graph (producers before
@@ -158,117 +224,177 @@ interface Partial {
 export function computeCacheKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheKey> {
   // Computed once per analysed graph: the KFP and Argo targets of one compile share the result.
   let computed = computedKeys.get(pipeline)
-  if (!computed) computedKeys.set(pipeline, (computed = computeKeys(pipeline)))
+  if (!computed) computedKeys.set(pipeline, (computed = new KeyPass(pipeline).run()))
   return computed
 }
 
 const computedKeys = new WeakMap<AnalysedPipeline, ReadonlyMap<string, TaskCacheKey>>()
 
-function computeKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheKey> {
-  const keys = new Map<string, Partial>()
-  const visiting = new Set<string>()
+/**
+ * One computation of every key of a graph. Methods rather than closures made per call: V8 keeps
+ * what it learnt and compiled for them from one compile to the next, so even the second compile
+ * of a process runs optimized code.
+ */
+class KeyPass {
+  /** A task's entry is `null` while its key is being made: meeting it again is a cycle. */
+  private readonly keys = new Map<string, Partial | null>()
+  /** Many tasks collect over the same loop: what the loop iterates over is worked out once. */
+  private readonly loops = new Map<string, LoopIdentity>()
 
-  const keyOf = (name: string): Partial => {
-    const done = keys.get(name)
+  constructor(private readonly pipeline: AnalysedPipeline) {}
+
+  private keyOfTask(task: AnalysedTask): Partial {
+    const done = this.keys.get(task.name)
     if (done) return done
-    const task = pipeline.tasks.get(name)!
-    if (visiting.has(name)) throw new Error(`cycle through ${name} escaped analysis`)
-    visiting.add(name)
-    const result = computeTask(task)
-    visiting.delete(name)
-    keys.set(name, result)
+    if (done === null) throw new Error(`cycle through ${task.name} escaped analysis`)
+    this.keys.set(task.name, null)
+    const result = this.computeTask(task)
+    this.keys.set(task.name, result)
     return result
   }
 
-  const ingredientOf = (source: ValueSourceNode, into: Partial, consumerPath: readonly string[]): JsonValue => {
+  private keyOf(name: string): Partial {
+    return this.keys.get(name) ?? this.keyOfTask(this.pipeline.tasks.get(name)!)
+  }
+
+  private ingredientOf(source: ValueSourceNode, into: Partial, consumerPath: readonly string[]): Ingredient {
     switch (source.kind) {
       case 'constant':
-        return { constant: source.value }
+        return source.value === undefined
+          ? { value: { constant: source.value }, text: '{}' }
+          : { value: { constant: source.value }, text: `{"constant":${canonicalJson(source.value)}}` }
       case 'pipelineInput':
         into.pipelineInputs.add(source.name)
-        return { pipelineInput: source.name }
-      case 'loopItem':
+        return { value: { pipelineInput: source.name }, text: `{"pipelineInput":${JSON.stringify(source.name)}}` }
+      case 'loopItem': {
         // The item's value joins the key at run time; the list it came from does not matter.
         into.loopItems.add(source.loop)
-        return { loopItem: [...(source.path ?? [])] }
+        const path = [...(source.path ?? [])]
+        return { value: { loopItem: path }, text: `{"loopItem":${canonicalJson(path)}}` }
+      }
       case 'taskOutput': {
-        const upstream = keyOf(source.task)
+        const upstream = this.keyOf(source.task)
         absorb(into, upstream, source.task, NONE)
-        return { taskOutput: upstream.digest, output: source.output }
+        return {
+          value: { taskOutput: upstream.digest, output: source.output },
+          text: `{"output":${JSON.stringify(source.output)},"taskOutput":"${upstream.digest}"}`,
+        }
       }
       case 'collected': {
         // The list holds one value per iteration of every loop around the producer that is not
         // around the consumer: what those loops iterate over is part of the key; their items,
         // which only exist inside them, are not.
-        const producer = pipeline.tasks.get(source.task)!
-        const fannedIn = producer.path.filter((g) => !consumerPath.includes(g) && pipeline.groups.get(g)?.node.kind === 'loop')
-        const upstream = keyOf(source.task)
-        absorb(into, upstream, source.task, new Set(fannedIn))
-        return { collected: upstream.digest, output: source.output, over: fannedIn.map((loop) => loopIngredient(loop, into, consumerPath)) }
+        const producer = this.pipeline.tasks.get(source.task)!
+        const fannedIn = producer.path.filter((g) => !consumerPath.includes(g) && this.pipeline.groups.get(g)?.node.kind === 'loop')
+        const upstream = this.keyOf(source.task)
+        absorb(into, upstream, source.task, fannedIn.length === 0 ? NONE : new Set(fannedIn))
+        const over = fannedIn.map((loop) => this.loopIngredient(loop, into, consumerPath))
+        let overText = ''
+        for (let i = 0; i < over.length; i++) overText += (i > 0 ? ',' : '') + over[i]!.text
+        return {
+          value: { collected: upstream.digest, output: source.output, over: over.map((o) => o.value) },
+          text: `{"collected":"${upstream.digest}","output":${JSON.stringify(source.output)},"over":[${overText}]}`,
+        }
       }
       case 'oneOf': {
         // Which branch ran is decided by the branch conditions: their operands join the key.
-        const branches = pipeline.groups.get(source.branches)?.node
-        const conditions = branches?.kind === 'branches' ? branches.branches.map((b) => (b.predicate ? predicateIngredient(b.predicate, into, consumerPath) : null)) : []
-        return {
+        const branches = this.pipeline.groups.get(source.branches)?.node
+        const conditions = branches?.kind === 'branches' ? branches.branches.map((b) => (b.predicate ? this.predicateIngredient(b.predicate, into, consumerPath) : null)) : []
+        const value: JsonValue = {
           oneOf: source.sources.map((option) => {
-            const upstream = keyOf(option.task)
+            const upstream = this.keyOf(option.task)
             absorb(into, upstream, option.task, NONE)
             return { task: upstream.digest, output: option.output }
           }),
           conditions,
         }
+        return { value, text: canonicalJson(value) }
       }
-      case 'template':
-        return { template: source.parts.map((part) => (typeof part === 'string' ? part : ingredientOf(part, into, consumerPath))) }
-      case 'composite':
-        return { composite: source.value, embedded: source.embedded.map((e) => ({ path: [...e.path], value: ingredientOf(e.source, into, consumerPath) })) }
+      case 'template': {
+        const value: JsonValue = { template: source.parts.map((part) => (typeof part === 'string' ? part : this.ingredientOf(part, into, consumerPath).value)) }
+        return { value, text: canonicalJson(value) }
+      }
+      case 'composite': {
+        const value: JsonValue = {
+          composite: source.value,
+          embedded: source.embedded.map((e) => ({ path: [...e.path], value: this.ingredientOf(e.source, into, consumerPath).value })),
+        }
+        return { value, text: canonicalJson(value) }
+      }
       case 'taskFinalStatus':
         into.cacheable = false
         into.reason ??= 'reads the final status of other tasks'
-        return { finalStatus: true }
+        return FINAL_STATUS
     }
   }
 
-  const predicateIngredient = (predicate: PredicateNode, into: Partial, consumerPath: readonly string[]): JsonValue => {
+  private predicateIngredient(predicate: PredicateNode, into: Partial, consumerPath: readonly string[]): JsonValue {
     switch (predicate.kind) {
       case 'compare':
-        return { op: predicate.op, left: ingredientOf(predicate.left, into, consumerPath), right: ingredientOf(predicate.right, into, consumerPath) }
+        return { op: predicate.op, left: this.ingredientOf(predicate.left, into, consumerPath).value, right: this.ingredientOf(predicate.right, into, consumerPath).value }
       case 'not':
-        return { not: predicateIngredient(predicate.item, into, consumerPath) }
+        return { not: this.predicateIngredient(predicate.item, into, consumerPath) }
       case 'and':
       case 'or':
-        return { [predicate.kind]: predicate.items.map((item) => predicateIngredient(item, into, consumerPath)) }
+        return { [predicate.kind]: predicate.items.map((item) => this.predicateIngredient(item, into, consumerPath)) }
     }
   }
 
   /** A loop's identity for keys: what it iterates over (and what that depends on), not its id. */
-  const loopIngredient = (loopId: string, into: Partial, consumerPath: readonly string[]): JsonValue => {
-    const loop = pipeline.groups.get(loopId)?.node
-    if (loop?.kind !== 'loop') return loopId
-    if (loop.items.kind === 'raw') return { raw: loop.items.values }
-    // The list is read where the loop stands, outside the loop itself.
-    const outside = pipeline.groups.get(loopId)!.path
-    const probe: Partial = { digest: '', pipelineInputs: new Set(), loopItems: new Set(), cacheable: true, ingredients: null }
-    const from = ingredientOf(loop.items.from, probe, outside)
-    for (const input of probe.pipelineInputs) into.pipelineInputs.add(input)
-    for (const item of probe.loopItems) if (consumerPath.includes(item)) into.loopItems.add(item)
-    if (!probe.cacheable) {
+  private loopIngredient(loopId: string, into: Partial, consumerPath: readonly string[]): Ingredient {
+    let identity = this.loops.get(loopId)
+    if (!identity) this.loops.set(loopId, (identity = this.loopIdentity(loopId)))
+    for (const input of identity.pipelineInputs) into.pipelineInputs.add(input)
+    for (const item of identity.loopItems) if (consumerPath.includes(item)) into.loopItems.add(item)
+    if (!identity.cacheable) {
       into.cacheable = false
-      into.reason ??= probe.reason ?? "its loop list is not cacheable"
+      into.reason ??= identity.reason ?? 'its loop list is not cacheable'
     }
-    return { from }
+    return identity.ingredient
   }
 
-  const computeTask = (task: AnalysedTask): Partial => {
+  private loopIdentity(loopId: string): LoopIdentity {
+    const loop = this.pipeline.groups.get(loopId)?.node
+    if (loop?.kind !== 'loop') return { ingredient: { value: loopId, text: JSON.stringify(loopId) }, pipelineInputs: NO_NAMES, loopItems: NO_NAMES, cacheable: true }
+    if (loop.items.kind === 'raw') {
+      const value: JsonValue = { raw: loop.items.values }
+      return { ingredient: { value, text: canonicalJson(value) }, pipelineInputs: NO_NAMES, loopItems: NO_NAMES, cacheable: true }
+    }
+    // The list is read where the loop stands, outside the loop itself.
+    const outside = this.pipeline.groups.get(loopId)!.path
+    const probe = emptyPartial()
+    const from = this.ingredientOf(loop.items.from, probe, outside)
+    return {
+      ingredient: { value: { from: from.value }, text: `{"from":${from.text}}` },
+      pipelineInputs: [...probe.pipelineInputs.values()],
+      loopItems: [...probe.loopItems.values()],
+      cacheable: probe.cacheable,
+      ...(probe.reason !== undefined && { reason: probe.reason }),
+    }
+  }
+
+  private computeTask(task: AnalysedTask): Partial {
     const node: TaskNode = task.node
-    const partial: Partial = { digest: '', pipelineInputs: new Set(), loopItems: new Set(), cacheable: true, ingredients: null }
+    const partial = emptyPartial()
     const inputs: Record<string, JsonValue> = {}
-    for (const { input, from } of task.edges) inputs[input] = ingredientOf(from, partial, task.path)
+    // The edges come in name order, the order `canonicalJson` sorts a record's keys to.
+    let inputsText = '{'
+    let previous: string | undefined
+    let inOrder = true
+    for (const { input, from } of task.edges) {
+      const ingredient = this.ingredientOf(from, partial, task.path)
+      inputs[input] = ingredient.value
+      // `__proto__` would not become a key of the record: leave such a name to `canonicalJson`.
+      if ((previous !== undefined && !(previous < input)) || input === '__proto__') inOrder = false
+      inputsText += `${previous === undefined ? '' : ','}${JSON.stringify(input)}:${ingredient.text}`
+      previous = input
+    }
+    inputsText = inOrder ? `${inputsText}}` : canonicalJson(inputs)
     // Dependencies by `after` carry no data, but a re-run upstream with side effects matters:
     // it only affects whether this task may reuse a result, not the key.
-    for (const dep of [...node.after].sort(compareNames)) {
-      const upstream = keyOf(dep)
+    const after = node.after.length > 1 ? [...node.after].sort(compareNames) : node.after
+    for (const dep of after) {
+      const upstream = this.keyOf(dep)
       if (!upstream.cacheable) {
         partial.cacheable = false
         partial.reason ??= `runs after "${dep}", which is not cacheable`
@@ -276,15 +402,13 @@ function computeKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheK
     }
     // Loops enclosing the task make every iteration a distinct computation only through the
     // items it reads; enclosing conditions do not change what it computes.
-    const env = node.env.map((e) => [e.name, e.value])
-    const ingredients: JsonValue = {
-      component: componentDigest(node.component),
-      inputs,
-      env,
-      ...(node.caching.key !== undefined && { customKey: node.caching.key }),
-    }
-    partial.ingredients = ingredients
-    partial.digest = sha256(canonicalJson(ingredients))
+    const env: JsonValue = node.env.map((e) => [e.name, e.value])
+    const component = componentDigest(node.component)
+    const customKey = node.caching.key
+    partial.ingredients = customKey === undefined ? { component, inputs, env } : { component, inputs, env, customKey }
+    partial.digest = sha256(
+      `{"component":"${component}",${customKey === undefined ? '' : `"customKey":${canonicalJson(customKey)},`}"env":${env.length === 0 ? '[]' : canonicalJson(env)},"inputs":${inputsText}}`,
+    )
     if (!task.caching) {
       partial.cacheable = false
       partial.reason = 'caching is off for this task'
@@ -292,40 +416,51 @@ function computeKeys(pipeline: AnalysedPipeline): ReadonlyMap<string, TaskCacheK
     return partial
   }
 
-  // Producers first (the analysed scopes are in topological order, and a group stands after what
-  // its members read from outside): `keyOf` then finds every upstream key made and does not
-  // recurse along a chain, which would overflow the stack at a hundred thousand tasks.
-  const inOrder = (scope: AnalysedScope): void => {
+  /**
+   * Producers first (the analysed scopes are in topological order, and a group stands after what
+   * its members read from outside): `keyOf` then finds every upstream key made and does not
+   * recurse along a chain, which would overflow the stack at a hundred thousand tasks.
+   */
+  private inOrder(scope: AnalysedScope): void {
     for (const name of scope.order) {
       const member = scope.members.get(name)!
-      if (member.kind === 'task') keyOf(name)
-      else inOrder(member.scope)
+      if (member.kind === 'task') this.keyOfTask(member)
+      else this.inOrder(member.scope)
     }
   }
-  inOrder(pipeline.root)
-  const names = [...pipeline.tasks.keys()].sort(compareNames)
-  for (const name of names) keyOf(name)
-  const out = new Map<string, TaskCacheKey>()
-  for (const name of names) {
-    const k = keys.get(name)!
-    out.set(name, {
-      digest: k.digest,
-      pipelineInputs: k.pipelineInputs.size === 0 ? NO_NAMES : [...k.pipelineInputs].sort(compareNames),
-      loopItems: k.loopItems.size === 0 ? NO_NAMES : [...k.loopItems].sort(compareNames),
-      cacheable: k.cacheable,
-      ...(k.reason !== undefined && { reason: k.reason }),
-      ingredients: k.ingredients,
-    })
+
+  /** Every task's key, by task name in name order. */
+  run(): ReadonlyMap<string, TaskCacheKey> {
+    this.inOrder(this.pipeline.root)
+    const names = [...this.pipeline.tasks.keys()].sort(compareNames)
+    const sorted = new Map<ReadonlySet<string>, readonly string[]>()
+    const out = new Map<string, TaskCacheKey>()
+    for (const name of names) {
+      // Keys are complete once made: a task the walk above missed is keyed here, in name order.
+      const k = this.keyOf(name)
+      const pipelineInputs = k.pipelineInputs.sorted(sorted)
+      const loopItems = k.loopItems.sorted(sorted)
+      out.set(
+        name,
+        k.reason === undefined
+          ? { digest: k.digest, pipelineInputs, loopItems, cacheable: k.cacheable, ingredients: k.ingredients }
+          : { digest: k.digest, pipelineInputs, loopItems, cacheable: k.cacheable, reason: k.reason, ingredients: k.ingredients },
+      )
+    }
+    return out
   }
-  return out
 }
 
 const NONE: ReadonlySet<string> = new Set()
 const NO_NAMES: readonly string[] = Object.freeze([])
 
+function emptyPartial(): Partial {
+  return { digest: '', pipelineInputs: new Names(), loopItems: new Names(), cacheable: true, ingredients: null }
+}
+
 function absorb(into: Partial, upstream: Partial, name: string, fannedIn: ReadonlySet<string>): void {
-  for (const input of upstream.pipelineInputs) into.pipelineInputs.add(input)
-  for (const loop of upstream.loopItems) if (!fannedIn.has(loop)) into.loopItems.add(loop)
+  into.pipelineInputs.addAll(upstream.pipelineInputs, NONE)
+  into.loopItems.addAll(upstream.loopItems, fannedIn)
   if (!upstream.cacheable) {
     into.cacheable = false
     into.reason ??= `reads from "${name}", which is not cacheable (${upstream.reason ?? 'caching off'})`

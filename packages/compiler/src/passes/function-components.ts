@@ -37,7 +37,8 @@ import { createRequire } from 'node:module'
 import { basename, dirname, extname, resolve } from 'node:path'
 import ts from 'typescript'
 import type { BodyNode, ContainerComponentNode, Diagnostic, PipelineNode, SourceLocation, TaskNode } from '@typeflow/dsl'
-import { deepFreeze, parseKfpText } from '@typeflow/dsl'
+import { deepFreeze } from '@typeflow/dsl'
+import { parseKfpText } from '@typeflow/dsl/kfp'
 import { packageFunctionComponentSync } from '@typeflow/runtime'
 
 /**

@@ -9,7 +9,8 @@
  * (`oci://`, `file://`, …) has no Argo artifact driver: a diagnostic. The location is decided when
  * compiling, so a URI only known at run time must come from a pipeline input whose default names
  * the scheme; the pod checks at run time that the URI it got has that scheme and fails otherwise.
- * KFP metadata and `reimport` have no Argo counterpart and are dropped.
+ * A URI holding `{{` is refused (Argo would substitute it in the location). KFP metadata and
+ * `reimport` have no Argo counterpart and are dropped.
  *
  * @module
  */
@@ -20,6 +21,7 @@ import type { BuiltTemplate } from './container.ts'
 import { exprIndex, exprLiteral, exprTag } from './expr.ts'
 import { labelValue } from './names.ts'
 import { ANNOTATIONS, type EmitContext, RESERVED } from './registry.ts'
+import { LBRACE_ENV } from './text.ts'
 
 /** Where the importer's container finds the file and leaves it for upload. */
 const IMPORT_PATH = '/tmp/inputs/artifact/data'
@@ -54,11 +56,48 @@ function staticLocation(scheme: Scheme, uri: string): Record<string, unknown> {
   return { [scheme]: { bucket, key } }
 }
 
+/** `text` with every `from` replaced by `to`, with split and join only: the functions the target's other expressions already rely on. */
+function exprReplace(text: string, from: string, to: string): string {
+  return `join(split(${text},${exprLiteral(from)}),${exprLiteral(to)})`
+}
+
+/**
+ * The URI the importer was given, as the kubelet hands it to the container. Parameter values are
+ * written kubelet-encoded (`$$` for `$`, `$(TYPEFLOW_LBRACE)` for `{`, see text.ts) because they
+ * usually land in command lines; the artifact location is read by Argo, which does not decode, so
+ * the expression decodes as the kubelet does: `$$` pairs first, left to right (as `split` finds
+ * them), then the brace reference. `%` marks the decoded `$` meanwhile and is itself escaped
+ * first, so no text the user wrote can pass for a marker.
+ */
+function decodedUri(): string {
+  let text = exprIndex('inputs.parameters', 'uri')
+  text = exprReplace(text, '%', '%e')
+  text = exprReplace(text, '$$', '%d')
+  text = exprReplace(text, `$(${LBRACE_ENV})`, '{')
+  text = exprReplace(text, '%d', '$')
+  return exprReplace(text, '%e', '%')
+}
+
 /** The artifact location read from the `uri` input at run time. */
 function runtimeLocation(scheme: Scheme): Record<string, unknown> {
-  if (scheme === 'http') return { http: { url: '{{inputs.parameters.uri}}' } }
-  const parts = `split(${exprIndex('inputs.parameters', 'uri')},${exprLiteral('/')})`
+  const uri = decodedUri()
+  if (scheme === 'http') return { http: { url: exprTag(uri) } }
+  const parts = `split(${uri},${exprLiteral('/')})`
   return { [scheme]: { bucket: exprTag(`${parts}[2]`), key: exprTag(`join(${parts}[3:],${exprLiteral('/')})`) } }
+}
+
+/**
+ * Argo substitutes artifact locations more than once and has no escape for `{{`: a location
+ * holding it would name another object (`{{workflow.name}}` becomes the run's name) or fail the
+ * workflow (an unclosed `{{`). Such a URI is refused rather than imported wrongly.
+ */
+function reportBraces(ctx: EmitContext, request: ImporterRequest, uri: string): void {
+  ctx.report(
+    'E_INVALID_CONSTANT',
+    [...request.path, 'inputs', 'uri'],
+    `importer URI "${uri}" holds "{{", which Argo substitutes as a template tag in the artifact location (it has no escape for it); use a URI without "{{", or compile with --target kfp`,
+    request.task.source,
+  )
 }
 
 /** Builds (or reuses) the template of an importer task. */
@@ -69,13 +108,15 @@ export function importerTemplate(ctx: EmitContext, request: ImporterRequest): Bu
   let check: string | undefined
   if (uri?.kind === 'constant' && typeof uri.value === 'string') {
     const found = schemeOf(uri.value)
-    if (found) location = staticLocation(found.scheme, uri.value)
+    if (found && uri.value.includes('{{')) reportBraces(ctx, request, uri.value)
+    else if (found) location = staticLocation(found.scheme, uri.value)
     else ctx.report('E_INVALID_CONSTANT', where, `importer URI "${uri.value}" has no Argo artifact driver: the Argo target imports gs://, s3://, minio:// and http(s):// URIs; compile with --target kfp`, task.source)
   } else if (uri?.kind === 'pipelineInput') {
     const spec = request.pipeline.node.inputs[uri.name]
     const fallback = spec?.kind === 'parameter' && typeof spec.default === 'string' ? spec.default : undefined
     const found = fallback !== undefined ? schemeOf(fallback) : undefined
-    if (found) {
+    if (found && fallback?.includes('{{')) reportBraces(ctx, request, fallback)
+    else if (found) {
       location = runtimeLocation(found.scheme)
       check = found.prefix
     } else {
@@ -95,7 +136,15 @@ export function importerTemplate(ctx: EmitContext, request: ImporterRequest): Bu
   if (request.hasDisplayName) parameters.push({ name: RESERVED.displayName })
   const command = check === undefined
     ? ['true']
-    : ['sh', '-c', `case "$0" in ${check}*) ;; *) echo "importer: expected a ${check} URI, got $0" >&2; exit 1 ;; esac`, '{{inputs.parameters.uri}}']
+    : [
+        'sh',
+        '-c',
+        // A URI given at run time may hold `{{` (written `$(TYPEFLOW_LBRACE){`): Argo has already
+        // substituted it in the artifact location, so the pod refuses it rather than pass on
+        // another object. `\{` keeps `{{` out of the command, where Argo would read a tag.
+        `case "$0" in *\\{\\{*) echo "importer: cannot import $0: Argo substitutes template tags in artifact locations" >&2; exit 1 ;; ${check}*) ;; *) echo "importer: expected a ${check} URI, got $0" >&2; exit 1 ;; esac`,
+        '{{inputs.parameters.uri}}',
+      ]
   const body: Record<string, unknown> = {
     metadata: {
       annotations: { [ANNOTATIONS.task]: `{{inputs.parameters.${RESERVED.task}}}` },
@@ -104,7 +153,9 @@ export function importerTemplate(ctx: EmitContext, request: ImporterRequest): Bu
     ...(request.hasDisplayName && { annotations: { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` } }),
     inputs: { parameters, artifacts: [{ name: 'artifact', path: IMPORT_PATH, ...location }] },
     outputs: { artifacts: [{ name: 'artifact', path: IMPORT_PATH }] },
-    container: { image: ctx.options.importerImage, command },
+    // The run-time URI reaches the shell check through the kubelet, which needs the brace
+    // variable to decode it as decodedUri() does.
+    container: { image: ctx.options.importerImage, command, ...(check !== undefined && { env: [{ name: LBRACE_ENV, value: '{' }] }) },
   }
   const entry = ctx.intern('container', component.name, body)
   return { entry, inputNames: new Map([['uri', 'uri']]), outputs: new Map([['artifact', { argoName: 'artifact', artifact: true, originalName: 'artifact' }]]) }

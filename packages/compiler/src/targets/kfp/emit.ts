@@ -1,5 +1,6 @@
 import type { ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonValue, PredicateNode, ResourcesNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
-import { componentOutputs, kubernetesSources, pythonJsonDumps, renderKfpArg, resourceSources, sanitizeName } from '@typeflow/dsl'
+import { componentOutputs, kubernetesSources, resourceSources, sanitizeName } from '@typeflow/dsl'
+import { pythonJsonDumps, renderKfpArg } from '@typeflow/dsl/kfp'
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
 import { compareNames, predicateOperands, producersOfSource, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
 import { computeCacheKeys, isStaticKey, type TaskCacheKey } from '../../passes/cache-keys.ts'
@@ -213,12 +214,8 @@ function channelName(source: ValueSourceNode, pipeline: AnalysedPipeline): strin
     case 'taskOutput':
     case 'collected':
       return `pipelinechannel--${source.task}-${source.output}`
-    case 'loopItem': {
-      const loop = pipeline.groups.get(source.loop)!.node
-      if (loop.kind !== 'loop') throw new Error(`${source.loop} is not a loop`)
-      const item = loop.items.kind === 'raw' ? `pipelinechannel--${loop.items.itemId}` : `${channelName(loop.items.from, pipeline)}-loop-item`
-      return [item, ...(source.path ?? []).map((field) => `subvar-${field}`)].join('-')
-    }
+    case 'loopItem':
+      return [loopItemChannel(source.loop, pipeline), ...(source.path ?? []).map((field) => `subvar-${field}`)].join('-')
     case 'oneOf':
       return oneOfChannel(source, pipeline)
     case 'constant':
@@ -227,6 +224,64 @@ function channelName(source: ValueSourceNode, pipeline: AnalysedPipeline): strin
     case 'composite':
       throw new Error(`${source.kind} values do not cross DAG boundaries`)
   }
+}
+
+/** Loop item channels, by loop id, per analysed pipeline. */
+const loopItemChannels = new WeakMap<AnalysedPipeline, Map<string, string>>()
+
+/**
+ * The channel of a loop's item: `pipelinechannel--<list channel>-loop-item`, or the raw list's
+ * `pipelinechannel--loop-item-param-N`, as the SDK names them. The SDK names the items of two
+ * nested loops over one list alike, so where the inner loop's component also receives the outer
+ * item, the outer item reads as the inner one. Only there does the inner loop take the first free
+ * `-2`, `-3`, …; elsewhere the clash is harmless and the SDK's name is kept (its goldens nest two
+ * loops over one list whose inner body never reads the outer item).
+ */
+function loopItemChannel(loopId: string, pipeline: AnalysedPipeline): string {
+  let names = loopItemChannels.get(pipeline)
+  if (!names) loopItemChannels.set(pipeline, (names = new Map()))
+  const known = names.get(loopId)
+  if (known !== undefined) return known
+  const group = pipeline.groups.get(loopId)!
+  const loop = group.node
+  if (loop.kind !== 'loop') throw new Error(`${loopId} is not a loop`)
+  const base = loop.items.kind === 'raw' ? `pipelinechannel--${loop.items.itemId}` : `${channelName(loop.items.from, pipeline)}-loop-item`
+  const enclosing = group.path.filter((id) => pipeline.groups.get(id)?.node.kind === 'loop')
+  let name = base
+  if (enclosing.length > 0) {
+    const entering = loopItemsEntering(group, pipeline)
+    const taken = new Set(enclosing.filter((id) => entering.has(id)).map((id) => loopItemChannel(id, pipeline)))
+    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`
+  }
+  names.set(loopId, name)
+  return name
+}
+
+/**
+ * The loops whose items may reach a group's component: those read by any task or group inside it
+ * (f-strings, composites and pod settings included), or by a condition around it, whose operands
+ * the SDK punches through to every task the condition holds. A superset is safe: it only costs
+ * the SDK's name in a case the SDK gets wrong anyway.
+ */
+function loopItemsEntering(group: AnalysedGroup, pipeline: AnalysedPipeline): Set<string> {
+  const found = new Set<string>()
+  const visit = (source: ValueSourceNode): void => {
+    if (source.kind === 'loopItem') found.add(source.loop)
+    else if (source.kind === 'template') for (const part of source.parts) typeof part !== 'string' && visit(part)
+    else if (source.kind === 'composite') for (const e of source.embedded) visit(e.source)
+  }
+  for (const task of pipeline.tasks.values()) {
+    if (!task.path.includes(group.name)) continue
+    for (const source of [...Object.values(task.node.inputs), ...resourceSources(task.node), ...kubernetesSources(task.node).map((k) => k.source)]) visit(source)
+  }
+  for (const other of pipeline.groups.values()) {
+    const node = other.node
+    const within = other.name === group.name || other.path.includes(group.name)
+    // The loop's own list is an input of its component too.
+    if (within && node.kind === 'loop' && node.items.kind !== 'raw') visit(node.items.from)
+    if ((within || group.path.includes(other.name)) && node.kind === 'condition') for (const source of predicateOperands(node.predicate)) visit(source)
+  }
+  return found
 }
 
 function oneOfChannel(source: Extract<ValueSourceNode, { kind: 'oneOf' }>, pipeline: AnalysedPipeline): string {
