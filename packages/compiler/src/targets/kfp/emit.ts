@@ -264,24 +264,51 @@ function loopItemChannel(loopId: string, pipeline: AnalysedPipeline): string {
  * the SDK's name in a case the SDK gets wrong anyway.
  */
 function loopItemsEntering(group: AnalysedGroup, pipeline: AnalysedPipeline): Set<string> {
-  const found = new Set<string>()
-  const visit = (source: ValueSourceNode): void => {
-    if (source.kind === 'loopItem') found.add(source.loop)
-    else if (source.kind === 'template') for (const part of source.parts) typeof part !== 'string' && visit(part)
-    else if (source.kind === 'composite') for (const e of source.embedded) visit(e.source)
+  const found = new Set(loopsReadWithin(pipeline).get(group.name))
+  // Conditions around the group: their operands reach every task inside them.
+  for (const id of group.path) {
+    const node = pipeline.groups.get(id)?.node
+    if (node?.kind === 'condition') for (const source of predicateOperands(node.predicate)) addLoopsRead(source, found)
+  }
+  return found
+}
+
+function addLoopsRead(source: ValueSourceNode, into: Set<string>): void {
+  if (source.kind === 'loopItem') into.add(source.loop)
+  else if (source.kind === 'template') for (const part of source.parts) typeof part !== 'string' && addLoopsRead(part, into)
+  else if (source.kind === 'composite') for (const e of source.embedded) addLoopsRead(e.source, into)
+}
+
+/** Per analysed pipeline: group id → loops whose items something inside the group reads. */
+const loopsReadCache = new WeakMap<AnalysedPipeline, Map<string, Set<string>>>()
+
+/** One pass over tasks and groups, each read credited to every group around the reader (linear in tasks × depth). */
+function loopsReadWithin(pipeline: AnalysedPipeline): Map<string, Set<string>> {
+  const cached = loopsReadCache.get(pipeline)
+  if (cached) return cached
+  const within = new Map<string, Set<string>>()
+  const credit = (groups: readonly string[], loops: ReadonlySet<string>) => {
+    if (loops.size === 0) return
+    for (const id of groups) {
+      let set = within.get(id)
+      if (!set) within.set(id, (set = new Set()))
+      for (const loop of loops) set.add(loop)
+    }
   }
   for (const task of pipeline.tasks.values()) {
-    if (!task.path.includes(group.name)) continue
-    for (const source of [...Object.values(task.node.inputs), ...resourceSources(task.node), ...kubernetesSources(task.node).map((k) => k.source)]) visit(source)
+    const loops = new Set<string>()
+    for (const source of [...Object.values(task.node.inputs), ...resourceSources(task.node), ...kubernetesSources(task.node).map((k) => k.source)]) addLoopsRead(source, loops)
+    credit(task.path, loops)
   }
   for (const other of pipeline.groups.values()) {
     const node = other.node
-    const within = other.name === group.name || other.path.includes(group.name)
-    // The loop's own list is an input of its component too.
-    if (within && node.kind === 'loop' && node.items.kind !== 'raw') visit(node.items.from)
-    if ((within || group.path.includes(other.name)) && node.kind === 'condition') for (const source of predicateOperands(node.predicate)) visit(source)
+    const loops = new Set<string>()
+    if (node.kind === 'loop' && node.items.kind !== 'raw') addLoopsRead(node.items.from, loops)
+    if (node.kind === 'condition') for (const source of predicateOperands(node.predicate)) addLoopsRead(source, loops)
+    credit([...other.path, other.name], loops)
   }
-  return found
+  loopsReadCache.set(pipeline, within)
+  return within
 }
 
 function oneOfChannel(source: Extract<ValueSourceNode, { kind: 'oneOf' }>, pipeline: AnalysedPipeline): string {
