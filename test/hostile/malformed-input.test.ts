@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { Diagnostic } from '@typeflow/dsl'
 import { component, pipeline, TypeflowError } from '@typeflow/dsl'
 import { loadComponent, loadComponentFile, loadPipelineComponents } from '@typeflow/dsl/kfp'
 import { compile } from '@typeflow/compiler'
-import { main } from '../../packages/cli/src/main.ts'
+import { typeflowInProcessCatching } from '../cli/in-process.ts'
 
 const STABLE_CODE = /^E_[A-Z][A-Z_]*[A-Z]$/
 const dir = mkdtempSync(join(tmpdir(), 'typeflow-malformed-'))
@@ -107,21 +107,8 @@ function expectDiagnostics(diagnostics: readonly Diagnostic[], file?: string): v
   }
 }
 
-/** Runs the CLI in-process with JSON diagnostics; what it printed, and whether it threw. */
-async function cli(...args: string[]): Promise<{ code: number | undefined; stdout: string; stderr: string; threw?: unknown }> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true))
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true))
-  try {
-    return { code: await main(args), stdout, stderr }
-  } catch (threw) {
-    return { code: undefined, stdout, stderr, threw }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
+/** Runs the CLI in-process; what it printed, and whether it threw. */
+const cli = typeflowInProcessCatching
 
 /** A CLI run that reported diagnostics: exit code 1, JSON diagnostics with stable codes, no stack trace. */
 function expectCliDiagnostics(run: Awaited<ReturnType<typeof cli>>): void {

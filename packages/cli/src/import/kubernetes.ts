@@ -135,35 +135,24 @@ export function kubernetesOption(config: Readonly<Json>, resolve: (spec: IrInput
   }
   const required = (item: Json, field: string): OptionTree => str(item[field]) ?? fail(`${field} is missing or not a string`)
 
+  /** A secret or config map reference mounted at `mountPath`, or its keys as env (`keyToEnv` with `envKey`). */
+  const referenceHandler = (field: string, option: string, ref: string, nameField: string, via: string): Record<string, () => void> => ({
+    [field]: () => {
+      const items = list(field).map((item) => {
+        const asVolume = via === 'mountPath'
+        known(item, [asVolume ? 'mountPath' : 'keyToEnv', 'optional', nameField, `${nameField}Parameter`], field)
+        return obj([[ref, name(item, nameField, `${nameField}Parameter`)], asVolume ? ['mountPath', required(item, 'mountPath')] : ['env', keyToEnv(item, via)], ['optional', optional(item)]])
+      })
+      entries.push([option, arr(items)])
+    },
+  })
+
   const handlers: Record<string, () => void> = {
-    secretAsVolume: () => {
-      const items = list('secretAsVolume').map((s) => {
-        known(s, ['mountPath', 'optional', 'secretName', 'secretNameParameter'], 'secretAsVolume')
-        return obj([['secret', name(s, 'secretName', 'secretNameParameter')], ['mountPath', required(s, 'mountPath')], ['optional', optional(s)]])
-      })
-      entries.push(['secretsAsVolume', arr(items)])
-    },
-    secretAsEnv: () => {
-      const items = list('secretAsEnv').map((s) => {
-        known(s, ['keyToEnv', 'optional', 'secretName', 'secretNameParameter'], 'secretAsEnv')
-        return obj([['secret', name(s, 'secretName', 'secretNameParameter')], ['env', keyToEnv(s, 'secretKey')], ['optional', optional(s)]])
-      })
-      entries.push(['secretsAsEnv', arr(items)])
-    },
-    configMapAsVolume: () => {
-      const items = list('configMapAsVolume').map((c) => {
-        known(c, ['mountPath', 'optional', 'configMapName', 'configMapNameParameter'], 'configMapAsVolume')
-        return obj([['configMap', name(c, 'configMapName', 'configMapNameParameter')], ['mountPath', required(c, 'mountPath')], ['optional', optional(c)]])
-      })
-      entries.push(['configMapsAsVolume', arr(items)])
-    },
-    configMapAsEnv: () => {
-      const items = list('configMapAsEnv').map((c) => {
-        known(c, ['keyToEnv', 'optional', 'configMapName', 'configMapNameParameter'], 'configMapAsEnv')
-        return obj([['configMap', name(c, 'configMapName', 'configMapNameParameter')], ['env', keyToEnv(c, 'configMapKey')], ['optional', optional(c)]])
-      })
-      entries.push(['configMapsAsEnv', arr(items)])
-    },
+    // Secrets and config maps, as volumes or as env: one shape, four PlatformSpec fields.
+    ...referenceHandler('secretAsVolume', 'secretsAsVolume', 'secret', 'secretName', 'mountPath'),
+    ...referenceHandler('secretAsEnv', 'secretsAsEnv', 'secret', 'secretName', 'secretKey'),
+    ...referenceHandler('configMapAsVolume', 'configMapsAsVolume', 'configMap', 'configMapName', 'mountPath'),
+    ...referenceHandler('configMapAsEnv', 'configMapsAsEnv', 'configMap', 'configMapName', 'configMapKey'),
     pvcMount: () => {
       const items = list('pvcMount').map((m) => {
         known(m, ['mountPath', 'subPath', 'pvcNameParameter', 'constant', 'componentInputParameter', 'taskOutputParameter'], 'pvcMount')
