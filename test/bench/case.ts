@@ -15,6 +15,7 @@
 import { performance } from 'node:perf_hooks'
 import { allTasks } from '@typeflow/dsl'
 import { analysePipeline } from '../../packages/compiler/src/analyse/analyse.ts'
+import type { AnalysedPipeline } from '../../packages/compiler/src/analyse/graph.ts'
 import { computeCacheKeys } from '../../packages/compiler/src/passes/cache-keys.ts'
 import { compile, emitKfp, type CompileOptions, type CompileResult } from '../../packages/compiler/src/compile.ts'
 import { kfpHeader } from '../../packages/compiler/src/targets/kfp/header.ts'
@@ -26,8 +27,10 @@ import { type SyntheticShape, SYNTHETIC_SHAPES, syntheticPipeline } from './synt
 export interface PhaseTimes {
   readonly analyse: number
   readonly emit: number
-  /** Content-addressed cache keys for every task (target: 10,000 tasks under 100 ms). */
+  /** Content-addressed cache keys for every task, warm: the third computation in the process (target: 10,000 tasks under 100 ms). */
   readonly keys: number
+  /** The same, the first computation in the process (the KFP target with backend keys does not make keys, so nothing has run the pass before): JIT warm-up included, as one CLI run pays it. */
+  readonly keysFirstCall: number
   readonly validate: number
   readonly yaml: number
 }
@@ -127,20 +130,29 @@ const report = (m: CaseMode, warmTimes: { ms: number; cpuMs: number }, phases: P
 })
 // The cold result first, on its own line: if the process is stopped during the warm compile or
 // the phases (a timeout), the cold compile still counts. The last line is the complete result.
-process.stdout.write(`${JSON.stringify(report('cold', skipped, { analyse: 0, keys: 0, emit: 0, validate: 0, yaml: 0 }))}\n`)
+process.stdout.write(`${JSON.stringify(report('cold', skipped, { analyse: 0, keys: 0, keysFirstCall: 0, emit: 0, validate: 0, yaml: 0 }))}\n`)
 if (mode === 'cold') process.exit(0)
 const warm = timed(() => compile(pipeline, options))
 
-let phases: PhaseTimes = { analyse: 0, keys: 0, emit: 0, validate: 0, yaml: 0 }
+let phases: PhaseTimes = { analyse: 0, keys: 0, keysFirstCall: 0, emit: 0, validate: 0, yaml: 0 }
 if (mode === 'full') {
   const analysis = timed(() => analysePipeline(pipeline))
   if (!analysis.value.ok) fail('analysis failed')
   const analysed = analysis.value.pipeline
-  const keys = timed(() => computeCacheKeys(analysed))
+  const keysFirstCall = timed(() => computeCacheKeys(analysed))
+  // Keys are memoized per analysed graph: warm runs need graphs of their own.
+  const again = (): AnalysedPipeline => {
+    const result = analysePipeline(pipeline)
+    if (!result.ok) fail('analysis failed')
+    return result.pipeline
+  }
+  computeCacheKeys(again())
+  const fresh = again()
+  const keys = timed(() => computeCacheKeys(fresh))
   const emitted = timed(() => emitKfp(analysed))
   const validation = timed(() => validateKfpDocuments(emitted.value, { floatValue: (v) => (v instanceof YamlFloat ? v.value : undefined) }))
   const yaml = timed(() => kfpHeader(pipeline) + toYamlDocuments(emitted.value))
-  phases = { analyse: analysis.ms, keys: keys.ms, emit: emitted.ms, validate: validation.ms, yaml: yaml.ms }
+  phases = { analyse: analysis.ms, keys: keys.ms, keysFirstCall: keysFirstCall.ms, emit: emitted.ms, validate: validation.ms, yaml: yaml.ms }
 }
 
 process.stdout.write(`${JSON.stringify(report(mode, warm, phases))}\n`)

@@ -313,7 +313,7 @@ async function measureSize(config: Config, shape: SyntheticShape, targets: strin
     processMsMedian: round(median(results.map((r) => r.processMs))),
     warmCompileMsMedian: warmCompileMsMedian === null ? null : round(warmCompileMsMedian),
     warmCompileCpuMsMedian: withWarm.length > 0 ? round(median(withWarm.map((r) => r.warmCompileCpuMs))) : null,
-    phases: withPhases.length > 0 ? { analyse: phase('analyse'), keys: phase('keys'), emit: phase('emit'), validate: phase('validate'), yaml: phase('yaml') } : null,
+    phases: withPhases.length > 0 ? { analyse: phase('analyse'), keys: phase('keys'), keysFirstCall: phase('keysFirstCall'), emit: phase('emit'), validate: phase('validate'), yaml: phase('yaml') } : null,
     buildMsMedian: round(median(results.map((r) => r.buildMs))),
     peakRssMiB: mib(Math.max(...results.map((r) => r.maxRssKiB))),
     baselineRssMiB: mib(median(results.map((r) => r.baselineRssKiB))),
@@ -562,7 +562,7 @@ function targetChecks(rows: readonly BenchRow[], typecheck: TypecheckSummary | u
   for (const r of rows.filter((row) => row.tasks === TARGETS.keys.tasks && row.targets === 'kfp')) {
     const target = `${r.shape}, cache keys of ${fmtInt(TARGETS.keys.tasks)} tasks in < ${TARGETS.keys.ms} ms`
     if (!measured(r) || r.phases === null) checks.push({ target, met: false, detail: r.failure ? failureText(r.failure) : 'not measured' })
-    else checks.push({ target, met: r.phases.keys < TARGETS.keys.ms, detail: `${r.phases.keys} ms median (warm)` })
+    else checks.push({ target, met: r.phases.keys < TARGETS.keys.ms, detail: `${r.phases.keys} ms median (warm; the first call in a process, JIT warm-up included: ${r.phases.keysFirstCall} ms)` })
   }
   if (typecheck) {
     const target = `200-task pipeline file type-checks (tsc --noEmit semantics) in < ${seconds(TARGETS.typecheck.ms)}`
@@ -648,11 +648,11 @@ function markdown(
     '',
     '### Where the time goes (warm, median ms per KFP phase, KFP-only cases)',
     '',
-    '| Shape | Tasks | analyse | cache keys | emit | schema validation | header + YAML writer |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| Shape | Tasks | analyse | cache keys | cache keys, first call | emit | schema validation | header + YAML writer |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows
       .filter((r) => r.targets === 'kfp' && r.phases !== null)
-      .map((r) => `| ${r.shape} | ${fmtInt(r.tasks)} | ${r.phases!.analyse} | ${r.phases!.keys} | ${r.phases!.emit} | ${r.phases!.validate} | ${r.phases!.yaml} |`),
+      .map((r) => `| ${r.shape} | ${fmtInt(r.tasks)} | ${r.phases!.analyse} | ${r.phases!.keys} | ${r.phases!.keysFirstCall} | ${r.phases!.emit} | ${r.phases!.validate} | ${r.phases!.yaml} |`),
   ]
   if (typecheck) {
     lines.push(
