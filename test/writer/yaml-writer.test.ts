@@ -370,6 +370,27 @@ describe('mapping keys', () => {
     expect(toYaml({ a: undefined, b: 1 })).toBe('b: 1\n')
     expect(toYaml({ a: undefined })).toBe('{}\n')
   })
+
+  it('sorts large mappings, and values travel with their keys', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `k${String((i * 17) % 40).padStart(2, '0')}`)
+    const value = Object.fromEntries(keys.map((k) => [k, k.toUpperCase()]))
+    const expected = [...keys].sort().map((k) => `${k}: ${k.toUpperCase()}\n`).join('')
+    expect(toYaml(value)).toBe(expected)
+    expect(toYaml({ ...value, '\u{1F600}': 0, '\ue000': 1 })).toBe(`${expected}"\\uE000": 1\n"\\U0001F600": 0\n`)
+  })
+
+  it('writes own keys only, also when code made an Object.prototype property enumerable', () => {
+    const polluted = Object.prototype as Record<string, unknown>
+    polluted['inherited'] = 'x'
+    try {
+      expect(toYaml({ b: 1, a: { c: undefined, d: 2 } })).toBe('a:\n  d: 2\nb: 1\n')
+      expect(toYaml({ c: undefined })).toBe('{}\n')
+    } finally {
+      delete polluted['inherited']
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { z: 1, x: 2 })
+    expect(toYaml(bare)).toBe('x: 2\nz: 1\n')
+  })
 })
 
 describe('collections and documents', () => {

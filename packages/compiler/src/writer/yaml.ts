@@ -249,6 +249,10 @@ function fastPlainNeedsQuotes(s: string, portable: boolean): boolean {
   }
 }
 
+/** FAST_PLAIN's characters after the first, by char code (ASCII only). */
+const FAST_PLAIN_TAIL = new Uint8Array(128)
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-') FAST_PLAIN_TAIL[c.charCodeAt(0)] = 1
+
 const SPECIAL_CHAR = /[^\x20-\x7E\n]/
 const LINE_BREAK = /[\n\x85\u2028\u2029]/
 
@@ -427,29 +431,47 @@ function codePointCompare(a: string, b: string): number {
   return a.length - b.length
 }
 
-function sortKeysByCodePoint(keys: string[]): void {
-  const n = keys.length
+/** Sorts the first `n` keys by code point, moving each value with its key. */
+function sortEntriesByCodePoint(keys: string[], values: unknown[], n: number): void {
+  let byCodePoint = false
   for (let i = 0; i < n; i++) {
     if (NEEDS_CODE_POINT_SORT.test(keys[i] as string)) {
-      keys.sort(codePointCompare)
-      return
+      byCodePoint = true
+      break
     }
   }
-  // Otherwise UTF-16 order is code point order.
-  if (n > 12) {
-    keys.sort()
+  if (n > 12 || byCodePoint) {
+    // Otherwise UTF-16 order is code point order.
+    const order = Array.from({ length: n }, (_, i) => i)
+    const ks = keys.slice(0, n)
+    const vs = values.slice(0, n)
+    order.sort(byCodePoint ? (a, b) => codePointCompare(ks[a] as string, ks[b] as string) : (a, b) => ((ks[a] as string) < (ks[b] as string) ? -1 : 1))
+    for (let i = 0; i < n; i++) {
+      keys[i] = ks[order[i] as number] as string
+      values[i] = vs[order[i] as number]
+    }
     return
   }
-  // Insertion sort: much cheaper than Array#sort for the usual few keys.
+  // Insertion sort: much cheaper than Array#sort for the usual few keys (often already in order).
   for (let i = 1; i < n; i++) {
     const key = keys[i] as string
+    if ((keys[i - 1] as string) < key) continue
+    const value = values[i]
     let j = i - 1
     while (j >= 0 && (keys[j] as string) > key) {
       keys[j + 1] = keys[j] as string
+      values[j + 1] = values[j]
       j--
     }
     keys[j + 1] = key
+    values[j + 1] = value
   }
+}
+
+/** Whether some code made a property of Object.prototype enumerable (for-in would list it for every object). */
+function prototypeEnumerable(): boolean {
+  for (const _ in {}) return true
+  return false
 }
 
 // ---------------------------------------------------------------------------
@@ -486,12 +508,6 @@ const HAS_SURROGATE = /[\uD800-\uDFFF]/
 
 // ---------------------------------------------------------------------------
 // The emitter
-
-/** Whether some own enumerable property of `obj` (listed in `keys`) is not `undefined`. */
-function hasDefinedValue(obj: Record<string, unknown>, keys: readonly string[]): boolean {
-  for (let i = 0; i < keys.length; i++) if (obj[keys[i] as string] !== undefined) return true
-  return false
-}
 
 function keySegment(key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
@@ -539,6 +555,10 @@ class Emitter {
   private indent = -1
   /** Containers being written, outermost first (for cycle detection). */
   private readonly stack: object[] = []
+  /** Per nesting depth, the keys and values of the mapping being written there. */
+  private readonly keysAt: string[][] = []
+  private readonly valuesAt: unknown[][] = []
+  private readonly prototypeEnumerable = prototypeEnumerable()
   /** Long strings seen: `null` once, the rendering from the second time on. */
   private readonly memo = new Map<string, Rendered | null>()
   private readonly sortKeys: boolean
@@ -690,9 +710,15 @@ class Emitter {
       case 'boolean':
         this.plainScalar(value ? 'true' : 'false', root)
         return
-      case 'object':
+      case 'object': {
         if (value === null) {
           this.plainScalar('null', root)
+          return
+        }
+        // Plain objects first: most nodes of a document are mappings.
+        const proto: unknown = Object.getPrototypeOf(value)
+        if (proto === objectProto) {
+          this.mapping(value as Record<string, unknown>)
           return
         }
         if (Array.isArray(value)) {
@@ -707,14 +733,12 @@ class Emitter {
           this.node(value.value, root, mapping, simpleKey)
           return
         }
-        {
-          const proto: unknown = Object.getPrototypeOf(value)
-          if (proto === objectProto || proto === null) {
-            this.mapping(value as Record<string, unknown>)
-            return
-          }
+        if (proto === null) {
+          this.mapping(value as Record<string, unknown>)
+          return
         }
         throw new YamlWriteError(`unsupported value (${describeValue(value)})`)
+      }
       case 'undefined':
         throw new YamlWriteError('unsupported value undefined (only skipped as an object property)')
       default:
@@ -761,22 +785,52 @@ class Emitter {
   }
 
   private mapping(obj: Record<string, unknown>): void {
-    const keys = Object.keys(obj)
-    const n = keys.length
-    if (!hasDefinedValue(obj, keys)) {
+    // Keys and values are gathered with for-in, whose `obj[key]` V8 reads through the enum cache;
+    // `obj[key]` after Object.keys is a megamorphic lookup per entry, once the writer's top cost.
+    // The arrays are reused per nesting depth (a mapping's entries are written before a sibling's).
+    if (this.prototypeEnumerable) {
+      this.mappingOfKeys(obj)
+      return
+    }
+    const depth = this.stack.length
+    const keys = (this.keysAt[depth] ??= [])
+    const values = (this.valuesAt[depth] ??= [])
+    let n = 0
+    for (const key in obj) {
+      const value = obj[key]
+      if (value === undefined) continue
+      keys[n] = key
+      values[n] = value
+      n++
+    }
+    this.entries(obj, keys, values, n)
+  }
+
+  /** {@link mapping} when some code made an Object.prototype property enumerable: for-in would list it. */
+  private mappingOfKeys(obj: Record<string, unknown>): void {
+    const keys: string[] = []
+    const values: unknown[] = []
+    for (const key of Object.keys(obj)) {
+      const value = obj[key]
+      if (value === undefined) continue
+      keys.push(key)
+      values.push(value)
+    }
+    this.entries(obj, keys, values, keys.length)
+  }
+
+  /** Writes the first `n` entries (all defined) of a mapping: `{}` when there are none. */
+  private entries(obj: object, keys: string[], values: unknown[], n: number): void {
+    if (n === 0) {
       this.writeIndicator('{', true, true, false)
       this.writeIndicator('}', false, false, false)
       return
     }
     this.enter(obj)
-    if (this.sortKeys && n > 1) sortKeysByCodePoint(keys)
+    if (this.sortKeys && n > 1) sortEntriesByCodePoint(keys, values, n)
     const saved = this.indent
     this.indent = this.indent < 0 ? 0 : this.indent + BEST_INDENT
-    for (let i = 0; i < n; i++) {
-      const key = keys[i] as string
-      const value = obj[key]
-      if (value !== undefined) this.entry(key, value)
-    }
+    for (let i = 0; i < n; i++) this.entry(keys[i] as string, values[i])
     this.indent = saved
     this.stack.pop()
   }
@@ -784,9 +838,8 @@ class Emitter {
   private entry(key: string, value: unknown): void {
     try {
       this.writeIndent()
-      if (key.length < MAX_SIMPLE_KEY_LENGTH - KEY_TAG_LENGTH && FAST_PLAIN.test(key) && !fastPlainNeedsQuotes(key, this.portable)) {
-        // The usual identifier-like key.
-        this.plainScalar(key, false)
+      if (key.length < MAX_SIMPLE_KEY_LENGTH - KEY_TAG_LENGTH && this.fastPlain(key, false)) {
+        // The usual identifier-like key, written by the check itself.
         this.writeIndicator(':', false, false, false)
       } else if (this.isSimpleKey(key)) {
         this.stringScalar(key, false, true)
@@ -834,11 +887,38 @@ class Emitter {
     this.indention = false
   }
 
-  private stringScalar(s: string, root: boolean, simpleKey: boolean): void {
-    if (FAST_PLAIN.test(s) && !fastPlainNeedsQuotes(s, this.portable)) {
-      this.plainScalar(s, root)
-      return
+  /**
+   * Writes `s` as {@link plainScalar} would when it matches FAST_PLAIN and reads back as a string,
+   * and returns true; otherwise writes nothing and returns false. Most keys and values are such
+   * identifiers: checking and copying them in one pass is much of the writer's speed.
+   */
+  private fastPlain(s: string, root: boolean): boolean {
+    const n = s.length
+    if (n === 0) return false
+    const first = s.charCodeAt(0)
+    if (!((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a) || first === 0x5f)) return false
+    const space = this.whitespace ? 0 : 1
+    if (this.pos + n + space > this.buf.length) this.grow(n + space)
+    const buf = this.buf
+    let pos = this.pos
+    if (space === 1) buf[pos++] = 0x20
+    buf[pos++] = first
+    for (let i = 1; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c >= 128 || FAST_PLAIN_TAIL[c] === 0) return false
+      buf[pos++] = c
     }
+    if (fastPlainNeedsQuotes(s, this.portable)) return false
+    this.pos = pos
+    this.column += n + space
+    this.whitespace = false
+    this.indention = false
+    if (root) this.openEnded = true
+    return true
+  }
+
+  private stringScalar(s: string, root: boolean, simpleKey: boolean): void {
+    if (this.fastPlain(s, root)) return
     if (s.length >= MEMO_MIN_LENGTH && !root) {
       this.memoizedScalar(s, simpleKey)
       return
