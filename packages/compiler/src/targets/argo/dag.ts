@@ -121,6 +121,10 @@ interface Group {
   readonly argoName: string
   readonly imports: readonly Port[]
   readonly exports: readonly Port[]
+  /** The export carrying each value, by its atom key (a partition may hand out thousands). */
+  readonly exportByKey: ReadonlyMap<string, Port>
+  /** Tasks outside the partition that its tasks depend on, in first-seen order. */
+  readonly dependsOn: readonly string[]
 }
 
 type Unit = Leaf | Group
@@ -247,7 +251,7 @@ function locate(view: DagView, atom: Atom): Where {
         }
       }
       const group = view.groupOf.get(atom.member)
-      if (group) return { at: 'task', task: group.argoName, output: group.exports.find((e) => e.key === key)!.name, artifact: atom.output.artifact }
+      if (group) return { at: 'task', task: group.argoName, output: group.exportByKey.get(key)!.name, artifact: atom.output.artifact }
       const imported = view.imports.get(key)
       if (imported === undefined) throw new Error(`internal: ${key} is not visible here`)
       return { at: 'input', name: imported, artifact: atom.output.artifact }
@@ -370,10 +374,6 @@ function outputEntry(view: DagView, name: string, source: Source, artifact: bool
   return { name, valueFrom: { expression: expression.startsWith('(') && expression.endsWith(')') && source.kind === 'expr' ? expression.slice(1, -1) : expression } }
 }
 
-function leavesOf(unit: Unit): Leaf[] {
-  return unit.kind === 'leaf' ? [unit] : unit.children.flatMap(leavesOf)
-}
-
 export function argumentsOf(parameters: readonly Json[], artifacts: readonly Json[]): Json | undefined {
   if (parameters.length === 0 && artifacts.length === 0) return undefined
   return { ...(parameters.length > 0 && { parameters }), ...(artifacts.length > 0 && { artifacts }) }
@@ -413,17 +413,15 @@ function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: 
   let anyCompletion = false
   for (const child of children) {
     const depends = new Set<Unit>()
-    for (const leaf of leavesOf(child)) {
-      const outside: string[] = []
-      for (const dep of leaf.dependsOn) {
-        const sibling = unitOf.get(dep)
-        if (sibling === undefined) outside.push(dep)
-        else if (sibling !== child) depends.add(sibling)
-      }
-      // Argo only orders siblings; deps across partitions hold through the partitions' own order.
-      // They are recorded so tools can still read the exact graph.
-      if (child.kind === 'leaf' && outside.length > 0) externalDepends[leaf.name] = outside
+    const outside: string[] = []
+    for (const dep of child.dependsOn) {
+      const sibling = unitOf.get(dep)
+      if (sibling === undefined) outside.push(dep)
+      else if (sibling !== child) depends.add(sibling)
     }
+    // Argo only orders siblings; deps across partitions hold through the partitions' own order.
+    // They are recorded so tools can still read the exact graph.
+    if (child.kind === 'leaf' && outside.length > 0) externalDepends[child.name] = outside
     for (const d of depends) dependedOn.add(d)
     const isAny = child.kind === 'leaf' && child.anyCompletion
     if (isAny) {
@@ -606,7 +604,9 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
     if (member.kind === 'group') for (const port of member.exports) offer((port.atom as { member: string }).member, port.key, port.atom)
     else for (const produced of analysis.producedKeys.get(member.name) ?? []) offer(member.name, produced.key, produced.atom)
   }
-  return { kind: 'group', children: members, tasks, argoName, imports, exports }
+  const dependsOn = new Set<string>()
+  for (const member of members) for (const dep of member.dependsOn) if (!tasks.has(dep)) dependsOn.add(dep)
+  return { kind: 'group', children: members, tasks, argoName, imports, exports, exportByKey: new Map(exports.map((e) => [e.key, e])), dependsOn: [...dependsOn] }
 }
 
 function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[], byDepth: boolean): Unit[] {
