@@ -237,3 +237,20 @@ describe('a scope too densely connected for the caps', () => {
     ])
   }, 120_000)
 })
+
+describe('a partition handing out more values than any object holds', () => {
+  it('gets a diagnostic per template too large for any object, before packing and writing', () => {
+    // Under a 60 kB budget, the nested shape's grouped partitions export hundreds of values each:
+    // their JSON alone is over the budget, so no packing can help.
+    const { documents, yaml, diagnostics } = emitArgo(analysed(syntheticPipeline('nested', 3000)), { maxDocumentBytes: 60_000 })
+    expect(documents).toEqual([])
+    expect(yaml).toBe('')
+    expect(diagnostics.length).toBeGreaterThan(0)
+    for (const d of diagnostics) {
+      expect(d.code).toBe('E_SCHEMA')
+      expect(d.message).toMatch(/^template "synthetic-nested-3000-part-\d+" is (\d+) bytes as JSON, over the object limit of 60000, so it fits no object \(it hands \d+ values to other parts of the pipeline\)/)
+      expect(Number(/is (\d+) bytes/.exec(d.message)![1])).toBeGreaterThan(60_000)
+      expect(d.path).toEqual(['argo', expect.stringMatching(/-part-\d+$/)])
+    }
+  })
+})

@@ -357,6 +357,24 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
   return documents
 }
 
+/**
+ * A template whose JSON alone is over the object limit fits no object, however the templates are
+ * packed: say so before packing and writing (at 100,000 tasks that is most of the time).
+ */
+function checkTemplateSizes(ctx: EmitContext): void {
+  const limit = ctx.options.maxDocumentBytes
+  for (const entry of ctx.templates) {
+    if (entry.bodyJsonBytes <= limit) continue
+    const outputs = entry.body['outputs'] as { parameters?: unknown[]; artifacts?: unknown[] } | undefined
+    const handed = (outputs?.parameters?.length ?? 0) + (outputs?.artifacts?.length ?? 0)
+    ctx.report(
+      'E_SCHEMA',
+      ['argo', entry.name],
+      `template "${entry.name}" is ${entry.bodyJsonBytes} bytes as JSON, over the object limit of ${limit}, so it fits no object${handed > 0 ? ` (it hands ${handed} value${handed === 1 ? '' : 's'} to other parts of the pipeline)` : ''}; split the pipeline into nested pipelines that pass fewer values between them, or compile it for KFP only`,
+    )
+  }
+}
+
 /** Checks what schema.json cannot: the v4 CRD caps, names, and the object size limit. */
 function checkLimits(ctx: EmitContext, documents: readonly Json[], sizes: readonly number[]): void {
   const o = ctx.options
@@ -411,6 +429,8 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   }
   const present = new Set(Object.keys(analysed.node.inputs))
   const root = buildPipelineTemplate(ctx, analysed, present, true, false, '', [])
+  // After a scope could not be partitioned, its oversized template says nothing new.
+  if (ctx.diagnostics.length === 0) checkTemplateSizes(ctx)
   if (ctx.diagnostics.length > 0) return { documents: [], yaml: '', diagnostics: ctx.diagnostics }
   // Sizes are estimated while packing and measured after; shrink the packing budget until they fit.
   // An object's size is the larger of its YAML (the file applied) and its JSON (what the API stores).
