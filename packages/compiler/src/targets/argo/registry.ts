@@ -51,7 +51,8 @@ export const RESERVED = {
 export class EmitContext {
   readonly diagnostics: Diagnostic[] = []
   readonly templates: TemplateEntry[] = []
-  private readonly byContent = new Map<string, TemplateEntry>()
+  /** Templates by kind, then by their JSON (one map per kind: the key is the JSON string itself, never a copy). */
+  private readonly byContent = { container: new Map<string, TemplateEntry>(), dag: new Map<string, TemplateEntry>() }
   private readonly names = new NameAllocator()
   private readonly reported = new Set<string>()
 
@@ -92,12 +93,12 @@ export class EmitContext {
    */
   intern(kind: TemplateEntry['kind'], baseName: string, body: Record<string, unknown>, calls: readonly string[] = [], root = false): TemplateEntry {
     const json = JSON.stringify(body)
-    const key = `${kind}\u0000${json}`
-    const existing = this.byContent.get(key)
+    const byContent = this.byContent[kind]
+    const existing = byContent.get(json)
     if (existing) return existing
     const name = root ? this.rootName : this.names.allocate(kubeName(baseName, kind === 'dag' ? 'dag' : 'step'))
     const entry: TemplateEntry = { name, kind, body, calls, bodyJsonBytes: Buffer.byteLength(json) }
-    this.byContent.set(key, entry)
+    byContent.set(json, entry)
     this.templates.push(entry)
     return entry
   }
