@@ -114,29 +114,28 @@ export function compile(source: PipelineNode, options: CompileOptions = {}): Com
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []
   for (const target of options.targets ?? ['kfp']) {
-    if (target === 'argo') {
-      const argo = emitArgo(analysed, options.argo)
-      if (argo.diagnostics.length > 0) {
-        diagnostics.push(...argo.diagnostics)
-        continue
-      }
-      const argoIssues = validateArgoDocuments(argo.documents)
-      if (argoIssues.length > 0) {
-        diagnostics.push(...schemaFailures(target, argoIssues))
-        continue
-      }
-      files.push({ path: `${pipeline.name}.argo.yaml`, content: argo.yaml })
-      continue
-    }
-    warnings.push(...kfpPlaceholderHazards(pipeline))
-    const documents = emitKfp(analysed, options.kfp)
-    const issues = validateKfpDocuments(documents, { floatValue: (value) => (value instanceof YamlFloat ? value.value : undefined) })
-    if (issues.length > 0) {
-      diagnostics.push(...schemaFailures(target, issues))
-      continue
-    }
-    files.push({ path: `${pipeline.name}.kfp.yaml`, content: kfpHeader(pipeline) + toYamlDocuments(documents) })
+    // One function per target: its documents (a large object tree) are garbage once its text is
+    // written, instead of living on in this frame while the next target is built.
+    const output = target === 'argo' ? argoFile(analysed, options.argo) : kfpFile(analysed, options.kfp)
+    if ('diagnostics' in output) diagnostics.push(...output.diagnostics)
+    else files.push(output)
+    if (target === 'kfp') warnings.push(...kfpPlaceholderHazards(pipeline))
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics }
   return { ok: true, files, analysed, warnings }
+}
+
+function argoFile(analysed: AnalysedPipeline, options: ArgoOptions | undefined): OutputFile | { readonly diagnostics: readonly Diagnostic[] } {
+  const argo = emitArgo(analysed, options)
+  if (argo.diagnostics.length > 0) return { diagnostics: argo.diagnostics }
+  const issues = validateArgoDocuments(argo.documents)
+  if (issues.length > 0) return { diagnostics: schemaFailures('argo', issues) }
+  return { path: `${analysed.node.name}.argo.yaml`, content: argo.yaml }
+}
+
+function kfpFile(analysed: AnalysedPipeline, options: KfpOptions | undefined): OutputFile | { readonly diagnostics: readonly Diagnostic[] } {
+  const documents = emitKfp(analysed, options)
+  const issues = validateKfpDocuments(documents, { floatValue: (value) => (value instanceof YamlFloat ? value.value : undefined) })
+  if (issues.length > 0) return { diagnostics: schemaFailures('kfp', issues) }
+  return { path: `${analysed.node.name}.kfp.yaml`, content: kfpHeader(analysed.node) + toYamlDocuments(documents) }
 }

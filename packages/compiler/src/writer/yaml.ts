@@ -629,7 +629,9 @@ class Emitter {
 
   /** Hands the buffer back for the next write (called by finish, and after an error). */
   release(): void {
-    sharedBuffer = this.buf.length <= MAX_SHARED_BUFFER ? this.buf : null
+    // A buffer that grew large is dropped, but a small one takes its place: with none left to
+    // share, every later write (each of thousands of rendered items) would allocate its own.
+    sharedBuffer = this.buf.length <= MAX_SHARED_BUFFER ? this.buf : new Uint8Array(1 << 16)
   }
 
   // --- byte output (callers keep `column` up to date)
