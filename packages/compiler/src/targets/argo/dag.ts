@@ -651,6 +651,79 @@ function checkSplitWaits(ctx: EmitContext, scope: Scope, units: readonly Unit[])
 /** More grouping levels than a DAG of any real size needs (200^8 tasks): beyond, grouping is stuck. */
 const MAX_GROUPING_LEVELS = 8
 
+/** Bytes a partition's template takes for the values it hands out (its outputs). */
+function exportBytes(group: Group): number {
+  let bytes = 0
+  for (const port of group.exports) bytes += 60 + 2 * port.name.length + atomBytes(port.atom)
+  return Math.ceil(bytes * 1.25)
+}
+
+/** Whether some partition, with what it hands out, is larger than a template may be. */
+function overflows(units: readonly Unit[], maxBytes: number): boolean {
+  const check = (unit: Unit): boolean => {
+    if (unit.kind === 'leaf') return false
+    let bytes = exportBytes(unit)
+    for (const child of unit.children) bytes += unitBytes(child)
+    return bytes > maxBytes || unit.children.some(check)
+  }
+  return units.some(check)
+}
+
+/**
+ * The leaves in a depth-first topological order: each task as soon as possible after the tasks it
+ * reads from, so a run of consecutive tasks is mostly a whole sub-tree of the graph and hands few
+ * values to the rest (Kahn's algorithm with a stack; ties in the analysed order).
+ */
+function depthFirstOrder(scope: Scope): Leaf[] {
+  const index = new Map(scope.leaves.map((l, i) => [l.name, i]))
+  const waiting = new Map<string, number>()
+  const dependents = new Map<string, string[]>()
+  for (const leaf of scope.leaves) {
+    let count = 0
+    for (const dep of new Set(leaf.dependsOn)) {
+      if (!index.has(dep)) continue
+      count++
+      const list = dependents.get(dep)
+      if (list) list.push(leaf.name)
+      else dependents.set(dep, [leaf.name])
+    }
+    waiting.set(leaf.name, count)
+  }
+  const byName = new Map(scope.leaves.map((l) => [l.name, l]))
+  // Reversed, so that the first of several ready tasks is taken first.
+  const stack = scope.leaves.filter((l) => waiting.get(l.name) === 0).reverse()
+  const order: Leaf[] = []
+  while (stack.length > 0) {
+    const leaf = stack.pop()!
+    order.push(leaf)
+    const ready: Leaf[] = []
+    for (const next of dependents.get(leaf.name) ?? []) {
+      const left = waiting.get(next)! - 1
+      waiting.set(next, left)
+      if (left === 0) ready.push(byName.get(next)!)
+    }
+    ready.sort((a, b) => index.get(b.name)! - index.get(a.name)!)
+    stack.push(...ready)
+  }
+  return order
+}
+
+/** Partitions `leaves` (in a topological order) and groups the partitions until the scope fits. */
+function partitionScope(ctx: EmitContext, analysis: Analysis, leaves: readonly Leaf[], byDepth: boolean, fits: (units: readonly Unit[]) => boolean): Unit[] {
+  let units = partition(ctx, analysis, leaves, byDepth)
+  while (!fits(units)) {
+    const grouped = partition(ctx, analysis, units, false)
+    if (grouped.length >= units.length) break
+    // Each level should shrink the DAG several times over. When groups barely merge, the cuts
+    // between them carry more values than a template may take (a wide, densely connected
+    // scope): more levels would take quadratic time and memory and still not fit.
+    const levelsLeft = Math.log(grouped.length / ctx.options.maxDagTasks) / Math.log(units.length / grouped.length)
+    units = grouped
+    if (levelsLeft > MAX_GROUPING_LEVELS) break
+  }
+  return units
+}
+
 /** Builds the scope's DAG template, split into partitions when it would not fit. */
 export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntry {
   const analysis = analyse(scope)
@@ -658,19 +731,18 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
   const fits = (units: readonly Unit[]) => units.length <= ctx.options.maxDagTasks && units.reduce((sum, u) => sum + unitBytes(u), 0) <= maxBytes
   let units: Unit[] = [...scope.leaves]
   if (!fits(units)) {
-    // Leaves are packed level by level (depth, then the analysed order), which is topological.
+    // Leaves are packed level by level (depth, then the analysed order), which is topological
+    // and lets a wide level run in parallel. In a deep tree (a task feeding a few tasks, each
+    // feeding a few more), a level's values all go to the next level, and the partitions holding
+    // them would hand out thousands; packing sub-trees instead hands out few.
     const order = new Map(scope.leaves.map((l, i) => [l.name, i]))
     const sorted = [...scope.leaves].sort((a, b) => analysis.depth.get(a.name)! - analysis.depth.get(b.name)! || order.get(a.name)! - order.get(b.name)!)
-    units = partition(ctx, analysis, sorted, true)
-    while (!fits(units)) {
-      const grouped = partition(ctx, analysis, units, false)
-      if (grouped.length >= units.length) break
-      // Each level should shrink the DAG several times over. When groups barely merge, the cuts
-      // between them carry more values than a template may take (a wide, densely connected
-      // scope): more levels would take quadratic time and memory and still not fit.
-      const levelsLeft = Math.log(grouped.length / ctx.options.maxDagTasks) / Math.log(units.length / grouped.length)
-      units = grouped
-      if (levelsLeft > MAX_GROUPING_LEVELS) break
+    units = partitionScope(ctx, analysis, sorted, true, fits)
+    // Partitions near the object limit (estimates are rough) would fit no object once written.
+    const tooLarge = Math.floor(ctx.options.maxDocumentBytes * 0.8)
+    if (!fits(units) || overflows(units, tooLarge)) {
+      const subTrees = partitionScope(ctx, analysis, depthFirstOrder(scope), false, fits)
+      if (fits(subTrees) && !overflows(subTrees, tooLarge)) units = subTrees
     }
     if (!fits(units)) {
       ctx.report(

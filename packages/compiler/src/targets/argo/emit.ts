@@ -367,11 +367,11 @@ function checkTemplateSizes(ctx: EmitContext): void {
     if (entry.bodyJsonBytes <= limit) continue
     const outputs = entry.body['outputs'] as { parameters?: unknown[]; artifacts?: unknown[] } | undefined
     const handed = (outputs?.parameters?.length ?? 0) + (outputs?.artifacts?.length ?? 0)
-    ctx.report(
-      'E_SCHEMA',
-      ['argo', entry.name],
-      `template "${entry.name}" is ${entry.bodyJsonBytes} bytes as JSON, over the object limit of ${limit}, so it fits no object${handed > 0 ? ` (it hands ${handed} value${handed === 1 ? '' : 's'} to other parts of the pipeline)` : ''}; split the pipeline into nested pipelines that pass fewer values between them, or compile it for KFP only`,
-    )
+    const advice =
+      entry.kind === 'container'
+        ? 'move large constants (a script, a long command line) into the image or pass them as artifacts'
+        : `${handed > 0 ? `it hands ${handed} value${handed === 1 ? '' : 's'} to other parts of the pipeline; ` : ''}split the pipeline into nested pipelines that pass fewer values between them, or compile it for KFP only`
+    ctx.report('E_SCHEMA', ['argo', entry.name], `template "${entry.name}" is ${entry.bodyJsonBytes} bytes as JSON, over the object limit of ${limit}, so it fits no object: ${advice}`)
   }
 }
 

@@ -13,6 +13,12 @@
  * level begins that would not fit in what is left of it: a fan-out of 5,000 tasks becomes its
  * root's block plus blocks of the fan-out level, which all run in parallel.
  *
+ * Level order has a cost in deep trees (each task feeding a few tasks, each feeding a few more): a
+ * level's values all go to the next level, so the blocks holding a level hand out a value per task
+ * and their templates outgrow any object. When that happens, the scope is packed again in a
+ * depth-first topological order, where consecutive tasks form sub-trees that hand out few values
+ * (`buildScopeTemplate` in dag.ts chooses).
+ *
  * @module
  */
 
