@@ -658,15 +658,14 @@ function exportBytes(group: Group): number {
   return Math.ceil(bytes * 1.25)
 }
 
-/** Whether some partition, with what it hands out, is larger than a template may be. */
-function overflows(units: readonly Unit[], maxBytes: number): boolean {
-  const check = (unit: Unit): boolean => {
+/** Whether a partition of this level (its members aside), with what it hands out, is larger than a template may be. */
+function levelOverflows(units: readonly Unit[], maxBytes: number): boolean {
+  return units.some((unit) => {
     if (unit.kind === 'leaf') return false
     let bytes = exportBytes(unit)
     for (const child of unit.children) bytes += unitBytes(child)
-    return bytes > maxBytes || unit.children.some(check)
-  }
-  return units.some(check)
+    return bytes > maxBytes
+  })
 }
 
 /**
@@ -708,10 +707,21 @@ function depthFirstOrder(scope: Scope): Leaf[] {
   return order
 }
 
-/** Partitions `leaves` (in a topological order) and groups the partitions until the scope fits. */
-function partitionScope(ctx: EmitContext, analysis: Analysis, leaves: readonly Leaf[], byDepth: boolean, fits: (units: readonly Unit[]) => boolean): Unit[] {
+/**
+ * Partitions `leaves` (in a topological order) and groups the partitions until the scope fits.
+ * `overflowing` is set when a level has a partition over `maxTemplateBytes`; grouping stops there.
+ */
+function partitionScope(
+  ctx: EmitContext,
+  analysis: Analysis,
+  leaves: readonly Leaf[],
+  byDepth: boolean,
+  fits: (units: readonly Unit[]) => boolean,
+  maxTemplateBytes: number,
+): { units: Unit[]; overflowing: boolean } {
   let units = partition(ctx, analysis, leaves, byDepth)
   while (!fits(units)) {
+    if (levelOverflows(units, maxTemplateBytes)) return { units, overflowing: true }
     const grouped = partition(ctx, analysis, units, false)
     if (grouped.length >= units.length) break
     // Each level should shrink the DAG several times over. When groups barely merge, the cuts
@@ -721,7 +731,7 @@ function partitionScope(ctx: EmitContext, analysis: Analysis, leaves: readonly L
     units = grouped
     if (levelsLeft > MAX_GROUPING_LEVELS) break
   }
-  return units
+  return { units, overflowing: levelOverflows(units, maxTemplateBytes) }
 }
 
 /** Builds the scope's DAG template, split into partitions when it would not fit. */
@@ -737,12 +747,14 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
     // them would hand out thousands; packing sub-trees instead hands out few.
     const order = new Map(scope.leaves.map((l, i) => [l.name, i]))
     const sorted = [...scope.leaves].sort((a, b) => analysis.depth.get(a.name)! - analysis.depth.get(b.name)! || order.get(a.name)! - order.get(b.name)!)
-    units = partitionScope(ctx, analysis, sorted, true, fits)
     // Partitions near the object limit (estimates are rough) would fit no object once written.
     const tooLarge = Math.floor(ctx.options.maxDocumentBytes * 0.8)
-    if (!fits(units) || overflows(units, tooLarge)) {
-      const subTrees = partitionScope(ctx, analysis, depthFirstOrder(scope), false, fits)
-      if (fits(subTrees) && !overflows(subTrees, tooLarge)) units = subTrees
+    const byLevel = partitionScope(ctx, analysis, sorted, true, fits, tooLarge)
+    units = byLevel.units
+    if (!fits(units) || byLevel.overflowing) {
+      const subTrees = partitionScope(ctx, analysis, depthFirstOrder(scope), false, fits, tooLarge)
+      // Sub-trees that fit are better than levels that stopped grouping, even if still large.
+      if (fits(subTrees.units) && (!subTrees.overflowing || !fits(units))) units = subTrees.units
     }
     if (!fits(units)) {
       ctx.report(
