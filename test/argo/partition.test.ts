@@ -241,14 +241,36 @@ describe('packing under a small object budget', () => {
 
 describe('a scope too densely connected for the caps', () => {
   it('gets a diagnostic naming the scope and the caps in bounded time, instead of grouping until out of memory', () => {
-    // 60,000 tasks in ~245 layers of ~245, each reading 2-3 tasks of the layer before: groups of
-    // partitions barely merge under the input cap (before the check, this ran out of 4 GiB).
-    const { documents, diagnostics } = emitArgo(analysed(syntheticPipeline('lattice', 60_000)))
+    // 12,000 tasks in ~110 layers of ~110, each reading 2-3 tasks of the layer before, in 60 kB
+    // objects (20 kB templates): groups of partitions barely merge under the input-parameter cap.
+    const { documents, diagnostics } = emitArgo(analysed(syntheticPipeline('lattice', 12_000)), { maxDocumentBytes: 60_000 })
     expect(documents).toEqual([])
     expect(diagnostics).toEqual([
-      expect.objectContaining({ code: 'E_SCHEMA', path: ['argo', 'synthetic-lattice-60000'], message: expect.stringMatching(/could not group its 60000 tasks into DAG templates of at most 200 tasks/) }),
+      expect.objectContaining({
+        code: 'E_SCHEMA',
+        path: ['argo', 'synthetic-lattice-12000'],
+        message: expect.stringMatching(/could not group its 12000 tasks into DAG templates of at most 200 tasks and 20000 bytes that each take at most 500 input parameters/),
+      }),
     ])
   }, 120_000)
+})
+
+describe('a dense lattice of 60,000 tasks', () => {
+  it('compiles: the input-parameter cap does not count input artifacts, which the v4 CRDs leave uncapped', () => {
+    // ~245 layers of ~245 tasks, each reading parameters and artifacts of 2-3 tasks of the layer
+    // before: a partition takes up to ~245 parameters and as many artifacts (counted together,
+    // more than the cap allows, so this pipeline was refused).
+    const lattice = syntheticPipeline('lattice', 60_000)
+    const { documents, diagnostics } = emitArgo(analysed(lattice))
+    expect(diagnostics).toEqual([])
+    const inputs = documents.flatMap(templatesOf).map((t) => t['inputs'] as { parameters?: unknown[]; artifacts?: unknown[] } | undefined)
+    const parameters = Math.max(...inputs.map((i) => i?.parameters?.length ?? 0))
+    const together = Math.max(...inputs.map((i) => (i?.parameters?.length ?? 0) + (i?.artifacts?.length ?? 0)))
+    expect(parameters).toBeLessThanOrEqual(450)
+    expect(together).toBeGreaterThan(450)
+    expect(validateArgoDocuments(documents)).toEqual([])
+    expect(argoGraphShape(documents)).toEqual(kfpGraphShape(JSON.parse(JSON.stringify(emitKfp(analysed(lattice)))) as unknown[]))
+  }, 300_000)
 })
 
 describe('a template larger than any object', () => {

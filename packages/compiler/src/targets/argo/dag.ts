@@ -619,7 +619,8 @@ function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[],
     const needs: { key: string; producer: number | undefined }[] = []
     for (const atom of unitAtoms(unit)) {
       const key = atomKey(atom)
-      if (key === undefined) continue
+      // The v4 CRDs cap a template's input parameters, not its input artifacts.
+      if (key === undefined || isArtifactAtom(atom)) continue
       needs.push({ key, producer: atom.kind === 'member' || atom.kind === 'status' ? index.get(atom.member) : undefined })
     }
     return { depth: byDepth && unit.kind === 'leaf' ? (analysis.depth.get(unit.name) ?? 0) : 0, bytes: unitBytes(unit), needs }
@@ -760,7 +761,7 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
       ctx.report(
         'E_SCHEMA',
         ['argo', scope.baseName],
-        `"${scope.baseName}" is too large and too densely connected for Argo's v4 caps: Typeflow could not group its ${scope.leaves.length} tasks into DAG templates of at most ${ctx.options.maxDagTasks} tasks and ${maxBytes} bytes that each take at most ${ARGO_CAPS.inputParameters} inputs, because too many values cross between its parts; split it into nested pipelines that pass fewer values between them, or compile it for KFP only`,
+        `"${scope.baseName}" is too large and too densely connected for Argo's v4 caps: Typeflow could not group its ${scope.leaves.length} tasks into DAG templates of at most ${ctx.options.maxDagTasks} tasks and ${maxBytes} bytes that each take at most ${ARGO_CAPS.inputParameters} input parameters, because too many values cross between its parts; split it into nested pipelines that pass fewer values between them, or compile it for KFP only`,
       )
     }
     checkSplitWaits(ctx, scope, units)
