@@ -283,7 +283,7 @@ describe('a template larger than any object', () => {
       {
         code: 'E_SCHEMA',
         path: ['argo', 'huge'],
-        message: expect.stringMatching(/^template "huge" is 7\d{4} bytes as JSON, over the object limit of 60000, so it fits no object: move large constants \(a script, a long command line\) into the image or pass them as artifacts$/),
+        message: expect.stringMatching(/^template "huge" is 7\d{4} bytes as JSON, over the object limit of 60000, so it fits no object: its own fields are too large; move large constants \(a script, a long command line, a manifest\) into the image or pass them as artifacts$/),
       },
     ])
   })

@@ -119,7 +119,7 @@ export function compile(source: PipelineNode, options: CompileOptions = {}): Com
     const output = target === 'argo' ? argoFile(analysed, options.argo) : kfpFile(analysed, options.kfp)
     if ('diagnostics' in output) diagnostics.push(...output.diagnostics)
     else files.push(output)
-    if (target === 'kfp') warnings.push(...kfpPlaceholderHazards(pipeline))
+    if (target !== 'argo') warnings.push(...kfpPlaceholderHazards(pipeline))
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics }
   return { ok: true, files, analysed, warnings }

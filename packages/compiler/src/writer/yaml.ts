@@ -441,7 +441,7 @@ function sortEntriesByCodePoint(keys: string[], values: unknown[], n: number): v
     }
   }
   if (n > 12 || byCodePoint) {
-    // Otherwise UTF-16 order is code point order.
+    // Without surrogates, UTF-16 order is code point order: the plain comparison is enough.
     const order = Array.from({ length: n }, (_, i) => i)
     const ks = keys.slice(0, n)
     const vs = values.slice(0, n)

@@ -703,8 +703,10 @@ function depthFirstOrder(scope: Scope): Leaf[] {
       if (left === 0) ready.push(byName.get(next)!)
     }
     ready.sort((a, b) => index.get(b.name)! - index.get(a.name)!)
-    stack.push(...ready)
+    // One push per task: a spread of a hundred thousand ready tasks would overflow the stack.
+    for (const next of ready) stack.push(next)
   }
+  if (order.length !== scope.leaves.length) throw new Error(`internal: ${scope.leaves.length - order.length} tasks of "${scope.baseName}" are on a cycle`)
   return order
 }
 
@@ -756,6 +758,9 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
       const subTrees = partitionScope(ctx, analysis, depthFirstOrder(scope), false, fits, tooLarge)
       // Sub-trees that fit are better than levels that stopped grouping, even if still large.
       if (fits(subTrees.units) && (!subTrees.overflowing || !fits(units))) units = subTrees.units
+      // Neither fits: group level by level to the end, as the size estimates are rough and a
+      // partition near the limit may still fit once written.
+      else if (!fits(units)) units = partitionScope(ctx, analysis, sorted, true, fits, Number.POSITIVE_INFINITY).units
     }
     if (!fits(units)) {
       ctx.report(

@@ -369,7 +369,7 @@ function checkTemplateSizes(ctx: EmitContext): void {
     const handed = (outputs?.parameters?.length ?? 0) + (outputs?.artifacts?.length ?? 0)
     const advice =
       entry.kind === 'container'
-        ? 'move large constants (a script, a long command line) into the image or pass them as artifacts'
+        ? 'its own fields are too large; move large constants (a script, a long command line, a manifest) into the image or pass them as artifacts'
         : `${handed > 0 ? `it hands ${handed} value${handed === 1 ? '' : 's'} to other parts of the pipeline; ` : ''}split the pipeline into nested pipelines that pass fewer values between them, or compile it for KFP only`
     ctx.report('E_SCHEMA', ['argo', entry.name], `template "${entry.name}" is ${entry.bodyJsonBytes} bytes as JSON, over the object limit of ${limit}, so it fits no object: ${advice}`)
   }
@@ -429,7 +429,8 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   }
   const present = new Set(Object.keys(analysed.node.inputs))
   const root = buildPipelineTemplate(ctx, analysed, present, true, false, '', [])
-  // After a scope could not be partitioned, its oversized template says nothing new.
+  // After other diagnostics (a scope that could not be partitioned, a bad option), nothing is
+  // packed, and an oversized template would only repeat what they say.
   if (ctx.diagnostics.length === 0) checkTemplateSizes(ctx)
   if (ctx.diagnostics.length > 0) return { documents: [], yaml: '', diagnostics: ctx.diagnostics }
   // Sizes are estimated while packing and measured after; shrink the packing budget until they fit.

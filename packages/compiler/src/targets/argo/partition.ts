@@ -29,8 +29,9 @@ export interface PartitionItem {
   /** Estimated bytes of this item's entry in a DAG template. */
   readonly bytes: number
   /**
-   * Values the item takes from other items or from outside the scope: a key per distinct value and
-   * the index of the producing item (undefined when it comes from outside the scope).
+   * Parameter values the item takes from other items or from outside the scope (artifacts are not
+   * capped, so they are left out): a key per distinct value and the index of the producing item
+   * (undefined when it comes from outside the scope).
    */
   readonly needs: readonly { readonly key: string; readonly producer: number | undefined }[]
 }
