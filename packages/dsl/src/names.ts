@@ -16,5 +16,23 @@ export function sanitizeName(name: string): string {
     .replace(/^-+|-+$/g, '')
 }
 
+/** Longest pipeline or task name the compiler accepts (Argo's template and task names, KFP's task keys). */
+export const MAX_NAME_LENGTH = 128
+
+/**
+ * Cuts a sanitized name so that it and `suffix` together fit in `max` characters, never leaving a
+ * '-' where it was cut (the result stays a valid name).
+ *
+ * @example
+ * ```ts
+ * import { fitName } from '@typeflow/dsl'
+ * fitName('train-model', 8) // 'train'
+ * fitName('train-model', 8, '-2') // 'train-2'
+ * ```
+ */
+export function fitName(name: string, max: number, suffix = ''): string {
+  return `${name.slice(0, max - suffix.length).replace(/-+$/, '')}${suffix}`
+}
+
 /** A name Kubernetes accepts as a DNS-1123 label, and KFP as a pipeline or task name. */
 export const KUBERNETES_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/

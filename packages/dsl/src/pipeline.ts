@@ -28,7 +28,7 @@ import type {
   ValueSourceNode,
 } from './ir.ts'
 import { componentOutputs, deepFreeze } from './ir.ts'
-import { sanitizeName } from './names.ts'
+import { fitName, MAX_NAME_LENGTH, sanitizeName } from './names.ts'
 import { callerLocation } from './source.ts'
 import type { ArtifactSpec, ArtifactType, InputSpecs, OutputSpecs, ParamSpec } from './types.ts'
 
@@ -292,9 +292,6 @@ interface ExitHandlerDraft {
 }
 type DraftNode = ({ kind: 'task' } & TaskDraft) | ConditionDraft | BranchesDraft | LoopDraft | ExitHandlerDraft
 
-/** Longest task name the compiler accepts (Argo's template and task names, KFP's task keys). */
-const MAX_TASK_NAME_LENGTH = 128
-
 const durationUnits = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 } as const
 
 /** @internal Seconds in a duration (KFP normalizes to whole seconds). */
@@ -536,9 +533,8 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       const base = sanitizeName(runnable.name) || 'task'
       // A name from a long component name is cut to the 128 characters a task name may have, and
       // never ends in '-' where it is cut.
-      const fit = (suffix: string) => `${base.slice(0, MAX_TASK_NAME_LENGTH - suffix.length).replace(/-+$/, '')}${suffix}`
-      name = fit('')
-      for (let i = 2; autoNames.has(name); i++) name = fit(`-${i}`)
+      name = fitName(base, MAX_NAME_LENGTH)
+      for (let i = 2; autoNames.has(name); i++) name = fitName(base, MAX_NAME_LENGTH, `-${i}`)
     }
     autoNames.add(name)
     const taskSource = callerLocation()

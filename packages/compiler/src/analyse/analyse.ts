@@ -15,7 +15,7 @@ import type {
   TaskNode,
   ValueSourceNode,
 } from '@typeflow/dsl'
-import { componentOutputs, KUBERNETES_NAME, kubernetesSources, resourceSources, sanitizeName } from '@typeflow/dsl'
+import { componentOutputs, fitName, KUBERNETES_NAME, kubernetesSources, MAX_NAME_LENGTH, resourceSources, sanitizeName } from '@typeflow/dsl'
 import {
   type AnalysedGroup,
   type AnalysedMember,
@@ -34,8 +34,6 @@ import {
 export type AnalysisResult =
   | { readonly ok: true; readonly pipeline: AnalysedPipeline }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] }
-
-const MAX_NAME_LENGTH = 128
 
 /** A record's own entry: names like `constructor` or `toString` must not find Object's members. */
 function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
@@ -92,8 +90,7 @@ export function constantFits(value: JsonValue, type: ParameterType): boolean {
 
 function checkName(c: Collector, name: string, what: string, path: readonly string[], source?: SourceLocation): void {
   if (name.length > MAX_NAME_LENGTH || !KUBERNETES_NAME.test(name)) {
-    // Cutting can leave a '-' at the end, which would make the suggestion invalid in turn.
-    const suggestion = sanitizeName(name).slice(0, MAX_NAME_LENGTH).replace(/-+$/, '')
+    const suggestion = fitName(sanitizeName(name), MAX_NAME_LENGTH)
     c.report(
       'E_INVALID_NAME',
       path,

@@ -93,21 +93,23 @@ export function sourceKey(source: ValueSourceNode): string {
   }
 }
 
+/** The values a source reads: itself, or for f-strings and composites the values inside them. */
+export function readSources(source: ValueSourceNode): ValueSourceNode[] {
+  switch (source.kind) {
+    case 'template':
+      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : readSources(part)))
+    case 'composite':
+      return source.embedded.flatMap((e) => readSources(e.source))
+    default:
+      return [source]
+  }
+}
+
 /** Task names whose outputs a value source reads, including inside f-strings and composites. */
 export function producersOfSource(source: ValueSourceNode): string[] {
-  switch (source.kind) {
-    case 'taskOutput':
-    case 'collected':
-      return [source.task]
-    case 'oneOf':
-      return source.sources.map((s) => s.task)
-    case 'template':
-      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOfSource(part)))
-    case 'composite':
-      return source.embedded.flatMap((e) => producersOfSource(e.source))
-    default:
-      return []
-  }
+  return readSources(source).flatMap((read) =>
+    read.kind === 'taskOutput' || read.kind === 'collected' ? [read.task] : read.kind === 'oneOf' ? read.sources.map((s) => s.task) : [],
+  )
 }
 
 /** Every operand a condition compares (constants included), depth first. */

@@ -677,19 +677,18 @@ function levelOverflows(units: readonly Unit[], maxBytes: number): boolean {
 function depthFirstOrder(scope: Scope): Leaf[] {
   const index = new Map(scope.leaves.map((l, i) => [l.name, i]))
   const waiting = new Map<string, number>()
-  const dependents = new Map<string, string[]>()
+  const dependents = new Map<string, Leaf[]>()
   for (const leaf of scope.leaves) {
     let count = 0
     for (const dep of new Set(leaf.dependsOn)) {
       if (!index.has(dep)) continue
       count++
       const list = dependents.get(dep)
-      if (list) list.push(leaf.name)
-      else dependents.set(dep, [leaf.name])
+      if (list) list.push(leaf)
+      else dependents.set(dep, [leaf])
     }
     waiting.set(leaf.name, count)
   }
-  const byName = new Map(scope.leaves.map((l) => [l.name, l]))
   // Reversed, so that the first of several ready tasks is taken first.
   const stack = scope.leaves.filter((l) => waiting.get(l.name) === 0).reverse()
   const order: Leaf[] = []
@@ -698,9 +697,9 @@ function depthFirstOrder(scope: Scope): Leaf[] {
     order.push(leaf)
     const ready: Leaf[] = []
     for (const next of dependents.get(leaf.name) ?? []) {
-      const left = waiting.get(next)! - 1
-      waiting.set(next, left)
-      if (left === 0) ready.push(byName.get(next)!)
+      const left = waiting.get(next.name)! - 1
+      waiting.set(next.name, left)
+      if (left === 0) ready.push(next)
     }
     ready.sort((a, b) => index.get(b.name)! - index.get(a.name)!)
     // One push per task: a spread of a hundred thousand ready tasks would overflow the stack.

@@ -6,10 +6,10 @@
  */
 
 import { createHash } from 'node:crypto'
-import { sanitizeName } from '@typeflow/dsl'
+import { fitName, MAX_NAME_LENGTH, sanitizeName } from '@typeflow/dsl'
 
-/** The v4 CRDs cap template and DAG task names at 128 characters. */
-export const MAX_ARGO_NAME = 128
+/** The v4 CRDs cap template and DAG task names at 128 characters, the compiler's own name limit. */
+export const MAX_ARGO_NAME = MAX_NAME_LENGTH
 
 /** Kubernetes label values: at most 63 characters. */
 export const MAX_LABEL_VALUE = 63
@@ -25,8 +25,7 @@ export function shortHash(text: string, length = 8): string {
  */
 export function truncateName(name: string, max: number): string {
   if (name.length <= max) return name
-  const suffix = `-${shortHash(name)}`
-  return `${name.slice(0, max - suffix.length).replace(/-+$/, '')}${suffix}`
+  return fitName(name, max, `-${shortHash(name)}`)
 }
 
 /**

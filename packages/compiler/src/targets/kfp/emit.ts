@@ -2,7 +2,7 @@ import type { ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonVal
 import { componentOutputs, kubernetesSources, resourceSources, sanitizeName } from '@typeflow/dsl'
 import { pythonJsonDumps, renderKfpArg } from '@typeflow/dsl/kfp'
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
-import { compareNames, predicateOperands, producersOfSource, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
+import { compareNames, predicateOperands, producersOfSource, readSources, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
 import { computeCacheKeys, isStaticKey, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import { YamlFloat } from '../../writer/yaml.ts'
 import { kubernetesExecutorConfig, platformSpec } from './platform.ts'
@@ -274,9 +274,7 @@ function loopItemsEntering(group: AnalysedGroup, pipeline: AnalysedPipeline): Se
 }
 
 function addLoopsRead(source: ValueSourceNode, into: Set<string>): void {
-  if (source.kind === 'loopItem') into.add(source.loop)
-  else if (source.kind === 'template') for (const part of source.parts) typeof part !== 'string' && addLoopsRead(part, into)
-  else if (source.kind === 'composite') for (const e of source.embedded) addLoopsRead(e.source, into)
+  for (const read of readSources(source)) if (read.kind === 'loopItem') into.add(read.loop)
 }
 
 /** Per analysed pipeline: group id → loops whose items something inside the group reads. */
