@@ -519,3 +519,46 @@ describe('renderSequenceItem: items written once and copied', () => {
     expect(JSON.stringify({ t: [item] })).toBe(JSON.stringify({ t: [template] }))
   })
 })
+
+describe('frozen containers: written once per context and copied', () => {
+  const deepFrozen = <T>(value: T): T => {
+    if (value !== null && typeof value === 'object') {
+      for (const child of Object.values(value)) deepFrozen(child)
+      Object.freeze(value)
+    }
+    return value
+  }
+  // The same value in places that differ in indent, column, key context and sequence nesting.
+  const documentsWith = (v: unknown) => [{ abc: v, x: { a: v } }, { a: v, b: [v, { c: v, d: [[v]] }], e: { f: { g: v } }, h: [[v, v]] }, [v, v], v]
+
+  it('gives the bytes of writing independent copies, however the shared value is placed', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom<ToYamlOptions>({}, { sortKeys: false }, { quoting: 'pyyaml' }), (value, options) => {
+        const copies = toYamlDocuments(documentsWith(structuredClone(value)).map((d) => structuredClone(d)), options)
+        expect(toYamlDocuments(documentsWith(deepFrozen(structuredClone(value))), options)).toBe(copies)
+      }),
+      { seed: 20261124, numRuns: 400 },
+    )
+  })
+
+  it('copies a rendering only into the state it was made in', () => {
+    const shared = deepFrozen({ args: ['--in', 'x'], image: 'alpine' })
+    const copies = { one: { container: { ...shared, args: [...shared.args] } }, two: [{ ...shared, args: [...shared.args] }], three: { ...shared, args: [...shared.args] } }
+    expect(toYaml({ one: { container: shared }, two: [shared], three: shared })).toBe(toYaml(copies))
+    // The same column after the key, at two indents.
+    const inner = deepFrozen({ k: 1 })
+    expect(toYaml({ abc: inner, x: { a: inner } })).toBe('abc:\n  k: 1\nx:\n  a:\n    k: 1\n')
+    // A frozen sequence under a key (indentless) and inside a sequence (indented).
+    const list = deepFrozen(['a', ['b']])
+    expect(toYaml({ k: list, s: [list], t: { k: list } })).toBe(toYaml({ k: ['a', ['b']], s: [['a', ['b']]], t: { k: ['a', ['b']] } }))
+  })
+
+  it('still finds a cycle through frozen objects', () => {
+    const a: Record<string, unknown> = {}
+    const b: Record<string, unknown> = { a }
+    a['b'] = b
+    Object.freeze(a)
+    Object.freeze(b)
+    expect(() => toYaml({ a })).toThrow(/cyclic reference/)
+  })
+})

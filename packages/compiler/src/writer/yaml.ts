@@ -17,7 +17,10 @@
  *   {@link YamlFloat} to force float notation (`2.0`).
  * - An object referenced twice (a DAG, not a cycle) is written out twice;
  *   PyYAML would emit an anchor and an alias (`&id001` / `*id001`). KFP never
- *   shares objects, so its files never contain aliases either.
+ *   shares objects, so its files never contain aliases either. A frozen object
+ *   or array cannot change between its places, so it is written once per
+ *   context (indent, column) and copied at the others: emitters share frozen
+ *   parts (a component's input definitions) to make large files cheap to write.
  * - With `sortKeys: false`, keys follow `Object.keys` order, in which
  *   integer-like keys ("1", "20") come first.
  *
@@ -529,6 +532,19 @@ let sharedBuffer: Uint8Array | null = new Uint8Array(1 << 16)
 /** Larger buffers are not kept once a write is done. */
 const MAX_SHARED_BUFFER = 4 << 20
 
+/** A frozen container's rendering and the emitter state it starts and ends in. */
+interface RenderedContainer {
+  readonly indent: number
+  readonly column: number
+  readonly whitespace: boolean
+  readonly indention: boolean
+  readonly mapping: boolean
+  readonly bytes: Uint8Array
+  readonly endColumn: number
+  readonly endWhitespace: boolean
+  readonly endIndention: boolean
+}
+
 /** A rendered long scalar and the emitter state it was rendered in. */
 interface Rendered {
   readonly indent: number
@@ -561,6 +577,8 @@ class Emitter {
   private readonly prototypeEnumerable = prototypeEnumerable()
   /** Long strings seen: `null` once, the rendering from the second time on. */
   private readonly memo = new Map<string, Rendered | null>()
+  /** Frozen mappings and sequences written so far (see {@link Emitter.frozenContainer}). */
+  private readonly frozen = new Map<object, RenderedContainer>()
   private readonly sortKeys: boolean
   /** Quote for every common reader (ToYamlOptions.quoting 'portable'), not only PyYAML. */
   private readonly portable: boolean
@@ -720,11 +738,13 @@ class Emitter {
         // Plain objects first: most nodes of a document are mappings.
         const proto: unknown = Object.getPrototypeOf(value)
         if (proto === objectProto) {
-          this.mapping(value as Record<string, unknown>)
+          if (Object.isFrozen(value)) this.frozenContainer(value, mapping)
+          else this.mapping(value as Record<string, unknown>)
           return
         }
         if (Array.isArray(value)) {
-          this.sequence(value, mapping)
+          if (Object.isFrozen(value)) this.frozenContainer(value, mapping)
+          else this.sequence(value, mapping)
           return
         }
         if (value instanceof YamlFloat) {
@@ -746,6 +766,51 @@ class Emitter {
       default:
         throw new YamlWriteError(`unsupported value of type ${typeof value}`)
     }
+  }
+
+  /**
+   * A frozen mapping or sequence: what it writes depends only on the state it starts in, so the
+   * bytes of its first rendering are copied wherever it starts in the same state again.
+   */
+  private frozenContainer(value: object, mapping: boolean): void {
+    const seen = this.frozen.get(value)
+    if (
+      seen !== undefined &&
+      seen.indent === this.indent &&
+      seen.column === this.column &&
+      seen.whitespace === this.whitespace &&
+      seen.indention === this.indention &&
+      seen.mapping === mapping
+    ) {
+      const bytes = seen.bytes
+      if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length)
+      this.buf.set(bytes, this.pos)
+      this.pos += bytes.length
+      this.column = seen.endColumn
+      this.whitespace = seen.endWhitespace
+      this.indention = seen.endIndention
+      this.openEnded = false
+      return
+    }
+    const indent = this.indent
+    const column = this.column
+    const whitespace = this.whitespace
+    const indention = this.indention
+    const start = this.pos
+    if (Array.isArray(value)) this.sequence(value, mapping)
+    else this.mapping(value as Record<string, unknown>)
+    if (seen !== undefined) return
+    this.frozen.set(value, {
+      indent,
+      column,
+      whitespace,
+      indention,
+      mapping,
+      bytes: this.buf.slice(start, this.pos),
+      endColumn: this.column,
+      endWhitespace: this.whitespace,
+      endIndention: this.indention,
+    })
   }
 
   private enter(value: object): void {

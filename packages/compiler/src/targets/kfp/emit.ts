@@ -1,5 +1,5 @@
-import type { ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonValue, PredicateNode, ResourcesNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
-import { componentOutputs, kubernetesSources, resourceSources, sanitizeName } from '@typeflow/dsl'
+import type { ComponentNode, ContainerComponentNode, ImporterComponentNode, IoSpecNode, JsonValue, PredicateNode, ResourcesNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import { componentOutputs, deepFreeze, kubernetesSources, resourceSources, sanitizeName } from '@typeflow/dsl'
 import { pythonJsonDumps, renderKfpArg } from '@typeflow/dsl/kfp'
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
 import { compareNames, predicateOperands, producersOfSource, readSources, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
@@ -141,12 +141,44 @@ function resourceSpec(r: ResourcesNode, pipeline: AnalysedPipeline): JsonObject 
   return Object.keys(out).length > 0 ? out : undefined
 }
 
+/**
+ * What every task of a component writes the same: its input and output definitions and its
+ * container's image, command and args. Frozen and shared by those tasks, so the YAML writer
+ * renders each once and copies it (a large pipeline runs the same few components thousands of
+ * times, and these parts are most of its file).
+ */
+interface ComponentParts {
+  readonly inputs: JsonObject | undefined
+  readonly outputs: JsonObject | undefined
+  /** `{ image, command?, args? }`: the whole container of a task without env or resources. */
+  readonly container: JsonObject | undefined
+}
+
+const componentPartsCache = new WeakMap<ComponentNode, ComponentParts>()
+
+function componentParts(component: ComponentNode): ComponentParts {
+  let parts = componentPartsCache.get(component)
+  if (!parts) {
+    const container =
+      component.kind === 'container'
+        ? {
+            image: component.image,
+            ...(component.command !== undefined && { command: component.command.map(renderKfpArg) }),
+            ...(component.args !== undefined && { args: component.args.map(renderKfpArg) }),
+          }
+        : undefined
+    parts = deepFreeze({ inputs: ioDefinitions(component.inputs, 'input'), outputs: ioDefinitions(componentOutputs(component), 'output'), container })
+    componentPartsCache.set(component, parts)
+  }
+  return parts
+}
+
 function containerSpec(component: ContainerComponentNode, task: TaskNode, pipeline: AnalysedPipeline): JsonObject {
+  const shared = componentParts(component).container!
   const resources = task.resources && resourceSpec(task.resources, pipeline)
+  if (task.env.length === 0 && resources === undefined) return shared
   return {
-    image: component.image,
-    ...(component.command !== undefined && { command: component.command.map(renderKfpArg) }),
-    ...(component.args !== undefined && { args: component.args.map(renderKfpArg) }),
+    ...shared,
     ...(task.env.length > 0 && { env: task.env.map((e) => ({ name: e.name, value: e.value })) }),
     ...(resources !== undefined && { resources }),
   }
@@ -568,8 +600,7 @@ class KfpEmitter {
 
   private leafComponent(task: AnalysedTask, key: string, label: string, ctx: ComponentContext): string {
     const component = task.node.component
-    const inputs = ioDefinitions(component.inputs, 'input')
-    const outputs = ioDefinitions(componentOutputs(component), 'output')
+    const { inputs, outputs } = componentParts(component)
     this.components[key] = {
       executorLabel: label,
       ...(inputs !== undefined && { inputDefinitions: inputs }),
@@ -1073,6 +1104,8 @@ export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string,
 /**
  * The documents of a compiled KFP file: the PipelineSpec and, when any task has Kubernetes
  * settings, the PlatformSpec (executor labels as keys), as the SDK with kfp-kubernetes writes them.
+ * What the tasks of one component write the same (input and output definitions, the container)
+ * is one frozen object shared by their components and executors; copy it before changing it.
  *
  * @example
  * ```ts
