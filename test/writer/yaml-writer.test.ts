@@ -16,6 +16,7 @@ import { parse } from 'yaml'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   renderSequenceItem,
+  replaceItemEntry,
   type ToYamlOptions,
   YamlFloat,
   parseYamlPreservingFloats,
@@ -560,5 +561,64 @@ describe('frozen containers: written once per context and copied', () => {
     Object.freeze(a)
     Object.freeze(b)
     expect(() => toYaml({ a })).toThrow(/cyclic reference/)
+  })
+})
+
+describe('replaceItemEntry: an item with one entry swapped, by copying bytes', () => {
+  const scalar = fc.oneof(fc.string(), fc.integer(), fc.constantFrom('true', '12', 'a: b', '{{x}}', 'x '.repeat(50)))
+  const options = fc.constantFrom<ToYamlOptions>({ sortKeys: false }, { sortKeys: false, quoting: 'pyyaml' })
+
+  it('gives the bytes of writing the changed mapping, or undefined when it cannot', () => {
+    let swapped = 0
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 5 }),
+        fc.array(fc.oneof(scalar, fc.jsonValue({ maxDepth: 2 })), { minLength: 5, maxLength: 5 }),
+        fc.nat(),
+        fc.oneof(scalar, fc.jsonValue({ maxDepth: 2 })),
+        fc.constantFrom(0, 2, 6),
+        options,
+        (keys, values, at, newValue, indent, opts) => {
+          const index = at % keys.length
+          const before: Record<string, unknown> = {}
+          const after: Record<string, unknown> = {}
+          // Keys that are not integer-like keep their insertion order; the new one takes the old one's place.
+          for (const [i, k] of keys.entries()) {
+            before[`k${k}`] = values[i]
+            if (i === index) after['swapped'] = newValue
+            else after[`k${k}`] = values[i]
+          }
+          const key = `k${keys[index]!}`
+          const result = replaceItemEntry(
+            renderSequenceItem(before, indent, opts),
+            renderSequenceItem({ [key]: before[key] }, indent, opts),
+            renderSequenceItem({ swapped: newValue }, indent, opts),
+            after,
+          )
+          const expected = renderSequenceItem(after, indent, opts)
+          if (result === undefined) return
+          swapped++
+          expect(Buffer.from(result.bytes).toString()).toBe(Buffer.from(expected.bytes).toString())
+          expect([result.endColumn, result.endWhitespace, result.endIndention]).toEqual([expected.endColumn, expected.endWhitespace, expected.endIndention])
+          expect(toYaml({ list: ['x', result] }, opts)).toBe(toYaml({ list: ['x', after] }, opts))
+        },
+      ),
+      { seed: 20261123, numRuns: 500 },
+    )
+    expect(swapped).toBeGreaterThan(100)
+  })
+
+  it('swaps the template of an Argo task for a templateRef, and refuses the first entry', () => {
+    const o = { sortKeys: false }
+    const task = { name: 'a', template: 't', depends: 'b' }
+    const moved = { name: 'a', templateRef: { name: 'lib', template: 't' }, depends: 'b' }
+    const result = replaceItemEntry(renderSequenceItem(task, 4, o), renderSequenceItem({ template: 't' }, 4, o), renderSequenceItem({ templateRef: { name: 'lib', template: 't' } }, 4, o), moved)
+    expect(Buffer.from(result!.bytes).toString()).toBe('    - name: a\n      templateRef:\n        name: lib\n        template: t\n      depends: b')
+    expect(replaceItemEntry(renderSequenceItem(task, 4, o), renderSequenceItem({ name: 'a' }, 4, o), renderSequenceItem({ id: 'a' }, 4, o), task)).toBeUndefined()
+    // An entry the item does not hold, even as the start of a line, is not swapped.
+    expect(replaceItemEntry(renderSequenceItem(task, 4, o), renderSequenceItem({ template: '' }, 4, o), renderSequenceItem({ x: 1 }, 4, o), task)).toBeUndefined()
+    expect(replaceItemEntry(renderSequenceItem({ ...task, template: 'tt' }, 4, o), renderSequenceItem({ template: 't' }, 4, o), renderSequenceItem({ x: 1 }, 4, o), task)).toBeUndefined()
+    // Another indent or other options: not the same bytes, so no swap.
+    expect(replaceItemEntry(renderSequenceItem(task, 4, o), renderSequenceItem({ template: 't' }, 2, o), renderSequenceItem({ x: 1 }, 4, o), task)).toBeUndefined()
   })
 })

@@ -166,6 +166,57 @@ export function renderSequenceItem(value: unknown, sequenceIndent: number, optio
   }
 }
 
+/**
+ * The item of `value`, made from `item` (the item of a mapping that differs from `value` in one
+ * entry) by copying bytes: `entry` is the old entry and `replacement` the new one(s), each
+ * written as an item at the same indent with the same options. The old entry must not be the
+ * first of its mapping and must take one line; otherwise, or when `item` does not hold it,
+ * returns `undefined` and `value` must be written. Entries after the first of a block mapping
+ * each start on a line of their own at the mapping's indent, so swapping one entry's lines for
+ * another's gives the bytes of writing `value`.
+ *
+ * @example
+ * const options = { sortKeys: false }
+ * const task = renderSequenceItem({ name: 'a', template: 't', depends: 'b' }, 4, options)
+ * const moved = replaceItemEntry(task, renderSequenceItem({ template: 't' }, 4, options),
+ *   renderSequenceItem({ templateRef: { name: 'lib', template: 't' } }, 4, options),
+ *   { name: 'a', templateRef: { name: 'lib', template: 't' }, depends: 'b' })
+ * // moved.bytes: the bytes of renderSequenceItem of that object at indent 4
+ */
+export function replaceItemEntry(item: YamlSequenceItem, entry: YamlSequenceItem, replacement: YamlSequenceItem, value: unknown): YamlSequenceItem | undefined {
+  const indent = item.indent
+  if (!sameItemSettings(item, entry) || !sameItemSettings(item, replacement)) return undefined
+  const bytes = item.bytes
+  const old = entry.bytes
+  // `<indent>- key: value` as an entry after the first: a line break, then `<indent + 2>key: value`.
+  const head = indent + 2
+  if (old.length <= head || old.indexOf(0x0a) !== -1) return undefined
+  const lineLength = old.length
+  let start = bytes.indexOf(0x0a)
+  for (; start !== -1; start = bytes.indexOf(0x0a, start + 1)) {
+    const from = start + 1
+    const end = from + lineLength
+    if (end > bytes.length || (end < bytes.length && bytes[end] !== 0x0a)) continue
+    let i = 0
+    while (i < head && bytes[from + i] === 0x20) i++
+    if (i < head) continue
+    while (i < lineLength && bytes[from + i] === old[i]) i++
+    if (i < lineLength) continue
+    const spliced = new Uint8Array(bytes.length - lineLength + replacement.bytes.length)
+    spliced.set(bytes.subarray(0, from))
+    spliced.fill(0x20, from, from + head)
+    spliced.set(replacement.bytes.subarray(head), from + head)
+    spliced.set(bytes.subarray(end), from + replacement.bytes.length)
+    const last = end === bytes.length ? replacement : item
+    return new YamlSequenceItem(value, indent, item.sortKeys, item.portable, spliced, last.endColumn, last.endWhitespace, last.endIndention)
+  }
+  return undefined
+}
+
+function sameItemSettings(a: YamlSequenceItem, b: YamlSequenceItem): boolean {
+  return a.indent === b.indent && a.sortKeys === b.sortKeys && a.portable === b.portable
+}
+
 /** What separates two documents in the output of {@link toYamlDocuments}: joining single documents with it gives the same bytes. */
 export const YAML_DOCUMENT_SEPARATOR = '---\n'
 
@@ -634,10 +685,7 @@ class Emitter {
     // writeIndent would start a new line here (it always does after a previous item or a key).
     if (this.indention && this.column <= this.indent && !(this.column === this.indent && !this.whitespace)) return false
     this.writeLineBreak()
-    const bytes = item.bytes
-    if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length)
-    this.buf.set(bytes, this.pos)
-    this.pos += bytes.length
+    this.putBytes(item.bytes)
     this.column = item.endColumn
     this.whitespace = item.endWhitespace
     this.indention = item.endIndention
@@ -674,6 +722,13 @@ class Emitter {
     let pos = this.pos
     for (let i = start; i < end; i++) buf[pos++] = s.charCodeAt(i)
     this.pos = pos
+  }
+
+  /** Appends bytes written earlier (a copied rendering). */
+  private putBytes(bytes: Uint8Array): void {
+    if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length)
+    this.buf.set(bytes, this.pos)
+    this.pos += bytes.length
   }
 
   private putByte(c: number): void {
@@ -782,10 +837,7 @@ class Emitter {
       seen.indention === this.indention &&
       seen.mapping === mapping
     ) {
-      const bytes = seen.bytes
-      if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length)
-      this.buf.set(bytes, this.pos)
-      this.pos += bytes.length
+      this.putBytes(seen.bytes)
       this.column = seen.endColumn
       this.whitespace = seen.endWhitespace
       this.indention = seen.endIndention
@@ -1007,10 +1059,7 @@ class Emitter {
       seen.whitespace === this.whitespace &&
       seen.simpleKey === simpleKey
     ) {
-      const bytes = seen.bytes
-      if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length)
-      this.buf.set(bytes, this.pos)
-      this.pos += bytes.length
+      this.putBytes(seen.bytes)
       this.column = seen.endColumn
       this.whitespace = false
       this.indention = false

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto'
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
-import { renderSequenceItem, toYaml, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
+import { renderSequenceItem, replaceItemEntry, toYaml, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
 import { argumentsOf, TEMPLATE_REF_BYTES } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
@@ -31,6 +31,9 @@ import { breakBraces, encodeValue } from './text.ts'
 import { parameterText } from './values.ts'
 
 type Json = Record<string, unknown>
+
+/** Argo objects keep the key order they are built in. */
+const OPTIONS = { sortKeys: false } as const
 
 /** The result of {@link emitArgo}: documents in apply order, or why the pipeline cannot be expressed. */
 export interface ArgoEmitResult {
@@ -97,6 +100,12 @@ function withTemplates(doc: Json, templates: readonly unknown[]): Json {
   return { ...doc, spec: { ...spec, workflowSpec: { ...(spec['workflowSpec'] as Json), templates } } }
 }
 
+/** A task's `template` entry and the `templateRef` entry that replaces it, as items. */
+interface Swap {
+  readonly entry: YamlSequenceItem
+  readonly replacement: YamlSequenceItem
+}
+
 /**
  * Template objects as placed in documents. Each is written as YAML once per place it takes (the
  * packing measures exactly the bytes the final write copies), and its JSON size comes from the
@@ -110,6 +119,9 @@ class PlacedTemplates {
   private readonly items = new Map<number, Map<Json, YamlSequenceItem>>()
   /** Rewritten DAG tasks by original task and object name, so each is made (and written) once. */
   private readonly rewritten = new Map<Json, Map<string, Json>>()
+  /** What each rewritten task was made from. */
+  private readonly origins = new Map<Json, { readonly task: Json; readonly where: string; readonly target: string }>()
+  private readonly swaps = new Map<string, Map<string, Swap>>()
 
   /** `{ name, ...body }`: the template where none of its tasks need a `templateRef`. */
   template(entry: TemplateEntry): Json {
@@ -142,8 +154,15 @@ class PlacedTemplates {
       if (!byObject) this.rewritten.set(task, (byObject = new Map()))
       let ref = byObject.get(where)
       if (!ref) {
-        const { name, template: _template, ...rest } = task
-        byObject.set(where, (ref = { name, templateRef: { name: where, template: target }, ...rest }))
+        // `templateRef` takes the place of `template`, so its item is the plain one with one
+        // entry swapped (see taskItem).
+        ref = {}
+        for (const key of Object.keys(task)) {
+          if (key === 'template') ref['templateRef'] = { name: where, template: target }
+          else ref[key] = task[key]
+        }
+        byObject.set(where, ref)
+        this.origins.set(ref, { task, where, target })
       }
       return ref
     })
@@ -161,7 +180,7 @@ class PlacedTemplates {
       // Under `- name:` at `indent`, `dag:` and then `tasks:` sit at indent + 2 and + 4; the task
       // list is indentless under its key.
       const tasks = dag?.tasks?.map((task) => this.taskItem(task, indent + 4))
-      item = renderSequenceItem(tasks ? { ...template, dag: { ...dag, tasks } } : template, indent, { sortKeys: false })
+      item = renderSequenceItem(tasks ? { ...template, dag: { ...dag, tasks } } : template, indent, OPTIONS)
       cache.set(template, item)
     }
     return item
@@ -171,10 +190,33 @@ class PlacedTemplates {
     const cache = this.cache(indent)
     let item = cache.get(task)
     if (!item) {
-      item = renderSequenceItem(task, indent, { sortKeys: false })
+      const origin = this.origins.get(task)
+      // A task rewritten to call through `templateRef`: its plain item (written when the
+      // templates were measured) with the `template` entry swapped, instead of a second rendering.
+      if (origin) {
+        const swap = this.swap(origin.where, origin.target, indent)
+        item = replaceItemEntry(this.taskItem(origin.task, indent), swap.entry, swap.replacement, task)
+      }
+      item ??= renderSequenceItem(task, indent, OPTIONS)
       cache.set(task, item)
     }
     return item
+  }
+
+  /** The entries taskItem swaps, written once per object, template and indent. */
+  private swap(where: string, target: string, indent: number): Swap {
+    const key = `${indent}\u0000${where}`
+    let byTarget = this.swaps.get(key)
+    if (!byTarget) this.swaps.set(key, (byTarget = new Map()))
+    let swap = byTarget.get(target)
+    if (!swap) {
+      swap = {
+        entry: renderSequenceItem({ template: target }, indent, OPTIONS),
+        replacement: renderSequenceItem({ templateRef: { name: where, template: target } }, indent, OPTIONS),
+      }
+      byTarget.set(target, swap)
+    }
+    return swap
   }
 
   private cache(indent: number): Map<Json, YamlSequenceItem> {
@@ -201,7 +243,7 @@ class PlacedTemplates {
   write(doc: Json): { text: string; size: number } {
     const templates = templatesOf(doc)
     const indent = templatesIndent(doc)
-    const text = toYaml(withTemplates(doc, templates.map((t) => this.item(t, indent))), { sortKeys: false })
+    const text = toYaml(withTemplates(doc, templates.map((t) => this.item(t, indent))), OPTIONS)
     let json = jsonBytes(withTemplates(doc, [])) + Math.max(0, templates.length - 1)
     for (const t of templates) json += this.jsonBytes(t)
     return { text, size: Math.max(Buffer.byteLength(text), json) }
@@ -300,7 +342,7 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
   const indent = templatesIndent(emptyMain)
   // Any DAG task may end up calling its template through a `templateRef` to another object.
   const sizes = new Map(entries.map((e) => [e, placed.bytes(placed.template(e), indent) + dagTaskCount(e) * TEMPLATE_REF_BYTES]))
-  const mainBase = Math.max(Buffer.byteLength(toYaml(emptyMain, { sortKeys: false })), jsonBytes(emptyMain)) + 64
+  const mainBase = Math.max(Buffer.byteLength(toYaml(emptyMain, OPTIONS)), jsonBytes(emptyMain)) + 64
   const total = entries.reduce((sum, e) => sum + sizes.get(e)!, 0)
 
   const home = new Map<string, string>()
