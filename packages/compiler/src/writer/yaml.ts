@@ -119,6 +119,10 @@ function emitOne(value: unknown, options: ToYamlOptions | undefined): Emitter {
  * with other options, its `value` is written as usual, so the output never depends on the copy.
  */
 export class YamlSequenceItem {
+  private joined: Uint8Array | undefined
+  /** @internal The item's text as a later entry of a mapping (see replaceItemEntry), made once. */
+  asLaterEntry: Uint8Array | undefined
+
   /** @internal use {@link renderSequenceItem} */
   constructor(
     readonly value: unknown,
@@ -126,16 +130,40 @@ export class YamlSequenceItem {
     readonly indent: number,
     readonly sortKeys: boolean,
     readonly portable: boolean,
-    /** The item's text from its indentation to its last character (no line break around it). */
-    readonly bytes: Uint8Array,
+    /**
+     * @internal The item's text from its indentation to its last character (no line break around
+     * it); for an item made by {@link replaceItemEntry}, the text it was made from, whose bytes
+     * `cut` to `resume` are replaced by `line` (kept apart: a copy of the whole costs more).
+     */
+    readonly source: Uint8Array,
     readonly endColumn: number,
     readonly endWhitespace: boolean,
     readonly endIndention: boolean,
+    /** @internal */
+    readonly cut: number = source.length,
+    /** @internal */
+    readonly line: Uint8Array | null = null,
+    /** @internal */
+    readonly resume: number = source.length,
   ) {}
+
+  /** The item's text from its indentation to its last character (no line break around it). */
+  get bytes(): Uint8Array {
+    const line = this.line
+    if (line === null) return this.source
+    if (this.joined === undefined) {
+      const joined = new Uint8Array(this.byteLength - 1)
+      joined.set(this.source.subarray(0, this.cut))
+      joined.set(line, this.cut)
+      joined.set(this.source.subarray(this.resume), this.cut + line.length)
+      this.joined = joined
+    }
+    return this.joined
+  }
 
   /** Bytes the item adds to a document: its text and the line break before it. */
   get byteLength(): number {
-    return this.bytes.length + 1
+    return this.cut + (this.line === null ? 0 : this.line.length) + (this.source.length - this.resume) + 1
   }
 
   /** The value itself, so `JSON.stringify` of a document holding items is the plain document's. */
@@ -202,13 +230,13 @@ export function replaceItemEntry(item: YamlSequenceItem, entry: YamlSequenceItem
     if (i < head) continue
     while (i < lineLength && bytes[from + i] === old[i]) i++
     if (i < lineLength) continue
-    const spliced = new Uint8Array(bytes.length - lineLength + replacement.bytes.length)
-    spliced.set(bytes.subarray(0, from))
-    spliced.fill(0x20, from, from + head)
-    spliced.set(replacement.bytes.subarray(head), from + head)
-    spliced.set(bytes.subarray(end), from + replacement.bytes.length)
     const last = end === bytes.length ? replacement : item
-    return new YamlSequenceItem(value, indent, item.sortKeys, item.portable, spliced, last.endColumn, last.endWhitespace, last.endIndention)
+    if (replacement.asLaterEntry === undefined) {
+      const later = replacement.bytes.slice()
+      later.fill(0x20, 0, head)
+      replacement.asLaterEntry = later
+    }
+    return new YamlSequenceItem(value, indent, item.sortKeys, item.portable, bytes, last.endColumn, last.endWhitespace, last.endIndention, from, replacement.asLaterEntry, end)
   }
   return undefined
 }
@@ -685,7 +713,12 @@ class Emitter {
     // writeIndent would start a new line here (it always does after a previous item or a key).
     if (this.indention && this.column <= this.indent && !(this.column === this.indent && !this.whitespace)) return false
     this.writeLineBreak()
-    this.putBytes(item.bytes)
+    if (item.line === null) this.putBytes(item.source)
+    else {
+      this.putBytes(item.source.subarray(0, item.cut))
+      this.putBytes(item.line)
+      this.putBytes(item.source.subarray(item.resume))
+    }
     this.column = item.endColumn
     this.whitespace = item.endWhitespace
     this.indention = item.endIndention

@@ -516,7 +516,7 @@ function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: 
 // Partitioning
 
 // Rough sizes of DAG entries (JSON-ish bytes), to fill partitions; documents are measured exactly later.
-export const TEMPLATE_REF_BYTES = 60
+const TEMPLATE_REF_BYTES = 60
 
 function atomBytes(atom: Atom): number {
   switch (atom.kind) {

@@ -22,7 +22,7 @@ import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
 import { renderSequenceItem, replaceItemEntry, toYaml, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
-import { argumentsOf, TEMPLATE_REF_BYTES } from './dag.ts'
+import { argumentsOf } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
 import { ARGO_CAPS, type ArgoOptions, resolveArgoOptions } from './options.ts'
 import { ANNOTATIONS, EmitContext, type TemplateEntry } from './registry.ts'
@@ -340,8 +340,15 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
   const entries = ctx.templates
   const emptyMain = mainDocument(ctx, pipeline, root.name, [])
   const indent = templatesIndent(emptyMain)
-  // Any DAG task may end up calling its template through a `templateRef` to another object.
-  const sizes = new Map(entries.map((e) => [e, placed.bytes(placed.template(e), indent) + dagTaskCount(e) * TEMPLATE_REF_BYTES]))
+  // Libraries are named `<pipeline>-<hash of their templates>-<n>`.
+  const libraryPrefix = truncateName(kubeName(ctx.pipelineName, 'pipeline'), 40)
+  // Any DAG task may end up calling its template through a `templateRef` to a library: its
+  // `template: <t>` line becomes `templateRef:`, `name: <library>` and `template: <t>` (see
+  // PlacedTemplates.taskItem), which is what this adds to a task item at indent + 4 (libraries
+  // hold templates at indent 2, the main object at `indent`), whatever the library's number.
+  const libraryNameBytes = libraryPrefix.length + 10 + String(entries.length).length
+  const refBytes = 2 * (indent + 4) + 30 + libraryNameBytes
+  const sizes = new Map(entries.map((e) => [e, placed.bytes(placed.template(e), indent) + dagTaskCount(e) * refBytes]))
   const mainBase = Math.max(Buffer.byteLength(toYaml(emptyMain, OPTIONS)), jsonBytes(emptyMain)) + 64
   const total = entries.reduce((sum, e) => sum + sizes.get(e)!, 0)
 
@@ -366,7 +373,7 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
     const digest = createHash('sha256')
     for (const e of rest) digest.update(placed.item(placed.template(e), indent).bytes)
     const hash = digest.digest('hex').slice(0, 8)
-    const libraryBase = `${truncateName(kubeName(ctx.pipelineName, 'pipeline'), 40)}-${hash}`
+    const libraryBase = `${libraryPrefix}-${hash}`
     let current: TemplateEntry[] = []
     let currentBytes = 400
     for (const entry of rest) {
