@@ -603,6 +603,16 @@ describe('KFP IR schema issues are readable', () => {
     ])
   })
 
+  it('validates an executor shared by several labels once, with the same verdict', () => {
+    const shared = { container: { image: 'alpine' } }
+    const spec = minimal()
+    spec['deploymentSpec'] = { executors: { 'exec-a': shared, 'exec-b': shared, 'exec-c': { container: { image: 'busybox' } } } }
+    expect(validateKfpDocuments([spec])).toEqual([])
+    const bad = { container: { image: 'alpine', imagePullPolicy: 'Always' } }
+    spec['deploymentSpec'] = { executors: { 'exec-a': bad, 'exec-b': bad, 'exec-c': shared, 'exec-d': { container: {} } } }
+    expect(validateKfpDocuments([spec]).map((i) => i.path)).toEqual(['/deploymentSpec/executors/exec-a/container', '/deploymentSpec/executors/exec-d/container'])
+  })
+
   it('rejects empty files and extra documents', () => {
     expect(validateKfpDocuments([])).toHaveLength(1)
     expect(validateKfpDocuments([null])).toEqual([

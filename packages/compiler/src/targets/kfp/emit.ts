@@ -152,6 +152,8 @@ interface ComponentParts {
   readonly outputs: JsonObject | undefined
   /** `{ image, command?, args? }`: the whole container of a task without env or resources. */
   readonly container: JsonObject | undefined
+  /** `{ container }`: the executor of a task without env or resources. */
+  readonly executor: JsonObject | undefined
 }
 
 const componentPartsCache = new WeakMap<ComponentNode, ComponentParts>()
@@ -167,20 +169,27 @@ function componentParts(component: ComponentNode): ComponentParts {
             ...(component.args !== undefined && { args: component.args.map(renderKfpArg) }),
           }
         : undefined
-    parts = deepFreeze({ inputs: ioDefinitions(component.inputs, 'input'), outputs: ioDefinitions(componentOutputs(component), 'output'), container })
+    parts = deepFreeze({
+      inputs: ioDefinitions(component.inputs, 'input'),
+      outputs: ioDefinitions(componentOutputs(component), 'output'),
+      container,
+      executor: container && { container },
+    })
     componentPartsCache.set(component, parts)
   }
   return parts
 }
 
-function containerSpec(component: ContainerComponentNode, task: TaskNode, pipeline: AnalysedPipeline): JsonObject {
-  const shared = componentParts(component).container!
+function containerExecutor(component: ContainerComponentNode, task: TaskNode, pipeline: AnalysedPipeline): JsonObject {
+  const parts = componentParts(component)
   const resources = task.resources && resourceSpec(task.resources, pipeline)
-  if (task.env.length === 0 && resources === undefined) return shared
+  if (task.env.length === 0 && resources === undefined) return parts.executor!
   return {
-    ...shared,
-    ...(task.env.length > 0 && { env: task.env.map((e) => ({ name: e.name, value: e.value })) }),
-    ...(resources !== undefined && { resources }),
+    container: {
+      ...parts.container,
+      ...(task.env.length > 0 && { env: task.env.map((e) => ({ name: e.name, value: e.value })) }),
+      ...(resources !== undefined && { resources }),
+    },
   }
 }
 
@@ -607,7 +616,7 @@ class KfpEmitter {
       ...(outputs !== undefined && { outputDefinitions: outputs }),
     }
     if (component.kind === 'container') {
-      this.executors[label] = { container: containerSpec(component, task.node, ctx.pipeline) }
+      this.executors[label] = containerExecutor(component, task.node, ctx.pipeline)
       // Names and JSON read from parameters are delivered like task inputs, in the task's DAG.
       const config = kubernetesExecutorConfig(task.node, (source) => ctx.resolve(source, false))
       if (config) this.platform[label] = config
@@ -1104,7 +1113,7 @@ export function emitPipelineSpec(pipeline: AnalysedPipeline, sdkVersion: string,
 /**
  * The documents of a compiled KFP file: the PipelineSpec and, when any task has Kubernetes
  * settings, the PlatformSpec (executor labels as keys), as the SDK with kfp-kubernetes writes them.
- * What the tasks of one component write the same (input and output definitions, the container)
+ * What the tasks of one component write the same (input and output definitions, the executor)
  * is one frozen object shared by their components and executors; copy it before changing it.
  *
  * @example

@@ -230,6 +230,33 @@ export function validatePlatformSpec(doc: unknown): readonly SchemaIssue[] {
   return validate(doc) ? [] : toIssues(validate.errors)
 }
 
+/**
+ * The PipelineSpec with each executor object once: `deploymentSpec.executors` is a map that takes
+ * any key, so an object under several keys (the compiler shares one per component) is valid under
+ * all of them when it is under one. A large pipeline runs a few executors thousands of times.
+ */
+function withDistinctExecutors(doc: unknown): unknown {
+  if (!isObject(doc) || !isObject(doc['deploymentSpec'])) return doc
+  const deployment = doc['deploymentSpec']
+  const executors = deployment['executors']
+  if (!isObject(executors)) return doc
+  const seen = new Set<unknown>()
+  const distinct: Record<string, unknown> = {}
+  let repeated = false
+  for (const key of Object.keys(executors)) {
+    const executor = executors[key]
+    if (typeof executor === 'object' && executor !== null) {
+      if (seen.has(executor)) {
+        repeated = true
+        continue
+      }
+      seen.add(executor)
+    }
+    distinct[key] = executor
+  }
+  return repeated ? { ...doc, deploymentSpec: { ...deployment, executors: distinct } } : doc
+}
+
 /** Options of {@link validateKfpDocuments}. */
 export interface KfpValidationOptions {
   /**
@@ -265,7 +292,7 @@ export function validateKfpDocuments(docs: readonly unknown[], options: KfpValid
   }
   const real = (errors: ValidateFunction['errors']) => errors?.filter((e) => !standsForNumber(e))
   const pipeline = getValidators().pipeline
-  if (!pipeline(docs[0])) issues.push(...toIssues(real(pipeline.errors), 0))
+  if (!pipeline(withDistinctExecutors(docs[0]))) issues.push(...toIssues(real(pipeline.errors), 0))
   if (docs.length > 1) {
     const platform = getValidators().platform
     if (!platform(docs[1])) issues.push(...toIssues(real(platform.errors), 1))
