@@ -344,8 +344,9 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
   const libraryPrefix = truncateName(kubeName(ctx.pipelineName, 'pipeline'), 40)
   // Any DAG task may end up calling its template through a `templateRef` to a library: its
   // `template: <t>` line becomes `templateRef:`, `name: <library>` and `template: <t>` (see
-  // PlacedTemplates.taskItem), which is what this adds to a task item at indent + 4 (libraries
-  // hold templates at indent 2, the main object at `indent`), whatever the library's number.
+  // PlacedTemplates.taskItem). In a task item at indent I that adds 2·I + 28 bytes plus the
+  // library's name; I is indent + 4 (libraries hold templates at indent 2, the main object at
+  // `indent`, which is not less), and 2 bytes of slack are kept.
   const libraryNameBytes = libraryPrefix.length + 10 + String(entries.length).length
   const refBytes = 2 * (indent + 4) + 30 + libraryNameBytes
   const sizes = new Map(entries.map((e) => [e, placed.bytes(placed.template(e), indent) + dagTaskCount(e) * refBytes]))
