@@ -65,8 +65,20 @@ export function atomsOf(source: Source): Atom[] {
   }
 }
 
+const atomKeys = new WeakMap<Atom, string>()
+
 /** A stable key for references that may have to cross a partition boundary. */
 export function atomKey(atom: Atom): string | undefined {
+  // Asked for again and again while a large scope is packed; a new string each time is a new hash.
+  let key = atomKeys.get(atom)
+  if (key === undefined) {
+    key = newAtomKey(atom)
+    if (key !== undefined) atomKeys.set(atom, key)
+  }
+  return key
+}
+
+function newAtomKey(atom: Atom): string | undefined {
   switch (atom.kind) {
     case 'scopeInput':
       return `in:${atom.artifact ? 'a' : 'p'}:${atom.name}`
