@@ -65,15 +65,17 @@ export function atomsOf(source: Source): Atom[] {
   }
 }
 
-const atomKeys = new WeakMap<Atom, string>()
+const ATOM_KEY = Symbol('atomKey')
 
 /** A stable key for references that may have to cross a partition boundary. */
 export function atomKey(atom: Atom): string | undefined {
-  // Asked for again and again while a large scope is packed; a new string each time is a new hash.
-  let key = atomKeys.get(atom)
+  // Asked for millions of times while a large scope is packed: kept on the atom itself (a new
+  // string each time is a new hash, and a WeakMap lookup costs as much again).
+  const cached = atom as { [ATOM_KEY]?: string }
+  let key = cached[ATOM_KEY]
   if (key === undefined) {
     key = newAtomKey(atom)
-    if (key !== undefined) atomKeys.set(atom, key)
+    if (key !== undefined && Object.isExtensible(atom)) cached[ATOM_KEY] = key
   }
   return key
 }
@@ -608,8 +610,7 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
   const outputNames = new NameAllocator(200)
   const exports: Port[] = []
   const offer = (leafName: string, key: string, atom: Atom) => {
-    if (!(analysis.consumers.get(key) ?? []).some((c) => !tasks.has(c))) return
-    if (atom.kind !== 'member') return
+    if (atom.kind !== 'member' || !readOutside(analysis.consumers.get(key), tasks)) return
     exports.push({ key, atom, artifact: isArtifactAtom(atom), name: outputNames.allocate(`${analysis.leafByTask.get(leafName)!.argoName}-${atom.output.argoName}`) })
   }
   for (const member of members) {
@@ -619,6 +620,13 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
   const dependsOn = new Set<string>()
   for (const member of members) for (const dep of member.dependsOn) if (!tasks.has(dep)) dependsOn.add(dep)
   return { kind: 'group', children: members, tasks, argoName, imports, exports, exportByKey: new Map(exports.map((e) => [e.key, e])), dependsOn: [...dependsOn] }
+}
+
+/** Whether some of the consumers is not one of the tasks. */
+function readOutside(consumers: readonly string[] | undefined, tasks: ReadonlySet<string>): boolean {
+  if (consumers === undefined) return false
+  for (let i = 0; i < consumers.length; i++) if (!tasks.has(consumers[i]!)) return true
+  return false
 }
 
 function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[], byDepth: boolean): Unit[] {
