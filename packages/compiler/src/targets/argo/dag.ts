@@ -70,12 +70,12 @@ const ATOM_KEY = Symbol('atomKey')
 /** A stable key for references that may have to cross a partition boundary. */
 export function atomKey(atom: Atom): string | undefined {
   // Asked for millions of times while a large scope is packed: kept on the atom itself (a new
-  // string each time is a new hash, and a WeakMap lookup costs as much again).
-  const cached = atom as { [ATOM_KEY]?: string }
-  let key = cached[ATOM_KEY]
+  // string each time is a new hash, and a WeakMap lookup costs as much again), not enumerable, so
+  // a spread copy of an atom never carries its key.
+  let key = (atom as { [ATOM_KEY]?: string })[ATOM_KEY]
   if (key === undefined) {
     key = newAtomKey(atom)
-    if (key !== undefined && Object.isExtensible(atom)) cached[ATOM_KEY] = key
+    if (key !== undefined && Object.isExtensible(atom)) Object.defineProperty(atom, ATOM_KEY, { value: key })
   }
   return key
 }
