@@ -611,27 +611,27 @@ let sharedBuffer: Uint8Array | null = new Uint8Array(1 << 16)
 /** Larger buffers are not kept once a write is done. */
 const MAX_SHARED_BUFFER = 4 << 20
 
-/** A frozen container's rendering and the emitter state it starts and ends in. */
-interface RenderedContainer {
+/** The emitter state a write starts in: what its bytes depend on, besides the value. */
+interface WriteStart {
+  readonly pos: number
   readonly indent: number
   readonly column: number
   readonly whitespace: boolean
   readonly indention: boolean
-  readonly mapping: boolean
+}
+
+/** Bytes written from one emitter state and the state they end in, to copy when a write starts in that state again. */
+interface Rendering {
+  readonly indent: number
+  readonly column: number
+  readonly whitespace: boolean
+  readonly indention: boolean
+  /** The rest of the start: for a scalar, whether it is a simple key; for a container, whether it is a mapping's value. */
+  readonly context: boolean
   readonly bytes: Uint8Array
   readonly endColumn: number
   readonly endWhitespace: boolean
   readonly endIndention: boolean
-}
-
-/** A rendered long scalar and the emitter state it was rendered in. */
-interface Rendered {
-  readonly indent: number
-  readonly column: number
-  readonly whitespace: boolean
-  readonly simpleKey: boolean
-  readonly bytes: Uint8Array
-  readonly endColumn: number
 }
 
 /**
@@ -655,9 +655,9 @@ class Emitter {
   private readonly valuesAt: unknown[][] = []
   private readonly prototypeEnumerable = prototypeEnumerable()
   /** Long strings seen: `null` once, the rendering from the second time on. */
-  private readonly memo = new Map<string, Rendered | null>()
+  private readonly memo = new Map<string, Rendering | null>()
   /** Frozen mappings and sequences written so far (see {@link Emitter.frozenContainer}). */
-  private readonly frozen = new Map<object, RenderedContainer>()
+  private readonly frozen = new Map<object, Rendering>()
   private readonly sortKeys: boolean
   /** Quote for every common reader (ToYamlOptions.quoting 'portable'), not only PyYAML. */
   private readonly portable: boolean
@@ -862,40 +862,50 @@ class Emitter {
    */
   private frozenContainer(value: object, mapping: boolean): void {
     const seen = this.frozen.get(value)
-    if (
-      seen !== undefined &&
-      seen.indent === this.indent &&
-      seen.column === this.column &&
-      seen.whitespace === this.whitespace &&
-      seen.indention === this.indention &&
-      seen.mapping === mapping
-    ) {
-      this.putBytes(seen.bytes)
-      this.column = seen.endColumn
-      this.whitespace = seen.endWhitespace
-      this.indention = seen.endIndention
-      this.openEnded = false
-      return
-    }
-    const indent = this.indent
-    const column = this.column
-    const whitespace = this.whitespace
-    const indention = this.indention
-    const start = this.pos
+    if (this.replay(seen, mapping)) return
+    const start = this.writeStart()
     if (Array.isArray(value)) this.sequence(value, mapping)
     else this.mapping(value as Record<string, unknown>)
-    if (seen !== undefined) return
-    this.frozen.set(value, {
-      indent,
-      column,
-      whitespace,
-      indention,
-      mapping,
-      bytes: this.buf.slice(start, this.pos),
+    if (seen === undefined) this.frozen.set(value, this.rendering(start, mapping))
+  }
+
+  private writeStart(): WriteStart {
+    return { pos: this.pos, indent: this.indent, column: this.column, whitespace: this.whitespace, indention: this.indention }
+  }
+
+  /** What was written since `start`, to {@link replay} where a write starts in the same state. */
+  private rendering(start: WriteStart, context: boolean): Rendering {
+    return {
+      indent: start.indent,
+      column: start.column,
+      whitespace: start.whitespace,
+      indention: start.indention,
+      context,
+      bytes: this.buf.slice(start.pos, this.pos),
       endColumn: this.column,
       endWhitespace: this.whitespace,
       endIndention: this.indention,
-    })
+    }
+  }
+
+  /** Copies `seen` when the write about to happen starts in its state; returns whether it did. */
+  private replay(seen: Rendering | null | undefined, context: boolean): boolean {
+    if (
+      seen == null ||
+      seen.indent !== this.indent ||
+      seen.column !== this.column ||
+      seen.whitespace !== this.whitespace ||
+      seen.indention !== this.indention ||
+      seen.context !== context
+    ) {
+      return false
+    }
+    this.putBytes(seen.bytes)
+    this.column = seen.endColumn
+    this.whitespace = seen.endWhitespace
+    this.indention = seen.endIndention
+    this.openEnded = false
+    return true
   }
 
   private enter(value: object): void {
@@ -1080,42 +1090,20 @@ class Emitter {
 
   /**
    * Long strings (command lines, scripts) often repeat; their rendering only
-   * depends on indent, column, the whitespace flag and key context, so it is
-   * copied when those match a previous rendering.
+   * depends on the state it starts in and the key context, so it is copied
+   * when those match a previous rendering.
    */
   private memoizedScalar(s: string, simpleKey: boolean): void {
     const seen = this.memo.get(s)
-    if (
-      seen != null &&
-      seen.indent === this.indent &&
-      seen.column === this.column &&
-      seen.whitespace === this.whitespace &&
-      seen.simpleKey === simpleKey
-    ) {
-      this.putBytes(seen.bytes)
-      this.column = seen.endColumn
-      this.whitespace = false
-      this.indention = false
-      return
-    }
+    if (this.replay(seen, simpleKey)) return
     if (seen === undefined) {
       this.memo.set(s, null)
       this.styledScalar(s, false, simpleKey)
       return
     }
-    const indent = this.indent
-    const column = this.column
-    const whitespace = this.whitespace
-    const startPos = this.pos
+    const start = this.writeStart()
     this.styledScalar(s, false, simpleKey)
-    this.memo.set(s, {
-      indent,
-      column,
-      whitespace,
-      simpleKey,
-      bytes: this.buf.slice(startPos, this.pos),
-      endColumn: this.column,
-    })
+    this.memo.set(s, this.rendering(start, simpleKey))
   }
 
   private styledScalar(s: string, root: boolean, simpleKey: boolean): void {

@@ -119,8 +119,8 @@ class PlacedTemplates {
   private readonly items = new Map<number, Map<Json, YamlSequenceItem>>()
   /** Rewritten DAG tasks by original task and object name, so each is made (and written) once. */
   private readonly rewritten = new Map<Json, Map<string, Json>>()
-  /** What each rewritten task was made from. */
-  private readonly origins = new Map<Json, { readonly task: Json; readonly where: string; readonly target: string }>()
+  /** The plain task each rewritten one was made from. */
+  private readonly origins = new Map<Json, Json>()
   private readonly swaps = new Map<string, Map<string, Swap>>()
 
   /** `{ name, ...body }`: the template where none of its tasks need a `templateRef`. */
@@ -162,7 +162,7 @@ class PlacedTemplates {
           else ref[key] = task[key]
         }
         byObject.set(where, ref)
-        this.origins.set(ref, { task, where, target })
+        this.origins.set(ref, task)
       }
       return ref
     })
@@ -194,8 +194,9 @@ class PlacedTemplates {
       // A task rewritten to call through `templateRef`: its plain item (written when the
       // templates were measured) with the `template` entry swapped, instead of a second rendering.
       if (origin) {
-        const swap = this.swap(origin.where, origin.target, indent)
-        item = replaceItemEntry(this.taskItem(origin.task, indent), swap.entry, swap.replacement, task)
+        const ref = task['templateRef'] as { name: string; template: string }
+        const swap = this.swap(ref.name, ref.template, indent)
+        item = replaceItemEntry(this.taskItem(origin, indent), swap.entry, swap.replacement, task)
       }
       item ??= renderSequenceItem(task, indent, OPTIONS)
       cache.set(task, item)
