@@ -35,7 +35,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { basename, dirname, extname, resolve } from 'node:path'
-import ts from 'typescript'
+import type TS from 'typescript'
 import type { BodyNode, ContainerComponentNode, Diagnostic, PipelineNode, SourceLocation, TaskNode } from '@typeflow/dsl'
 import { deepFreeze } from '@typeflow/dsl'
 import { parseKfpText } from '@typeflow/dsl/kfp'
@@ -102,8 +102,14 @@ interface Problem {
 
 type Outcome = { readonly ok: true; readonly node: ContainerComponentNode } | { readonly ok: false; readonly problems: readonly Problem[] }
 
+const requireHere = createRequire(import.meta.url)
+
+// The compiler API is 9 MB of JavaScript: importing it cost every compile ~0.7 s of start-up and
+// ~140 MiB of RSS under tsx (0.27 s and 60 MiB through require). Only function components need it
+// and esbuild, and all of their work starts in packageOne, which loads both.
+let ts: typeof TS
 // esbuild is the runtime's dependency (its packager bundles the executor with it); use that copy.
-const esbuild = createRequire(createRequire(import.meta.url).resolve('@typeflow/runtime'))('esbuild') as EsbuildApi
+let esbuild: EsbuildApi
 
 const outcomes = new WeakMap<ContainerComponentNode, Outcome>()
 
@@ -196,8 +202,8 @@ export function packageFunctionComponents(pipeline: PipelineNode): FunctionCompo
 // Finding the function and its free identifiers
 
 interface ParsedFile {
-  readonly sourceFile: ts.SourceFile
-  readonly checker: ts.TypeChecker
+  readonly sourceFile: TS.SourceFile
+  readonly checker: TS.TypeChecker
   /** Whether the text parses without syntax errors. */
   readonly parses: boolean
 }
@@ -205,12 +211,12 @@ interface ParsedFile {
 /** A function found in a parsed file, with where its text came from. */
 interface FoundFunction {
   readonly file: ParsedFile
-  readonly node: ts.FunctionLikeDeclaration
+  readonly node: TS.FunctionLikeDeclaration
   /** True when found in the user's file; false when parsed from `fn.toString()` alone. */
   readonly inUserFile: boolean
 }
 
-function scriptKind(file: string): ts.ScriptKind {
+function scriptKind(file: string): TS.ScriptKind {
   switch (extname(file).toLowerCase()) {
     case '.ts':
     case '.mts':
@@ -231,7 +237,7 @@ function scriptKind(file: string): ts.ScriptKind {
  */
 function parse(fileName: string, text: string): ParsedFile {
   const sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(fileName))
-  const options: ts.CompilerOptions = { noLib: true, noResolve: true, allowJs: true, noEmit: true, types: [] }
+  const options: TS.CompilerOptions = { noLib: true, noResolve: true, allowJs: true, noEmit: true, types: [] }
   const host = ts.createCompilerHost(options, true)
   host.getSourceFile = (name) => (name === fileName ? sourceFile : undefined)
   host.fileExists = (name) => name === fileName
@@ -253,7 +259,7 @@ function userFile(file: string, files: Map<string, ParsedFile | undefined>): Par
   return files.get(file)
 }
 
-function unwrap(node: ts.Expression): ts.Expression {
+function unwrap(node: TS.Expression): TS.Expression {
   while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
     node = node.expression
   }
@@ -261,7 +267,7 @@ function unwrap(node: ts.Expression): ts.Expression {
 }
 
 /** The function an argument denotes: a function literal, or a function declared in the same file. */
-function functionOf(argument: ts.Expression, file: ParsedFile): ts.FunctionLikeDeclaration | undefined {
+function functionOf(argument: TS.Expression, file: ParsedFile): TS.FunctionLikeDeclaration | undefined {
   const node = unwrap(argument)
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return node
   if (!ts.isIdentifier(node)) return undefined
@@ -277,14 +283,14 @@ function functionOf(argument: ts.Expression, file: ParsedFile): ts.FunctionLikeD
 }
 
 /** The `functionComponent(config, fn)` call at a stack-trace location: the innermost call whose callee spans it. */
-function findCall(file: ParsedFile, location: SourceLocation): ts.CallExpression | undefined {
+function findCall(file: ParsedFile, location: SourceLocation): TS.CallExpression | undefined {
   const sf = file.sourceFile
   const lines = sf.getLineStarts()
   if (location.line < 1 || location.line > lines.length) return undefined
   const position = lines[location.line - 1]! + location.column - 1
-  let best: ts.CallExpression | undefined
-  let sameLine: ts.CallExpression | undefined
-  const visit = (node: ts.Node): void => {
+  let best: TS.CallExpression | undefined
+  let sameLine: TS.CallExpression | undefined
+  const visit = (node: TS.Node): void => {
     if (position < node.getFullStart() - 1 || position > node.end) return
     if (ts.isCallExpression(node) && node.arguments.length >= 2) {
       if (node.getStart() <= position && position <= node.arguments.pos) best = node
@@ -319,7 +325,7 @@ function locate(component: ContainerComponentNode, files: Map<string, ParsedFile
 }
 
 /** Whether an identifier is read as a value (not a property name, label, or type). */
-function isValueReference(id: ts.Identifier): boolean {
+function isValueReference(id: TS.Identifier): boolean {
   const p = id.parent
   if ((ts.isPropertyAccessExpression(p) || ts.isQualifiedName(p)) && (ts.isPropertyAccessExpression(p) ? p.name : p.right) === id) return false
   if (
@@ -336,9 +342,9 @@ function isValueReference(id: ts.Identifier): boolean {
 }
 
 /** Every identifier read as a value inside `root`, skipping type positions. */
-function valueIdentifiers(root: ts.Node): ts.Identifier[] {
-  const found: ts.Identifier[] = []
-  const visit = (node: ts.Node): void => {
+function valueIdentifiers(root: TS.Node): TS.Identifier[] {
+  const found: TS.Identifier[] = []
+  const visit = (node: TS.Node): void => {
     if (ts.isIdentifier(node)) {
       if (isValueReference(node)) found.push(node)
       return
@@ -353,7 +359,7 @@ function valueIdentifiers(root: ts.Node): ts.Identifier[] {
   return found
 }
 
-type ImportBinding = ts.ImportClause | ts.ImportSpecifier | ts.NamespaceImport
+type ImportBinding = TS.ImportClause | TS.ImportSpecifier | TS.NamespaceImport
 
 /** The free identifiers of a function, sorted out; imports are deduplicated by binding. */
 interface FreeIdentifiers {
@@ -363,7 +369,7 @@ interface FreeIdentifiers {
   readonly usesNameHelper: boolean
 }
 
-function locationOf(sf: ts.SourceFile, node: ts.Node): SourceLocation {
+function locationOf(sf: TS.SourceFile, node: TS.Node): SourceLocation {
   const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart())
   return { file: sf.fileName, line: line + 1, column: character + 1 }
 }
@@ -371,10 +377,10 @@ function locationOf(sf: ts.SourceFile, node: ts.Node): SourceLocation {
 function freeIdentifiers(component: ContainerComponentNode, found: FoundFunction): FreeIdentifiers {
   const { sourceFile: sf, checker } = found.file
   const root = found.node
-  const inside = (node: ts.Node) => node.getSourceFile() === sf && node.pos >= root.pos && node.end <= root.end
+  const inside = (node: TS.Node) => node.getSourceFile() === sf && node.pos >= root.pos && node.end <= root.end
   const imports: ImportBinding[] = []
   // Each offending name is reported once, at its first use.
-  const offending = new Map<string, { first: ts.Identifier; declarations: readonly ts.Declaration[]; typeOnly: boolean; uses: number }>()
+  const offending = new Map<string, { first: TS.Identifier; declarations: readonly TS.Declaration[]; typeOnly: boolean; uses: number }>()
   let usesNameHelper = false
 
   for (const id of valueIdentifiers(root)) {
@@ -427,14 +433,14 @@ function freeIdentifiers(component: ContainerComponentNode, found: FoundFunction
 }
 
 function isTypeOnlyImport(binding: ImportBinding): boolean {
-  let node: ts.Node = binding
+  let node: TS.Node = binding
   while (!ts.isImportClause(node)) node = node.parent
   return node.isTypeOnly || (ts.isImportSpecifier(binding) && binding.isTypeOnly) || importDeclarationOf(binding) === undefined
 }
 
 /** The `import` statement a binding belongs to (undefined for a JSDoc `@import`, which is type-only). */
-function importDeclarationOf(binding: ImportBinding): ts.ImportDeclaration | undefined {
-  let node: ts.Node = binding
+function importDeclarationOf(binding: ImportBinding): TS.ImportDeclaration | undefined {
+  let node: TS.Node = binding
   while (!ts.isImportDeclaration(node) && !ts.isSourceFile(node)) node = node.parent
   return ts.isImportDeclaration(node) ? node : undefined
 }
@@ -456,17 +462,17 @@ interface EsbuildMessage {
  * The imports the function needs, as statements: one per `import` declaration of the user's file,
  * in file order, with only the bindings the function reads (same specifier, same attributes).
  */
-function importStatements(bindings: readonly ImportBinding[]): { text: string; declaration: ts.ImportDeclaration }[] {
-  const byDeclaration = new Map<ts.ImportDeclaration, ImportBinding[]>()
+function importStatements(bindings: readonly ImportBinding[]): { text: string; declaration: TS.ImportDeclaration }[] {
+  const byDeclaration = new Map<TS.ImportDeclaration, ImportBinding[]>()
   for (const binding of bindings) {
     const declaration = importDeclarationOf(binding)!
     byDeclaration.set(declaration, [...(byDeclaration.get(declaration) ?? []), binding])
   }
-  const statements: { text: string; declaration: ts.ImportDeclaration }[] = []
+  const statements: { text: string; declaration: TS.ImportDeclaration }[] = []
   for (const declaration of [...byDeclaration.keys()].sort((a, b) => a.pos - b.pos)) {
     const used = byDeclaration.get(declaration)!.sort((a, b) => a.pos - b.pos)
     const attributes = declaration.attributes ? ` ${declaration.attributes.getText()}` : ''
-    const tail = ` from ${JSON.stringify((declaration.moduleSpecifier as ts.StringLiteral).text)}${attributes}`
+    const tail = ` from ${JSON.stringify((declaration.moduleSpecifier as TS.StringLiteral).text)}${attributes}`
     const clause: string[] = []
     const named: string[] = []
     for (const binding of used) {
@@ -481,7 +487,7 @@ function importStatements(bindings: readonly ImportBinding[]): { text: string; d
 }
 
 /** The function's text, ready to follow `export default`. */
-function functionText(node: ts.FunctionLikeDeclaration): string {
+function functionText(node: TS.FunctionLikeDeclaration): string {
   return node.getText().replace(/^export\s+(default\s+)?/, '')
 }
 
@@ -598,6 +604,8 @@ function installPrefix(packages: readonly string[]): string[] {
 }
 
 function packageOne(component: ContainerComponentNode, files: Map<string, ParsedFile | undefined>): Outcome {
+  ts ??= requireHere('typescript') as typeof TS
+  esbuild ??= createRequire(requireHere.resolve('@typeflow/runtime'))('esbuild') as EsbuildApi
   const fn = component.function!
   // The DSL checks package specs already; hand-written IR gets the same check (same pattern).
   for (const spec of fn.packages) {

@@ -22,9 +22,10 @@
  *
  * @module
  */
+import { createRequire } from 'node:module'
 import { inflateSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
-import * as esbuild from 'esbuild'
+import type * as Esbuild from 'esbuild'
 import { ExecutorError } from './errors.ts'
 import { checkInterface } from './execute.ts'
 import type { ComponentInterface } from './execute.ts'
@@ -148,10 +149,14 @@ export interface ExecutorBundle {
   readonly packagedBytes: number
 }
 
+// Loaded on first use: every compile imports this package, and only function components bundle.
+let esbuildApi: typeof Esbuild | undefined
+const esbuild = (): typeof Esbuild => (esbuildApi ??= createRequire(import.meta.url)('esbuild') as typeof Esbuild)
+
 let bundleCache: ExecutorBundle | undefined
 let bundlePending: Promise<ExecutorBundle> | undefined
 
-function buildOptions(): esbuild.BuildOptions & { write: false } {
+function buildOptions(): Esbuild.BuildOptions & { write: false } {
   return {
     entryPoints: [fileURLToPath(new URL('./main.ts', import.meta.url))],
     bundle: true,
@@ -165,7 +170,7 @@ function buildOptions(): esbuild.BuildOptions & { write: false } {
   }
 }
 
-function finishBundle(result: esbuild.BuildResult<{ write: false }>): ExecutorBundle {
+function finishBundle(result: Esbuild.BuildResult<{ write: false }>): ExecutorBundle {
   const output = result.outputFiles[0]
   if (output === undefined) throw new Error('esbuild produced no executor bundle')
   const chunks = encodePayload('e', output.contents)
@@ -183,7 +188,7 @@ function finishBundle(result: esbuild.BuildResult<{ write: false }>): ExecutorBu
  */
 export async function executorBundle(): Promise<ExecutorBundle> {
   if (bundleCache) return bundleCache
-  bundlePending ??= esbuild.build(buildOptions()).then((result) => (bundleCache = finishBundle(result)))
+  bundlePending ??= esbuild().build(buildOptions()).then((result) => (bundleCache = finishBundle(result)))
   return bundlePending
 }
 
@@ -196,7 +201,7 @@ export async function executorBundle(): Promise<ExecutorBundle> {
  * ```
  */
 export function executorBundleSync(): ExecutorBundle {
-  bundleCache ??= finishBundle(esbuild.buildSync(buildOptions()))
+  bundleCache ??= finishBundle(esbuild().buildSync(buildOptions()))
   return bundleCache
 }
 
@@ -384,7 +389,7 @@ export function packageFunctionComponentSync(options: PackageFunctionOptions): P
 function checkFunctionSource(name: string, source: string): void {
   let exports: readonly string[]
   try {
-    const result = esbuild.buildSync({
+    const result = esbuild().buildSync({
       stdin: { contents: source, loader: 'js', sourcefile: `${name}.mjs` },
       format: 'esm',
       platform: 'node',
