@@ -20,7 +20,7 @@ import { computeCacheKeys } from '../../packages/compiler/src/passes/cache-keys.
 import { compile, emitKfp, type CompileOptions, type CompileResult } from '../../packages/compiler/src/compile.ts'
 import { kfpHeader } from '../../packages/compiler/src/targets/kfp/header.ts'
 import { validateKfpDocuments } from '../../packages/compiler/src/targets/kfp/schema/validate.ts'
-import { toYamlDocuments, YamlFloat } from '../../packages/compiler/src/writer/yaml.ts'
+import { toYamlDocumentsBytes, YamlFloat } from '../../packages/compiler/src/writer/yaml.ts'
 import { type SyntheticShape, SYNTHETIC_SHAPES, syntheticPipeline } from './synthetic.ts'
 
 /** Warm timings of the KFP pipeline's phases, in ms (what `compile` does for one kfp target). */
@@ -109,7 +109,7 @@ if (!result.ok) {
   fail(`compile failed with ${result.diagnostics.length} diagnostics, first ones: ${JSON.stringify(result.diagnostics.slice(0, 5))}`)
 }
 const skipped = { ms: 0, cpuMs: 0 }
-const outputBytes = result.files.reduce((sum, f) => sum + Buffer.byteLength(f.content), 0)
+const outputBytes = result.files.reduce((sum, f) => sum + (f.bytes?.length ?? Buffer.byteLength(f.content)), 0)
 const report = (m: CaseMode, warmTimes: { ms: number; cpuMs: number }, phases: PhaseTimes): CaseResult => ({
   shape,
   tasks,
@@ -151,7 +151,7 @@ if (mode === 'full') {
   const keys = timed(() => computeCacheKeys(fresh))
   const emitted = timed(() => emitKfp(analysed))
   const validation = timed(() => validateKfpDocuments(emitted.value, { floatValue: (v) => (v instanceof YamlFloat ? v.value : undefined) }))
-  const yaml = timed(() => kfpHeader(pipeline) + toYamlDocuments(emitted.value))
+  const yaml = timed(() => toYamlDocumentsBytes(emitted.value, undefined, kfpHeader(pipeline)))
   phases = { analyse: analysis.ms, keys: keys.ms, keysFirstCall: keysFirstCall.ms, emit: emitted.ms, validate: validation.ms, yaml: yaml.ms }
 }
 

@@ -21,7 +21,9 @@ import {
   YamlFloat,
   parseYamlPreservingFloats,
   toYaml,
+  toYamlBytes,
   toYamlDocuments,
+  toYamlDocumentsBytes,
 } from '../../packages/compiler/src/writer/yaml.ts'
 
 // ---------------------------------------------------------------------------
@@ -423,6 +425,36 @@ describe('collections and documents', () => {
   it('is deterministic', () => {
     const make = () => ({ z: [1, 'two', new YamlFloat(3)], a: { 'key with space': 'x\ny', list: [{}, []] } })
     expect(toYaml(make())).toBe(toYaml(make()))
+  })
+})
+
+describe('output as bytes (what files are written from)', () => {
+  const utf8 = (text: string) => new TextEncoder().encode(text)
+  const options = fc.constantFrom<ToYamlOptions | undefined>(undefined, { sortKeys: false }, { quoting: 'pyyaml' })
+
+  it('is the UTF-8 of the text, after the preamble', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ stringUnit: 'binary' }), { maxLength: 3 }), fc.string({ unit: 'binary' }), options, (values, preamble, o) => {
+        expect(toYamlDocumentsBytes(values, o, preamble)).toEqual(utf8(preamble + toYamlDocuments(values, o)))
+        for (const value of values) expect(toYamlBytes(value, o)).toEqual(utf8(toYaml(value, o)))
+      }),
+      { seed: 7, numRuns: 300 },
+    )
+  })
+
+  it('is not changed by later writes, small or larger than the buffer that is shared between writes', () => {
+    const big = { lines: Array.from({ length: 90_000 }, (_, i) => `line ${i} ${'é'.repeat(i % 7)}`) }
+    const small = toYamlBytes({ a: 1 })
+    const large = toYamlDocumentsBytes([big, big], undefined, '# über\n')
+    const copies = [Uint8Array.from(small), Uint8Array.from(large)]
+    // A view into the writer's own buffer, which is then never handed to another write.
+    expect(large.length).toBeGreaterThan(4 << 20)
+    expect(large.buffer.byteLength).toBeGreaterThan(large.length)
+    toYamlDocuments([big, { b: 2 }])
+    toYaml({ overwritten: 'x'.repeat(100) })
+    expect(Buffer.compare(small, copies[0]!)).toBe(0)
+    expect(Buffer.compare(large, copies[1]!)).toBe(0)
+    expect(new TextDecoder().decode(large)).toBe(`# über\n${toYamlDocuments([big, big])}`)
   })
 })
 

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { TypeflowError } from '@typeflow/dsl'
-import { compile, type CompileOptions, parseClusterProfile, type Target, validateKfpDocuments, writeFilesAtomically } from '@typeflow/compiler'
+import { compile, type CompileOptions, parseClusterProfile, type Target, validateKfpDocuments, writeFilesAtomically, type OutputFile } from '@typeflow/compiler'
 import { parseAllDocuments } from 'yaml'
 import { typecheckFiles } from './check.ts'
 import { lastRecordedRun, readDurationsFile } from './durations.ts'
@@ -80,7 +80,7 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
   // Every file is compiled before anything is written, and all outputs are then written as one
   // set: the usage promises that nothing is written when any diagnostic is found.
   let failed = false
-  const outputs = new Map<string, { file: string; content: string }>()
+  const outputs = new Map<string, { file: string; output: OutputFile }>()
   for (const file of files) {
     const loaded = await loadPipeline(file)
     const result = loaded.ok ? compile(loaded.pipeline, options) : loaded
@@ -93,9 +93,9 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
     const clashes: Diagnostic[] = []
     for (const output of result.files) {
       const earlier = outputs.get(output.path)
-      if (earlier !== undefined && earlier.content !== output.content) {
+      if (earlier !== undefined && earlier.output.content !== output.content) {
         clashes.push({ code: 'E_DUPLICATE_NAME', path: [], message: `${file} and ${earlier.file} both compile to ${output.path} (their pipelines share a name); rename one of the pipelines`, source: { file, line: 1, column: 1 } })
-      } else if (earlier === undefined) outputs.set(output.path, { file, content: output.content })
+      } else if (earlier === undefined) outputs.set(output.path, { file, output })
     }
     if (clashes.length > 0) {
       report(clashes, format)
@@ -105,7 +105,7 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
   if (failed) return EXIT.diagnostics
   let written: string[]
   try {
-    written = writeFilesAtomically(String(values['out-dir']), [...outputs].map(([path, { content }]) => ({ path, content })))
+    written = writeFilesAtomically(String(values['out-dir']), [...outputs.values()].map(({ output }) => output))
   } catch (error) {
     if (!(error instanceof TypeflowError)) throw error
     report(error.diagnostics, format)

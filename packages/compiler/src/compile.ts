@@ -9,8 +9,8 @@ import { kfpPlaceholderHazards } from './targets/kfp/hazards.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import { emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
-import type { OutputFile } from './writer/files.ts'
-import { toYamlDocuments, YamlFloat } from './writer/yaml.ts'
+import { type OutputFile, outputFileOfBytes } from './writer/files.ts'
+import { toYamlDocumentsBytes, YamlFloat } from './writer/yaml.ts'
 import { TYPEFLOW_VERSION } from './version.ts'
 
 /** Output formats the compiler can emit. */
@@ -130,12 +130,12 @@ function argoFile(analysed: AnalysedPipeline, options: ArgoOptions | undefined):
   if (argo.diagnostics.length > 0) return { diagnostics: argo.diagnostics }
   const issues = validateArgoDocuments(argo.documents)
   if (issues.length > 0) return { diagnostics: schemaFailures('argo', issues) }
-  return { path: `${analysed.node.name}.argo.yaml`, content: argo.yaml }
+  return outputFileOfBytes(`${analysed.node.name}.argo.yaml`, argo.bytes)
 }
 
 function kfpFile(analysed: AnalysedPipeline, options: KfpOptions | undefined): OutputFile | { readonly diagnostics: readonly Diagnostic[] } {
   const documents = emitKfp(analysed, options)
   const issues = validateKfpDocuments(documents, { floatValue: (value) => (value instanceof YamlFloat ? value.value : undefined) })
   if (issues.length > 0) return { diagnostics: schemaFailures('kfp', issues) }
-  return { path: `${analysed.node.name}.kfp.yaml`, content: kfpHeader(analysed.node) + toYamlDocuments(documents) }
+  return outputFileOfBytes(`${analysed.node.name}.kfp.yaml`, toYamlDocumentsBytes(documents, undefined, kfpHeader(analysed.node)))
 }

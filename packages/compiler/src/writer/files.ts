@@ -8,6 +8,31 @@ import { TypeflowError } from '@typeflow/dsl'
 export interface OutputFile {
   readonly path: string
   readonly content: string
+  /**
+   * The text as UTF-8, when the file was made as bytes (see {@link outputFileOfBytes}): what
+   * {@link writeFilesAtomically} writes, so that a compile never has to make a string of its output.
+   */
+  readonly bytes?: Uint8Array
+}
+
+const utf8 = new TextDecoder()
+
+/**
+ * An output file made from the bytes the YAML writer produced. Its `content` is decoded on first
+ * read (then kept); `bytes` is not enumerable, so the file still equals `{ path, content }`.
+ *
+ * @example
+ * ```ts
+ * const file = outputFileOfBytes('p.kfp.yaml', new TextEncoder().encode('a: 1\n'))
+ * file.content // 'a: 1\n'
+ * ```
+ */
+export function outputFileOfBytes(path: string, bytes: Uint8Array): OutputFile {
+  let content: string | undefined
+  return Object.defineProperties({ path } as OutputFile, {
+    content: { enumerable: true, get: () => (content ??= utf8.decode(bytes)) },
+    bytes: { value: bytes },
+  })
 }
 
 /** The lock file a writer holds while it puts its files in place. */
@@ -173,7 +198,7 @@ export function writeFilesAtomically(outDir: string, files: readonly OutputFile[
       const temp = `${target}.${tag}.tmp`
       // Listed before it is written: a write that fails half-way is cleaned up too.
       staged.push({ temp, target })
-      writeFileSync(temp, file.content, { flag: 'wx' })
+      writeFileSync(temp, file.bytes ?? file.content, { flag: 'wx' })
     }
   } catch (error) {
     removeTemps()

@@ -98,19 +98,7 @@ export interface ToYamlOptions {
  * // "args:\n- --lr\n- '0.1'\nempty: {}\nname: train\nretries: 3\n"
  */
 export function toYaml(value: unknown, options?: ToYamlOptions): string {
-  return emitOne(value, options).finish()
-}
-
-/** An emitter that has written `value` as one document (its buffer released if that failed). */
-function emitOne(value: unknown, options: ToYamlOptions | undefined): Emitter {
-  const emitter = new Emitter(options)
-  try {
-    emitter.document(value, true)
-  } catch (error) {
-    emitter.release()
-    throw error
-  }
-  return emitter
+  return emitDocuments([value], options, '').finish()
 }
 
 /**
@@ -257,14 +245,47 @@ export const YAML_DOCUMENT_SEPARATOR = '---\n'
  * // 'a: 1\n---\nb: 2\n'
  */
 export function toYamlDocuments(values: readonly unknown[], options?: ToYamlOptions): string {
+  return emitDocuments(values, options, '').finish()
+}
+
+/**
+ * {@link toYamlDocuments} as UTF-8 bytes, after `preamble` (comment lines, written as they are).
+ * What a file needs: no string is made of the output, which may be hundreds of megabytes.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs'
+ * writeFileSync('out.yaml', toYamlDocumentsBytes([{ a: 1 }, { b: 2 }], undefined, '# generated\n'))
+ * // '# generated\na: 1\n---\nb: 2\n'
+ * ```
+ */
+export function toYamlDocumentsBytes(values: readonly unknown[], options?: ToYamlOptions, preamble = ''): Uint8Array {
+  return emitDocuments(values, options, preamble).finishBytes()
+}
+
+/**
+ * {@link toYaml} as UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * new TextDecoder().decode(toYamlBytes({ name: 'train' })) // 'name: train\n'
+ * ```
+ */
+export function toYamlBytes(value: unknown, options?: ToYamlOptions): Uint8Array {
+  return emitDocuments([value], options, '').finishBytes()
+}
+
+/** An emitter that has written `preamble` and then `values` as documents (its buffer released if that failed). */
+function emitDocuments(values: readonly unknown[], options: ToYamlOptions | undefined, preamble: string): Emitter {
   const emitter = new Emitter(options)
   try {
+    if (preamble !== '') emitter.raw(preamble)
     for (let i = 0; i < values.length; i++) emitter.document(values[i], i === 0)
   } catch (error) {
     emitter.release()
     throw error
   }
-  return emitter.finish()
+  return emitter
 }
 
 // ---------------------------------------------------------------------------
@@ -689,13 +710,32 @@ class Emitter {
   }
 
   finish(): string {
+    this.end()
+    const text = utf8Decoder.decode(this.buf.subarray(0, this.pos))
+    this.release()
+    return text
+  }
+
+  /** The output as UTF-8 bytes: a view of the buffer when it is too big to be shared again, else a copy. */
+  finishBytes(): Uint8Array {
+    this.end()
+    const bytes = this.buf.length <= MAX_SHARED_BUFFER || this.pos < this.buf.length / 2 ? this.buf.slice(0, this.pos) : this.buf.subarray(0, this.pos)
+    this.release()
+    return bytes
+  }
+
+  /** Writes `text` as it is (a comment header before the first document). */
+  raw(text: string): void {
+    const most = text.length * 3
+    if (this.pos + most > this.buf.length) this.grow(most)
+    this.pos += utf8Encoder.encodeInto(text, this.buf.subarray(this.pos)).written
+  }
+
+  private end(): void {
     if (this.openEnded) {
       this.writeIndicator('...', true, false, false)
       this.writeIndent()
     }
-    const text = utf8Decoder.decode(this.buf.subarray(0, this.pos))
-    this.release()
-    return text
   }
 
   /** Writes one item of a sequence at `indent` from the start of a line; see renderSequenceItem. */

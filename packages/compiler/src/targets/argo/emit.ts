@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto'
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
-import { renderSequenceItem, replaceItemEntry, toYaml, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
+import { renderSequenceItem, replaceItemEntry, toYaml, toYamlBytes, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
 import { argumentsOf } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
@@ -39,8 +39,10 @@ const OPTIONS = { sortKeys: false } as const
 export interface ArgoEmitResult {
   /** Plain JSON objects; write them with `argoYaml(documents)`. */
   readonly documents: Json[]
-  /** `argoYaml(documents)`, already written while measuring the objects (empty on diagnostics). */
+  /** `argoYaml(documents)`, already written while measuring the objects (empty on diagnostics); decoded from `bytes` when first read. */
   readonly yaml: string
+  /** `yaml` as UTF-8: what a file holds, without a string of the whole output ever being made. */
+  readonly bytes: Uint8Array
   /** Non-empty when the pipeline uses something Argo cannot express; `documents` is then empty. */
   readonly diagnostics: readonly Diagnostic[]
 }
@@ -240,14 +242,14 @@ class PlacedTemplates {
     return Math.max(this.item(template, indent).byteLength, this.jsonBytes(template) + 1)
   }
 
-  /** A document's YAML text and its size (the larger of its YAML and its JSON, which the API stores). */
-  write(doc: Json): { text: string; size: number } {
+  /** A document's YAML and its size (the larger of its YAML and its JSON, which the API stores). */
+  write(doc: Json): { bytes: Uint8Array; size: number } {
     const templates = templatesOf(doc)
     const indent = templatesIndent(doc)
-    const text = toYaml(withTemplates(doc, templates.map((t) => this.item(t, indent))), OPTIONS)
+    const bytes = toYamlBytes(withTemplates(doc, templates.map((t) => this.item(t, indent))), OPTIONS)
     let json = jsonBytes(withTemplates(doc, [])) + Math.max(0, templates.length - 1)
     for (const t of templates) json += this.jsonBytes(t)
-    return { text, size: Math.max(Buffer.byteLength(text), json) }
+    return { bytes, size: Math.max(bytes.length, json) }
   }
 }
 
@@ -450,6 +452,37 @@ function checkLimits(ctx: EmitContext, documents: readonly Json[], sizes: readon
   })
 }
 
+const SEPARATOR = new TextEncoder().encode(YAML_DOCUMENT_SEPARATOR)
+const utf8 = new TextDecoder()
+
+/** The documents' YAML, one after another as toYamlDocuments writes them. */
+function joinDocuments(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  const joined = new Uint8Array(parts.reduce((n, part) => n + part.length, 0) + SEPARATOR.length * Math.max(0, parts.length - 1))
+  let at = 0
+  parts.forEach((part, i) => {
+    if (i > 0) {
+      joined.set(SEPARATOR, at)
+      at += SEPARATOR.length
+    }
+    joined.set(part, at)
+    at += part.length
+  })
+  return joined
+}
+
+function argoResult(documents: Json[], bytes: Uint8Array, diagnostics: readonly Diagnostic[]): ArgoEmitResult {
+  let yaml: string | undefined
+  return {
+    documents,
+    bytes,
+    get yaml() {
+      return (yaml ??= utf8.decode(bytes))
+    },
+    diagnostics,
+  }
+}
+
 /**
  * Translates an analysed pipeline into Argo Workflows manifests, in apply order: library
  * WorkflowTemplates first (only when the pipeline needs more than one object), then the Workflow,
@@ -483,23 +516,23 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   // After other diagnostics (a scope that could not be partitioned, a bad option), nothing is
   // packed, and an oversized template would only repeat what they say.
   if (ctx.diagnostics.length === 0) checkTemplateSizes(ctx)
-  if (ctx.diagnostics.length > 0) return { documents: [], yaml: '', diagnostics: ctx.diagnostics }
+  if (ctx.diagnostics.length > 0) return argoResult([], new Uint8Array(0), ctx.diagnostics)
   // Sizes are estimated while packing and measured after; shrink the packing budget until they fit.
   // An object's size is the larger of its YAML (the file applied) and its JSON (what the API stores).
   const placed = new PlacedTemplates()
   let documents: Json[] = []
-  let texts: string[] = []
+  let texts: Uint8Array[] = []
   let sizes: number[] = []
   for (let budget = resolved.maxDocumentBytes; budget >= resolved.maxDocumentBytes / 2; budget = Math.floor(budget * 0.95)) {
     documents = assemble(ctx, placed, analysed.node, root.entry, budget)
     const written = documents.map((doc) => placed.write(doc))
-    texts = written.map((w) => w.text)
+    texts = written.map((w) => w.bytes)
     sizes = written.map((w) => w.size)
     if (sizes.every((size) => size <= resolved.maxDocumentBytes)) break
     // An object over the limit with a single template in it stays over it whatever the packing.
     if (documents.some((doc, i) => sizes[i]! > resolved.maxDocumentBytes && templatesOf(doc).length === 1)) break
   }
   checkLimits(ctx, documents, sizes)
-  if (ctx.diagnostics.length > 0) return { documents: [], yaml: '', diagnostics: ctx.diagnostics }
-  return { documents, yaml: texts.join(YAML_DOCUMENT_SEPARATOR), diagnostics: [] }
+  if (ctx.diagnostics.length > 0) return argoResult([], new Uint8Array(0), ctx.diagnostics)
+  return argoResult(documents, joinDocuments(texts), [])
 }

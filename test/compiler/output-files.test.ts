@@ -1,0 +1,52 @@
+/**
+ * What a compile hands back and how it gets to disk: files made as bytes (their text decoded only
+ * when read), written from those bytes; and a compile that loads no more than it needs (the
+ * TypeScript compiler API only for function components).
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { compile, outputFileOfBytes, writeFilesAtomically } from '@typeflow/compiler'
+import fraud from '../../examples/fraud-training/pipeline.ts'
+
+const root = resolve(import.meta.dirname, '../..')
+const scratch = mkdtempSync(join(tmpdir(), 'typeflow-files-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+describe('output files', () => {
+  it('are made as bytes: the text is their UTF-8 decoding, and the file still equals { path, content }', () => {
+    const result = compile(fraud, { targets: ['kfp', 'argo'] })
+    if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'))
+    for (const file of result.files) {
+      expect(file.bytes, file.path).toBeInstanceOf(Uint8Array)
+      expect(file.content).toBe(new TextDecoder().decode(file.bytes))
+      expect(file).toEqual({ path: file.path, content: file.content })
+      expect(Object.keys(file)).toEqual(['path', 'content'])
+    }
+  })
+
+  it('are written from their bytes', () => {
+    const text = '# ünïcode ✓ 🚀\nname: "{{x}}"\n'
+    const file = outputFileOfBytes('a/p.kfp.yaml', new TextEncoder().encode(text))
+    const dir = join(scratch, 'bytes')
+    expect(writeFilesAtomically(dir, [file, { path: 'b.yaml', content: 'b: 1\n' }])).toHaveLength(2)
+    expect(readFileSync(join(dir, 'a/p.kfp.yaml'), 'utf8')).toBe(text)
+    expect(readFileSync(join(dir, 'b.yaml'), 'utf8')).toBe('b: 1\n')
+  })
+})
+
+describe('what a compile loads', () => {
+  const loaded = (example: string) => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/compiler/fixtures/loaded-modules.ts', example], { cwd: root, encoding: 'utf8' })
+    expect(run.status, run.stderr).toBe(0)
+    return JSON.parse(run.stdout) as { ok: boolean; typescript: boolean }
+  }
+
+  it('leaves the TypeScript compiler API unloaded unless the pipeline has function components', () => {
+    expect(loaded('fraud-training')).toEqual({ ok: true, typescript: false })
+    // The check can see it: a pipeline of function components loads it.
+    expect(loaded('fn-components')).toEqual({ ok: true, typescript: true })
+  }, 60_000)
+})
