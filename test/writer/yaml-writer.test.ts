@@ -24,6 +24,8 @@ import {
   toYamlBytes,
   toYamlDocuments,
   toYamlDocumentsBytes,
+  toYamlDocumentsBytesWithEnds,
+  YAML_DOCUMENT_SEPARATOR,
 } from '../../packages/compiler/src/writer/yaml.ts'
 
 // ---------------------------------------------------------------------------
@@ -439,6 +441,25 @@ describe('output as bytes (what files are written from)', () => {
         for (const value of values) expect(toYamlBytes(value, o)).toEqual(utf8(toYaml(value, o)))
       }),
       { seed: 7, numRuns: 300 },
+    )
+  })
+
+  it('says where each document ends: between the ends, the separator and the document written alone', () => {
+    // Non-empty mappings and sequences (Argo's objects): an empty one or a scalar starts on the `---` line.
+    const documentArb = fc.oneof(fc.dictionary(fc.string(), fc.jsonValue({ stringUnit: 'binary' }), { minKeys: 1 }), fc.array(fc.jsonValue(), { minLength: 1 }))
+    fc.assert(
+      fc.property(fc.array(documentArb, { maxLength: 4 }), options, fc.constantFrom(0, 1 << 10, 5 << 20), (values, o, capacity) => {
+        const { bytes, ends } = toYamlDocumentsBytesWithEnds(values, o, capacity)
+        expect(bytes).toEqual(toYamlDocumentsBytes(values, o))
+        expect(ends).toHaveLength(values.length)
+        expect(ends.at(-1) ?? 0).toBe(bytes.length)
+        values.forEach((value, i) => {
+          const start = i === 0 ? 0 : ends[i - 1]! + YAML_DOCUMENT_SEPARATOR.length
+          if (i > 0) expect(new TextDecoder().decode(bytes.subarray(ends[i - 1]!, start))).toBe(YAML_DOCUMENT_SEPARATOR)
+          expect(bytes.subarray(start, ends[i])).toEqual(toYamlBytes(value, o))
+        })
+      }),
+      { seed: 11, numRuns: 200 },
     )
   })
 

@@ -275,12 +275,33 @@ export function toYamlBytes(value: unknown, options?: ToYamlOptions): Uint8Array
   return emitDocuments([value], options, '').finishBytes()
 }
 
+/**
+ * {@link toYamlDocumentsBytes}, and where each document ends in the bytes. When the documents are
+ * non-empty mappings or sequences, the bytes of document `i` alone (what {@link toYamlBytes} gives)
+ * are those from `ends[i - 1]` plus the separator (`---\n`; from 0 for the first) to `ends[i]`. `capacity`, the size expected, lets a large output
+ * be written into one buffer of its own, never copied to grow it.
+ *
+ * @example
+ * ```ts
+ * const { bytes, ends } = toYamlDocumentsBytesWithEnds([{ a: 1 }, { b: 2 }])
+ * // bytes: 'a: 1\n---\nb: 2\n', ends: [5, 14]
+ * ```
+ */
+export function toYamlDocumentsBytesWithEnds(values: readonly unknown[], options?: ToYamlOptions, capacity = 0): { bytes: Uint8Array; ends: number[] } {
+  const ends: number[] = []
+  const emitter = emitDocuments(values, options, '', capacity, ends)
+  return { bytes: emitter.finishBytes(), ends }
+}
+
 /** An emitter that has written `preamble` and then `values` as documents (its buffer released if that failed). */
-function emitDocuments(values: readonly unknown[], options: ToYamlOptions | undefined, preamble: string): Emitter {
-  const emitter = new Emitter(options)
+function emitDocuments(values: readonly unknown[], options: ToYamlOptions | undefined, preamble: string, capacity = 0, ends?: number[]): Emitter {
+  const emitter = new Emitter(options, capacity)
   try {
     if (preamble !== '') emitter.raw(preamble)
-    for (let i = 0; i < values.length; i++) emitter.document(values[i], i === 0)
+    for (let i = 0; i < values.length; i++) {
+      emitter.document(values[i], i === 0)
+      ends?.push(emitter.length)
+    }
   } catch (error) {
     emitter.release()
     throw error
@@ -683,12 +704,21 @@ class Emitter {
   /** Quote for every common reader (ToYamlOptions.quoting 'portable'), not only PyYAML. */
   private readonly portable: boolean
 
-  constructor(options: ToYamlOptions | undefined) {
+  constructor(options: ToYamlOptions | undefined, capacity = 0) {
     this.sortKeys = options?.sortKeys ?? true
     this.portable = options?.quoting !== 'pyyaml'
+    if (capacity > MAX_SHARED_BUFFER) {
+      this.buf = new Uint8Array(capacity)
+      return
+    }
     // Take the shared buffer (a nested call, e.g. from a getter, gets its own).
     this.buf = sharedBuffer ?? new Uint8Array(1 << 16)
     sharedBuffer = null
+  }
+
+  /** How many bytes have been written. */
+  get length(): number {
+    return this.pos
   }
 
   document(value: unknown, first: boolean): void {

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto'
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
-import { renderSequenceItem, replaceItemEntry, toYaml, toYamlBytes, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
+import { renderSequenceItem, replaceItemEntry, toYaml, toYamlDocumentsBytesWithEnds, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
 import { argumentsOf } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
@@ -242,14 +242,30 @@ class PlacedTemplates {
     return Math.max(this.item(template, indent).byteLength, this.jsonBytes(template) + 1)
   }
 
-  /** A document's YAML and its size (the larger of its YAML and its JSON, which the API stores). */
-  write(doc: Json): { bytes: Uint8Array; size: number } {
-    const templates = templatesOf(doc)
-    const indent = templatesIndent(doc)
-    const bytes = toYamlBytes(withTemplates(doc, templates.map((t) => this.item(t, indent))), OPTIONS)
-    let json = jsonBytes(withTemplates(doc, [])) + Math.max(0, templates.length - 1)
-    for (const t of templates) json += this.jsonBytes(t)
-    return { bytes, size: Math.max(bytes.length, json) }
+  /**
+   * The documents' YAML, one after another in one buffer (sized from their templates' rendered
+   * items, so it is neither grown nor copied), and each document's size: the larger of its YAML
+   * (the file applied) and its JSON (what the API stores).
+   */
+  write(docs: readonly Json[]): { bytes: Uint8Array; sizes: number[] } {
+    let capacity = 0
+    const jsonSizes: number[] = []
+    const values = docs.map((doc) => {
+      const templates = templatesOf(doc)
+      const indent = templatesIndent(doc)
+      const items = templates.map((t) => this.item(t, indent))
+      const skeleton = jsonBytes(withTemplates(doc, []))
+      let json = skeleton + Math.max(0, templates.length - 1)
+      for (const t of templates) json += this.jsonBytes(t)
+      jsonSizes.push(json)
+      // A document's YAML around its templates is no more than twice its JSON.
+      capacity += 2 * skeleton + YAML_DOCUMENT_SEPARATOR.length
+      for (const item of items) capacity += item.byteLength
+      return withTemplates(doc, items)
+    })
+    const { bytes, ends } = toYamlDocumentsBytesWithEnds(values, OPTIONS, capacity)
+    const sizes = ends.map((end, i) => Math.max(end - (i === 0 ? 0 : ends[i - 1]! + YAML_DOCUMENT_SEPARATOR.length), jsonSizes[i]!))
+    return { bytes, sizes }
   }
 }
 
@@ -452,24 +468,7 @@ function checkLimits(ctx: EmitContext, documents: readonly Json[], sizes: readon
   })
 }
 
-const SEPARATOR = new TextEncoder().encode(YAML_DOCUMENT_SEPARATOR)
 const utf8 = new TextDecoder()
-
-/** The documents' YAML, one after another as toYamlDocuments writes them. */
-function joinDocuments(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!
-  const joined = new Uint8Array(parts.reduce((n, part) => n + part.length, 0) + SEPARATOR.length * Math.max(0, parts.length - 1))
-  let at = 0
-  parts.forEach((part, i) => {
-    if (i > 0) {
-      joined.set(SEPARATOR, at)
-      at += SEPARATOR.length
-    }
-    joined.set(part, at)
-    at += part.length
-  })
-  return joined
-}
 
 function argoResult(documents: Json[], bytes: Uint8Array, diagnostics: readonly Diagnostic[]): ArgoEmitResult {
   let yaml: string | undefined
@@ -521,18 +520,16 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   // An object's size is the larger of its YAML (the file applied) and its JSON (what the API stores).
   const placed = new PlacedTemplates()
   let documents: Json[] = []
-  let texts: Uint8Array[] = []
+  let bytes: Uint8Array = new Uint8Array(0)
   let sizes: number[] = []
   for (let budget = resolved.maxDocumentBytes; budget >= resolved.maxDocumentBytes / 2; budget = Math.floor(budget * 0.95)) {
     documents = assemble(ctx, placed, analysed.node, root.entry, budget)
-    const written = documents.map((doc) => placed.write(doc))
-    texts = written.map((w) => w.bytes)
-    sizes = written.map((w) => w.size)
+    ;({ bytes, sizes } = placed.write(documents))
     if (sizes.every((size) => size <= resolved.maxDocumentBytes)) break
     // An object over the limit with a single template in it stays over it whatever the packing.
     if (documents.some((doc, i) => sizes[i]! > resolved.maxDocumentBytes && templatesOf(doc).length === 1)) break
   }
   checkLimits(ctx, documents, sizes)
   if (ctx.diagnostics.length > 0) return argoResult([], new Uint8Array(0), ctx.diagnostics)
-  return argoResult(documents, joinDocuments(texts), [])
+  return argoResult(documents, bytes, [])
 }
