@@ -512,6 +512,7 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   }
   const present = new Set(Object.keys(analysed.node.inputs))
   const root = buildPipelineTemplate(ctx, analysed, present, true, false, '', [])
+  ctx.sealTemplates()
   // After other diagnostics (a scope that could not be partitioned, a bad option), nothing is
   // packed, and an oversized template would only repeat what they say.
   if (ctx.diagnostics.length === 0) checkTemplateSizes(ctx)

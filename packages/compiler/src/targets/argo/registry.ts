@@ -87,11 +87,26 @@ export class EmitContext {
     this.diagnostics.push({ code, path, message, ...(source !== undefined && { source }) })
   }
 
+  private sealed = false
+
+  /**
+   * Says that every template is made: the lookups that find identical ones are dropped. They hold
+   * the JSON of every template body as keys (108 to 140 MB at 100,000 tasks), which would otherwise
+   * live on while the objects are packed and written, when memory peaks.
+   */
+  sealTemplates(): void {
+    this.sealed = true
+    this.byContent.container.clear()
+    this.byContent.dag.clear()
+    this.builtContainers.clear()
+  }
+
   /**
    * Returns the template with this content, making it on first sight. Identical content (the same
    * component with the same settings, the same nested pipeline) is one template.
    */
   intern(kind: TemplateEntry['kind'], baseName: string, body: Record<string, unknown>, calls: readonly string[] = [], root = false): TemplateEntry {
+    if (this.sealed) throw new Error(`internal: template "${baseName}" made after the templates were sealed`)
     const json = JSON.stringify(body)
     const byContent = this.byContent[kind]
     const existing = byContent.get(json)
