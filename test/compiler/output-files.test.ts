@@ -1,7 +1,8 @@
 /**
  * What a compile hands back and how it gets to disk: files made as bytes (their text decoded only
  * when read), written from those bytes; and a compile that loads no more than it needs (the
- * TypeScript compiler API only for function components).
+ * TypeScript compiler API only for function components or `typeflow check`, the graph layout only
+ * for `typeflow graph`).
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -38,15 +39,22 @@ describe('output files', () => {
 })
 
 describe('what a compile loads', () => {
-  const loaded = (example: string) => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/compiler/fixtures/loaded-modules.ts', example], { cwd: root, encoding: 'utf8' })
+  /** Runs the fixture in a fresh process; its last line says what got loaded. */
+  const loaded = (example: string, ...cli: string[]) => {
+    const args = cli.length > 0 ? [example, join(scratch, `cli-${cli[0]}`), ...cli] : [example]
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/compiler/fixtures/loaded-modules.ts', ...args], { cwd: root, encoding: 'utf8' })
     expect(run.status, run.stderr).toBe(0)
-    return JSON.parse(run.stdout) as { ok: boolean; typescript: boolean }
+    return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { ok: boolean; typescript: boolean; elkjs: boolean }
   }
 
   it('leaves the TypeScript compiler API unloaded unless the pipeline has function components', () => {
-    expect(loaded('fraud-training')).toEqual({ ok: true, typescript: false })
+    expect(loaded('fraud-training')).toEqual({ ok: true, typescript: false, elkjs: false })
     // The check can see it: a pipeline of function components loads it.
-    expect(loaded('fn-components')).toEqual({ ok: true, typescript: true })
+    expect(loaded('fn-components')).toEqual({ ok: true, typescript: true, elkjs: false })
+  }, 60_000)
+
+  it('`typeflow compile` loads neither the TypeScript compiler API nor the graph layout; `typeflow graph` loads the layout', () => {
+    expect(loaded('fraud-training', 'compile', '--target', 'kfp,argo')).toEqual({ ok: true, typescript: false, elkjs: false })
+    expect(loaded('fraud-training', 'graph', '--format', 'svg')).toEqual({ ok: true, typescript: false, elkjs: true })
   }, 60_000)
 })

@@ -9,7 +9,8 @@ import type { Diagnostic } from '@typeflow/dsl'
 import { TypeflowError } from '@typeflow/dsl'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from '../output.ts'
 import { readTextFile } from '../read.ts'
-import { type ImportKind, importKfp } from './index.ts'
+// The importer (and the TypeScript compiler API it types code with) loads when an import runs.
+import type { ImportKind, importKfp } from './index.ts'
 
 /** Usage text shown by `typeflow import --help`. */
 export const IMPORT_USAGE = `typeflow import <file.yaml> [--out file.ts] [--kind component|pipeline] [--format text|json|github]
@@ -63,7 +64,7 @@ export async function runImport(positionals: readonly string[], values: Record<s
   const text = read.text
   let result: ReturnType<typeof importKfp>
   try {
-    result = importKfp(text, kind as ImportKind | undefined, { file })
+    result = (await import('./index.ts')).importKfp(text, kind as ImportKind | undefined, { file })
   } catch (error) {
     if (error instanceof TypeflowError) return report(error.diagnostics)
     throw error
