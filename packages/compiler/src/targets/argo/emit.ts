@@ -119,6 +119,8 @@ class PlacedTemplates {
   private readonly plain = new Map<TemplateEntry, Json>()
   private readonly jsonSizes = new Map<Json, number>()
   private readonly items = new Map<number, Map<Json, YamlSequenceItem>>()
+  /** DAG tasks as items, copied into their templates' items (kept apart: see write). */
+  private readonly taskItems = new Map<number, Map<Json, YamlSequenceItem>>()
   /** Rewritten DAG tasks by original task and object name, so each is made (and written) once. */
   private readonly rewritten = new Map<Json, Map<string, Json>>()
   /** The plain task each rewritten one was made from. */
@@ -189,7 +191,7 @@ class PlacedTemplates {
   }
 
   private taskItem(task: Json, indent: number): YamlSequenceItem {
-    const cache = this.cache(indent)
+    const cache = this.cache(indent, this.taskItems)
     let item = cache.get(task)
     if (!item) {
       const origin = this.origins.get(task)
@@ -222,9 +224,9 @@ class PlacedTemplates {
     return swap
   }
 
-  private cache(indent: number): Map<Json, YamlSequenceItem> {
-    let cache = this.items.get(indent)
-    if (!cache) this.items.set(indent, (cache = new Map()))
+  private cache(indent: number, caches = this.items): Map<Json, YamlSequenceItem> {
+    let cache = caches.get(indent)
+    if (!cache) caches.set(indent, (cache = new Map()))
     return cache
   }
 
@@ -263,6 +265,10 @@ class PlacedTemplates {
       for (const item of items) capacity += item.byteLength
       return withTemplates(doc, items)
     })
+    // Every template is written as an item now, its tasks copied in. The tasks' own items (half
+    // the bytes of a DAG-heavy pipeline) would only serve another packing; dropped before the
+    // output is written, when memory peaks. Another packing writes again the tasks it needs.
+    this.taskItems.clear()
     const { bytes, ends } = toYamlDocumentsBytesWithEnds(values, OPTIONS, capacity)
     const sizes = ends.map((end, i) => Math.max(end - (i === 0 ? 0 : ends[i - 1]! + YAML_DOCUMENT_SEPARATOR.length), jsonSizes[i]!))
     return { bytes, sizes }
