@@ -384,6 +384,19 @@ describe('mapping keys', () => {
     expect(toYaml({ ...value, '\u{1F600}': 0, '\ue000': 1 })).toBe(`${expected}"\\uE000": 1\n"\\U0001F600": 0\n`)
   })
 
+  it('checks, not trusts, the order of a large mapping that comes sorted', () => {
+    const sorted = Array.from({ length: 30 }, (_, i) => `k${String(i).padStart(2, '0')}`)
+    const write = (keys: readonly string[]) => toYaml(Object.fromEntries(keys.map((k, i) => [k, i])))
+    const expected = (keys: readonly string[]) => [...keys].sort().map((k) => `${k}: ${keys.indexOf(k)}\n`).join('')
+    expect(write(sorted)).toBe(expected(sorted))
+    // Sorted but for the last two keys.
+    const lastSwapped = [...sorted.slice(0, -2), sorted[29]!, sorted[28]!]
+    expect(write(lastSwapped)).toBe(expected(lastSwapped))
+    // In UTF-16 order, not in code point order: U+E000 sorts before a surrogate pair in UTF-16.
+    const utf16Order = [...sorted, '\u{1F600}', '\ue000']
+    expect(write(utf16Order)).toBe(`${expected(sorted)}"\\uE000": 31\n"\\U0001F600": 30\n`)
+  })
+
   it('writes own keys only, also when code made an Object.prototype property enumerable', () => {
     const polluted = Object.prototype as Record<string, unknown>
     polluted['inherited'] = 'x'

@@ -565,6 +565,10 @@ function sortEntriesByCodePoint(keys: string[], values: unknown[], n: number): v
     }
   }
   if (n > 12 || byCodePoint) {
+    // Large maps often come sorted already (KFP's components and executors): one pass says so.
+    let sorted = true
+    for (let i = 1; i < n && sorted; i++) sorted = byCodePoint ? codePointCompare(keys[i - 1] as string, keys[i] as string) < 0 : (keys[i - 1] as string) < (keys[i] as string)
+    if (sorted) return
     // Without surrogates, UTF-16 order is code point order: the plain comparison is enough.
     const order = Array.from({ length: n }, (_, i) => i)
     const ks = keys.slice(0, n)
