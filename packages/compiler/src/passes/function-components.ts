@@ -105,8 +105,8 @@ type Outcome = { readonly ok: true; readonly node: ContainerComponentNode } | { 
 const requireHere = createRequire(import.meta.url)
 
 // The compiler API is 9 MB of JavaScript: importing it cost every compile ~0.7 s of start-up and
-// ~140 MiB of RSS under tsx (0.27 s and 60 MiB through require). Only function components need it
-// and esbuild, and all of their work starts in packageOne, which loads both.
+// ~140 MiB of RSS under tsx (0.27 s and 60 MiB through require). Only function components need
+// it (and esbuild); all of their work starts in packageOne, which loads both.
 let ts: typeof TS
 // esbuild is the runtime's dependency (its packager bundles the executor with it); use that copy.
 let esbuild: EsbuildApi
