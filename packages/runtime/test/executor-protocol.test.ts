@@ -189,6 +189,17 @@ describe('output parameter files (executor-protocol.md §5, TextToPbValue)', () 
     )
   })
 
+  it('keeps a key named "__proto__" (JSON allows it), and checks what it holds', () => {
+    // Found by the property above: zod's copy of the value dropped the key.
+    const value = JSON.parse('{"": [{"__proto__": false}], "__proto__": {"x": 1}}') as Record<string, unknown>
+    const text = serializeParameter('STRUCT', checkParameter('STRUCT', value, 'output "x"'))
+    expect(text).toBe('{"":[{"__proto__":false}],"__proto__":{"x":1}}')
+    const back = parseParameterText('STRUCT', text, 'input "x"') as Record<string, unknown>
+    expect(Object.keys(back)).toEqual(['', '__proto__'])
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+    expect(() => checkParameter('STRUCT', { ['__proto__']: () => 1 }, 'output "x"')).toThrow(/\.__proto__ is .*function.*which JSON cannot carry/)
+  })
+
   it('integers beyond 2^53 are rejected: a JSON number cannot carry them exactly', () => {
     expect(() => checkParameter('NUMBER_INTEGER', 2 ** 53, 'output "n"')).toThrow(/±\(2\^53 - 1\)/)
   })

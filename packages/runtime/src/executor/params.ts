@@ -58,7 +58,12 @@ const EXPECTED: { readonly [T in ParameterType]: string } = {
  */
 export function checkParameter(type: ParameterType, value: unknown, label: string): ParameterValue {
   const result = SCHEMAS[type].safeParse(value)
-  if (result.success) return result.data
+  if (result.success) {
+    if (type !== 'LIST' && type !== 'STRUCT') return result.data
+    // zod's copy of a JSON value leaves out (and does not check) a key named "__proto__", which
+    // JSON allows: the value itself goes on, once every key of it is known to be JSON.
+    if (findNonJson(value, '') === undefined) return value as ParameterValue
+  }
   let detail = ''
   if (type === 'NUMBER_INTEGER' && Number.isInteger(value)) detail = '; integers must be within ±(2^53 - 1) to travel as JSON numbers'
   if (type === 'LIST' || type === 'STRUCT') {
