@@ -35,6 +35,9 @@ describe('output files', () => {
     expect(writeFilesAtomically(dir, [file, { path: 'b.yaml', content: 'b: 1\n' }])).toHaveLength(2)
     expect(readFileSync(join(dir, 'a/p.kfp.yaml'), 'utf8')).toBe(text)
     expect(readFileSync(join(dir, 'b.yaml'), 'utf8')).toBe('b: 1\n')
+    // The bytes are what is written, not a re-encoding of the text.
+    writeFilesAtomically(dir, [{ path: 'c.yaml', content: 'from the text\n', bytes: new TextEncoder().encode('from the bytes\n') }])
+    expect(readFileSync(join(dir, 'c.yaml'), 'utf8')).toBe('from the bytes\n')
   })
 })
 
