@@ -279,8 +279,8 @@ export function toYamlBytes(value: unknown, options?: ToYamlOptions): Uint8Array
  * {@link toYamlDocumentsBytes}, and where each document ends in the bytes. When the documents are
  * non-empty mappings or sequences, the bytes of document `i` alone (what {@link toYamlBytes} gives)
  * are those from `ends[i - 1]` plus the separator (`---\n`; from 0 for the first) to `ends[i]`.
- * `capacity`, the size expected, lets a large output be written into one buffer of its own, never
- * copied to grow it.
+ * `capacity`, the size expected, lets a large output be written into one buffer of its own, not
+ * copied to grow it when the estimate is enough.
  *
  * @example
  * ```ts
