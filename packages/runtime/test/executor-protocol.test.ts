@@ -278,6 +278,25 @@ describe('ExecutorInput / ExecutorOutput / PipelineTaskFinalStatus (executor-pro
     expect(ExecutorOutputSchema.safeParse({ parameters: {} }).success).toBe(false)
   })
 
+  it('keeps keys named "__proto__" in parameter values and artifact metadata, and says where a non-JSON value sits', () => {
+    // zod's own record and JSON schemas build copies that leave such a key out without checking it.
+    const input = JSON.parse(
+      '{"inputs": {"parameterValues": {"__proto__": {"__proto__": 1}}, "artifacts": {"d": {"artifacts": [{"uri": "gs://b/k", "metadata": {"__proto__": [2]}}]}}}}',
+    ) as unknown
+    const parsed = ExecutorInputSchema.parse(input)
+    expect(JSON.stringify(parsed.inputs?.parameterValues)).toBe('{"__proto__":{"__proto__":1}}')
+    expect(JSON.stringify(parsed.inputs?.artifacts?.['d']?.artifacts?.[0]?.metadata)).toBe('{"__proto__":[2]}')
+    const output = JSON.parse('{"parameterValues": {"__proto__": 3}, "artifacts": {"m": {"artifacts": [{"metadata": {"__proto__": {"a": null}}}]}}}') as unknown
+    expect(JSON.stringify(ExecutorOutputSchema.parse(output))).toBe(JSON.stringify(output))
+
+    const hidden = { parameterValues: { cfg: { ['__proto__']: { n: Number.NaN } } } }
+    const result = ExecutorOutputSchema.safeParse(hidden)
+    expect(result.success).toBe(false)
+    expect(result.error?.issues[0]?.path).toEqual(['parameterValues', 'cfg', '__proto__', 'n'])
+    expect(ExecutorInputSchema.safeParse({ inputs: { parameterValues: { x: () => 1 } } }).error?.issues[0]?.path).toEqual(['inputs', 'parameterValues', 'x'])
+    expect(RuntimeArtifactSchema.safeParse({ metadata: [1] }).error?.issues[0]?.message).toBe('expected a JSON object')
+  })
+
   it('TASK_FINAL_STATUS: camelCase or snake_case keys, normalized', () => {
     expect(PipelineTaskFinalStatusSchema.parse(sample.inputs.parameterValues.status)).toEqual({
       state: 'FAILED',

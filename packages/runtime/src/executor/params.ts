@@ -9,7 +9,7 @@ import type { ParameterType } from '@typeflow/dsl'
 import * as z from 'zod/mini'
 import { describeValue } from './errors.ts'
 import { ExecutorError } from './errors.ts'
-import { JsonObjectSchema, JsonSchema, PipelineTaskFinalStatusSchema } from './protocol.ts'
+import { JsonObjectSchema, JsonSchema, nonJsonAt, PipelineTaskFinalStatusSchema } from './protocol.ts'
 import type { Json, PipelineTaskFinalStatus } from './protocol.ts'
 
 /**
@@ -58,12 +58,7 @@ const EXPECTED: { readonly [T in ParameterType]: string } = {
  */
 export function checkParameter(type: ParameterType, value: unknown, label: string): ParameterValue {
   const result = SCHEMAS[type].safeParse(value)
-  if (result.success) {
-    if (type !== 'LIST' && type !== 'STRUCT') return result.data
-    // zod's copy of a JSON value leaves out (and does not check) a key named "__proto__", which
-    // JSON allows: the value itself goes on, once every key of it is known to be JSON.
-    if (findNonJson(value, '') === undefined) return value as ParameterValue
-  }
+  if (result.success) return result.data
   let detail = ''
   if (type === 'NUMBER_INTEGER' && Number.isInteger(value)) detail = '; integers must be within ±(2^53 - 1) to travel as JSON numbers'
   if (type === 'LIST' || type === 'STRUCT') {
@@ -83,25 +78,10 @@ export function checkParameter(type: ParameterType, value: unknown, label: strin
  * ```
  */
 export function findNonJson(value: unknown, path: string): { path: string; value: unknown } | undefined {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path: path || 'the value', value }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const bad = findNonJson(value[i], `${path}[${i}]`)
-      if (bad) return bad
-    }
-    return undefined
-  }
-  if (typeof value === 'object') {
-    const proto = Object.getPrototypeOf(value) as unknown
-    if (proto !== Object.prototype && proto !== null) return { path: path || 'the value', value }
-    for (const [key, item] of Object.entries(value)) {
-      const bad = findNonJson(item, `${path}${/^[A-Za-z_][\w]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`)
-      if (bad) return bad
-    }
-    return undefined
-  }
-  return { path: path || 'the value', value }
+  const bad = nonJsonAt(value)
+  if (!bad) return undefined
+  const where = bad.path.map((key) => (typeof key === 'number' ? `[${key}]` : /^[A-Za-z_][\w]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`)).join('')
+  return { path: `${path}${where}` || 'the value', value: bad.value }
 }
 
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])

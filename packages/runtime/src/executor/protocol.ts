@@ -35,24 +35,65 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json }
 
 /**
- * Schema of a JSON value (finite numbers, plain objects and arrays only).
+ * Where the first value JSON cannot carry sits inside `value` (keys and indices from the top),
+ * and what it is; `undefined` when all of it is JSON (plain objects, arrays, strings, finite
+ * numbers, booleans and null).
+ *
+ * @example
+ * ```ts
+ * nonJsonAt({ a: [1, undefined] }) // { path: ['a', 1], value: undefined }
+ * nonJsonAt({ a: 1 }) // undefined
+ * ```
+ */
+export function nonJsonAt(value: unknown): { path: (string | number)[]; value: unknown } | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path: [], value }
+  if (typeof value !== 'object') return { path: [], value }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = nonJsonAt(value[i])
+      if (bad) return (bad.path.unshift(i), bad)
+    }
+    return undefined
+  }
+  const proto = Object.getPrototypeOf(value) as unknown
+  if (proto !== Object.prototype && proto !== null) return { path: [], value }
+  for (const [key, item] of Object.entries(value)) {
+    const bad = nonJsonAt(item)
+    if (bad) return (bad.path.unshift(key), bad)
+  }
+  return undefined
+}
+
+// Checked in place, never copied: zod's own JSON and record schemas build a copy that leaves out
+// (without checking it) a key named "__proto__", which JSON allows.
+const jsonCheck = z.superRefine((value: unknown, ctx) => {
+  const bad = nonJsonAt(value)
+  if (bad) ctx.addIssue({ code: 'custom', message: 'not a JSON value (finite numbers, strings, booleans, null, plain objects and arrays only)', path: bad.path, input: bad.value })
+})
+
+/**
+ * Schema of a JSON value (finite numbers, plain objects and arrays only). A value that passes is
+ * returned as it is, every key kept (a key named `"__proto__"` too).
  *
  * @example
  * ```ts
  * JsonSchema.safeParse({ a: Number.NaN }).success // false
  * ```
  */
-export const JsonSchema: z.ZodMiniType<Json> = z.json() as z.ZodMiniType<Json>
+export const JsonSchema: z.ZodMiniType<Json> = z.custom<Json>().check(jsonCheck)
 
 /**
- * Schema of a JSON object (`google.protobuf.Struct`).
+ * Schema of a JSON object (`google.protobuf.Struct`), returned as it is like {@link JsonSchema}.
  *
  * @example
  * ```ts
  * JsonObjectSchema.safeParse([1]).success // false
  * ```
  */
-export const JsonObjectSchema: z.ZodMiniType<JsonObject> = z.record(z.string(), JsonSchema)
+export const JsonObjectSchema: z.ZodMiniType<JsonObject> = z
+  .custom<JsonObject>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { message: 'expected a JSON object' })
+  .check(jsonCheck)
 
 /**
  * `ArtifactTypeSchema` (proto `ml_pipelines.ArtifactTypeSchema`).
@@ -144,8 +185,8 @@ export const ExecutorInputSchema = z.looseObject({
   inputs: z.optional(
     z.looseObject({
       /** Deprecated `map<string, ml_pipelines.Value>`; read only as a fallback. */
-      parameters: z.optional(z.record(z.string(), JsonSchema)),
-      parameterValues: z.optional(z.record(z.string(), JsonSchema)),
+      parameters: z.optional(JsonObjectSchema),
+      parameterValues: z.optional(JsonObjectSchema),
       artifacts: z.optional(z.record(z.string(), ArtifactListSchema)),
     }),
   ),
@@ -196,7 +237,7 @@ export const OutputRuntimeArtifactSchema = z.strictObject({
  * ```
  */
 export const ExecutorOutputSchema = z.strictObject({
-  parameterValues: z.optional(z.record(z.string(), JsonSchema)),
+  parameterValues: z.optional(JsonObjectSchema),
   artifacts: z.optional(z.record(z.string(), z.strictObject({ artifacts: z.array(OutputRuntimeArtifactSchema) }))),
 })
 
