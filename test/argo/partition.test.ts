@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { PipelineNode } from '@typeflow/dsl'
-import { artifact, component, Dataset, eq, param, pipeline } from '@typeflow/dsl'
+import { artifact, component, Dataset, eq, MAX_NAME_LENGTH, param, pipeline } from '@typeflow/dsl'
 import { emitKfp } from '../../packages/compiler/src/compile.ts'
 import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
 import { syntheticPipeline } from '../bench/synthetic.ts'
@@ -102,6 +102,17 @@ function manyConditions(n: number): PipelineNode {
 function distinct(n: number): PipelineNode {
   return pipeline({ name: `distinct-${n}` }, (dag) => {
     for (let i = 0; i < n; i++) dag.task(component({ name: `c${i}`, image: `registry.example/c${i}:1`, command: ['true'] }), {}, { name: `t${i}` })
+  })
+}
+
+/**
+ * n components, each echoing a line of `length` characters or more, in a pipeline whose name
+ * takes the full 128 characters: templates about as large in YAML as in JSON, so libraries fill
+ * up to the budget, and library metadata of several hundred bytes (the name, the namespace).
+ */
+function longNamed(n: number, length: number): PipelineNode {
+  return pipeline({ name: 'a'.repeat(MAX_NAME_LENGTH) }, (dag) => {
+    for (let i = 0; i < n; i++) dag.task(component({ name: `c${i}`, image: `registry.example/c${i}:1`, command: ['echo', 'x'.repeat(length + i)] }), {}, { name: `t${i}` })
   })
 }
 
@@ -210,6 +221,13 @@ describe('packing under a small object budget', () => {
     // A binary tree of loops, conditions and fan-ins: packed level by level, its partitions would
     // hand hundreds of values to the next level (over 60 kB each); packed by sub-tree, a few.
     { name: 'the nested shape of 3,000 in 60 kB objects', pipeline: syntheticPipeline('nested', 3000), options: { maxDocumentBytes: 60_000 } },
+    // Libraries filled to within 200 bytes of the budget, each carrying about 550 bytes of metadata
+    // (once counted as 400, which made them 4 to 130 bytes too large).
+    ...[3515, 3520, 3530].map((length) => ({
+      name: `long commands (${length}+ characters) under a 128-character pipeline name in a 63-character namespace, in 50 kB objects`,
+      pipeline: longNamed(60, length),
+      options: { kind: 'WorkflowTemplate', namespace: 'n'.repeat(63), maxDocumentBytes: 50_000 },
+    })),
   ] as const
   it.each(budgets.map((b) => [b.name, b] as const))('%s: every object within the budget, the written YAML that of the objects', (_name, b) => {
     const { documents, yaml, diagnostics } = emitArgo(analysed(b.pipeline), b.options)

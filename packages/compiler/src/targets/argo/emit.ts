@@ -267,8 +267,7 @@ class PlacedTemplates {
       return withTemplates(doc, items)
     })
     // Every template is written as an item now, its tasks copied in. The tasks' own items (half
-    // the bytes of a DAG-heavy pipeline) would only serve another packing; dropped before the
-    // output is written, when memory peaks. Another packing writes again the tasks it needs.
+    // the bytes of a DAG-heavy pipeline) are dropped before the output is written, when memory peaks.
     this.taskItems.clear()
     const { bytes, ends } = toYamlDocumentsBytesWithEnds(values, OPTIONS, capacity)
     const sizes = ends.map((end, i) => Math.max(end - (i === 0 ? 0 : ends[i - 1]! + YAML_DOCUMENT_SEPARATOR.length), jsonSizes[i]!))
@@ -360,8 +359,14 @@ function mainDocument(ctx: EmitContext, pipeline: PipelineNode, entrypoint: stri
   }
 }
 
+/** A WorkflowTemplate holding templates that the main object (or a later library) calls by `templateRef`. */
+function libraryDocument(ctx: EmitContext, name: string, templates: readonly Json[]): Json {
+  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'WorkflowTemplate', metadata: objectMetadata(ctx, { name }, {}), spec: { templates } }
+}
+
 /** Splits templates over the main object and as few WorkflowTemplates as the caps allow. */
-function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineNode, root: TemplateEntry, budget: number): Json[] {
+function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineNode, root: TemplateEntry): Json[] {
+  const budget = ctx.options.maxDocumentBytes
   const o = ctx.options
   const entries = ctx.templates
   const emptyMain = mainDocument(ctx, pipeline, root.name, [])
@@ -376,7 +381,12 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
   const libraryNameBytes = libraryPrefix.length + 10 + String(entries.length).length
   const refBytes = 2 * (indent + 4) + 30 + libraryNameBytes
   const sizes = new Map(entries.map((e) => [e, placed.bytes(placed.template(e), indent) + dagTaskCount(e) * refBytes]))
-  const mainBase = Math.max(Buffer.byteLength(toYaml(emptyMain, OPTIONS)), jsonBytes(emptyMain)) + 64
+  // An object without templates, as YAML or JSON whichever is larger, and some slack.
+  const baseBytes = (doc: Json): number => Math.max(Buffer.byteLength(toYaml(doc, OPTIONS)), jsonBytes(doc)) + 64
+  const mainBase = baseBytes(emptyMain)
+  // Measured with a name as long as any library's: its metadata carries the pipeline's name (up to
+  // 128 characters) and the namespace, several hundred bytes in all.
+  const libraryBaseBytes = baseBytes(libraryDocument(ctx, 'x'.repeat(libraryNameBytes), []))
   const total = entries.reduce((sum, e) => sum + sizes.get(e)!, 0)
 
   const home = new Map<string, string>()
@@ -402,12 +412,12 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
     const hash = digest.digest('hex').slice(0, 8)
     const libraryBase = `${libraryPrefix}-${hash}`
     let current: TemplateEntry[] = []
-    let currentBytes = 400
+    let currentBytes = libraryBaseBytes
     for (const entry of rest) {
       if (current.length > 0 && (current.length >= o.maxTemplates || currentBytes + sizes.get(entry)! > budget)) {
         libraries.push({ name: '', entries: current })
         current = []
-        currentBytes = 400
+        currentBytes = libraryBaseBytes
       }
       current.push(entry)
       currentBytes += sizes.get(entry)!
@@ -421,12 +431,7 @@ function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineN
   for (const lib of libraries) for (const e of lib.entries) home.set(e.name, lib.name)
   for (const e of mainEntries) home.set(e.name, mainName)
 
-  const documents: Json[] = libraries.map((lib) => ({
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'WorkflowTemplate',
-    metadata: objectMetadata(ctx, { name: lib.name }, {}),
-    spec: { templates: lib.entries.map((e) => placed.place(e, home, lib.name)) },
-  }))
+  const documents: Json[] = libraries.map((lib) => libraryDocument(ctx, lib.name, lib.entries.map((e) => placed.place(e, home, lib.name))))
   // The entrypoint first reads best; the rest in the order they were made (callees before callers).
   const ordered = [root, ...mainEntries.filter((e) => e !== root)]
   documents.push(mainDocument(ctx, pipeline, root.name, ordered.map((e) => placed.place(e, home, mainName))))
@@ -524,19 +529,11 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   // packed, and an oversized template would only repeat what they say.
   if (ctx.diagnostics.length === 0) checkTemplateSizes(ctx)
   if (ctx.diagnostics.length > 0) return argoResult([], new Uint8Array(0), ctx.diagnostics)
-  // Sizes are estimated while packing and measured after; shrink the packing budget until they fit.
-  // An object's size is the larger of its YAML (the file applied) and its JSON (what the API stores).
+  // Packing counts each template at no less than the bytes it adds to an object, so the objects
+  // fit; their sizes are measured when written all the same, and checked.
   const placed = new PlacedTemplates()
-  let documents: Json[] = []
-  let bytes: Uint8Array = new Uint8Array(0)
-  let sizes: number[] = []
-  for (let budget = resolved.maxDocumentBytes; budget >= resolved.maxDocumentBytes / 2; budget = Math.floor(budget * 0.95)) {
-    documents = assemble(ctx, placed, analysed.node, root.entry, budget)
-    ;({ bytes, sizes } = placed.write(documents))
-    if (sizes.every((size) => size <= resolved.maxDocumentBytes)) break
-    // An object over the limit with a single template in it stays over it whatever the packing.
-    if (documents.some((doc, i) => sizes[i]! > resolved.maxDocumentBytes && templatesOf(doc).length === 1)) break
-  }
+  const documents = assemble(ctx, placed, analysed.node, root.entry)
+  const { bytes, sizes } = placed.write(documents)
   checkLimits(ctx, documents, sizes)
   if (ctx.diagnostics.length > 0) return argoResult([], new Uint8Array(0), ctx.diagnostics)
   return argoResult(documents, bytes, [])
