@@ -226,7 +226,7 @@ describe('packing under a small object budget', () => {
     ...[3515, 3520, 3530].map((length) => ({
       name: `long commands (${length}+ characters) under a 128-character pipeline name in a 63-character namespace, in 50 kB objects`,
       pipeline: longNamed(60, length),
-      options: { kind: 'WorkflowTemplate', namespace: 'n'.repeat(63), maxDocumentBytes: 50_000 },
+      options: { kind: 'WorkflowTemplate' as const, namespace: 'n'.repeat(63), maxDocumentBytes: 50_000 },
     })),
   ] as const
   it.each(budgets.map((b) => [b.name, b] as const))('%s: every object within the budget, the written YAML that of the objects', (_name, b) => {
