@@ -177,10 +177,23 @@ export interface EncodedText {
   readonly usesBraceEnv: boolean
 }
 
+/**
+ * Only a `$` or a `{` in written text can make its encoding differ from the text itself (see
+ * write): most text has neither, and skips the per-character tokens.
+ */
+const NEEDS_ENCODING = /[${]/
+
 /** Writes a command-line argument (or an env value) made of user text, placeholders and tags. */
 export function encodeArg(items: readonly ArgItem[]): EncodedText {
-  const { text, escaped } = write(tokenize(items), false)
-  return { text, usesBraceEnv: escaped }
+  let plain = ''
+  for (const item of items) {
+    if (item.kind === 'tag') plain += `{{${item.tag}}}`
+    else if (NEEDS_ENCODING.test(item.text)) {
+      const { text, escaped } = write(tokenize(items), false)
+      return { text, usesBraceEnv: escaped }
+    } else plain += item.text
+  }
+  return { text: plain, usesBraceEnv: false }
 }
 
 /**
@@ -188,6 +201,7 @@ export function encodeArg(items: readonly ArgItem[]): EncodedText {
  * kubelet must give back exactly `value`, wherever in an argument it lands.
  */
 export function encodeValue(value: string): EncodedText {
+  if (!NEEDS_ENCODING.test(value)) return { text: value, usesBraceEnv: false }
   const tokens: Token[] = []
   lits(value, tokens)
   const { text, escaped } = write(tokens, true)
@@ -203,6 +217,9 @@ export type ValueItem = { readonly kind: 'text'; readonly text: string } | { rea
  * value where the tag stands, wherever the value lands in an argument.
  */
 export function encodeValueWithTags(items: readonly ValueItem[]): EncodedText {
+  if (items.every((item) => item.kind === 'tag' || !NEEDS_ENCODING.test(item.text))) {
+    return { text: items.map((item) => (item.kind === 'tag' ? `{{${item.tag}}}` : item.text)).join(''), usesBraceEnv: false }
+  }
   const tokens: Token[] = []
   for (const item of items) {
     if (item.kind === 'tag') tokens.push({ t: 'tag', tag: item.tag })
