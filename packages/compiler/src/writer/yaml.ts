@@ -701,10 +701,10 @@ class Emitter {
   private readonly keysAt: string[][] = []
   private readonly valuesAt: unknown[][] = []
   private readonly prototypeEnumerable = prototypeEnumerable()
-  /** Long strings seen: `null` once, the rendering from the second time on. */
-  private readonly memo = new Map<string, Rendering | null>()
+  /** Long strings seen: `null` once, the rendering from the second time on (made on first use: most items need none). */
+  private memo: Map<string, Rendering | null> | undefined
   /** Frozen mappings and sequences written so far (see {@link Emitter.frozenContainer}). */
-  private readonly frozen = new Map<object, Rendering>()
+  private frozen: Map<object, Rendering> | undefined
   private readonly sortKeys: boolean
   /** Quote for every common reader (ToYamlOptions.quoting 'portable'), not only PyYAML. */
   private readonly portable: boolean
@@ -936,12 +936,13 @@ class Emitter {
    * bytes of its first rendering are copied wherever it starts in the same state again.
    */
   private frozenContainer(value: object, mapping: boolean): void {
-    const seen = this.frozen.get(value)
+    const frozen = (this.frozen ??= new Map())
+    const seen = frozen.get(value)
     if (this.replay(seen, mapping)) return
     const start = this.writeStart()
     if (Array.isArray(value)) this.sequence(value, mapping)
     else this.mapping(value as Record<string, unknown>)
-    if (seen === undefined) this.frozen.set(value, this.rendering(start, mapping))
+    if (seen === undefined) frozen.set(value, this.rendering(start, mapping))
   }
 
   private writeStart(): WriteStart {
@@ -1169,16 +1170,17 @@ class Emitter {
    * when those match a previous rendering.
    */
   private memoizedScalar(s: string, simpleKey: boolean): void {
-    const seen = this.memo.get(s)
+    const memo = (this.memo ??= new Map())
+    const seen = memo.get(s)
     if (this.replay(seen, simpleKey)) return
     if (seen === undefined) {
-      this.memo.set(s, null)
+      memo.set(s, null)
       this.styledScalar(s, false, simpleKey)
       return
     }
     const start = this.writeStart()
     this.styledScalar(s, false, simpleKey)
-    this.memo.set(s, this.rendering(start, simpleKey))
+    memo.set(s, this.rendering(start, simpleKey))
   }
 
   private styledScalar(s: string, root: boolean, simpleKey: boolean): void {
