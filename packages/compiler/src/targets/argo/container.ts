@@ -270,29 +270,56 @@ function expand(state: RenderState, args: readonly CommandArgNode[]): ArgItem[][
 const componentIds = new WeakMap<ContainerComponentNode, number>()
 let nextComponentId = 0
 
-/** Everything a container template depends on besides the context's options, as one string. */
-function templateShape(request: ContainerRequest): string {
-  const { component, task } = request
+/**
+ * What a container template's command line, inputs, outputs and pod settings depend on (besides
+ * the context's options), as one string: everything but the task's env, resources and retry.
+ */
+function partsShape(request: ContainerRequest): string {
+  const { component } = request
   let id = componentIds.get(component)
   if (id === undefined) componentIds.set(component, (id = nextComponentId++))
   const passed = [...request.passed].sort(compareNames).join(',')
   const flags = `${request.hasDisplayName ? 'd' : ''}${request.hasCacheKey ? 'k' : ''}${request.memoize ?? ''}`
-  const settings = task.env.length > 0 || task.resources !== undefined || task.retry !== undefined || request.pod !== undefined
-  return `${id}\u0000${passed}\u0000${flags}${settings ? `\u0000${JSON.stringify([task.env, task.resources ?? null, task.retry ?? null, request.pod ?? null])}` : ''}`
+  return `${id}\u0000${passed}\u0000${flags}${request.pod !== undefined ? `\u0000${JSON.stringify(request.pod)}` : ''}`
+}
+
+/** The task's own settings that shape its template, as one string (empty when it has none). */
+function settingsShape(task: TaskNode): string {
+  if (task.env.length === 0 && task.resources === undefined && task.retry === undefined) return ''
+  return `\u0000${JSON.stringify([task.env, task.resources ?? null, task.retry ?? null])}`
 }
 
 /** Builds (or reuses) the container template for one task. */
 export function containerTemplate(ctx: EmitContext, request: ContainerRequest): BuiltTemplate {
-  const shape = templateShape(request)
+  const partsKey = partsShape(request)
+  const shape = `${partsKey}${settingsShape(request.task)}`
   const built = ctx.builtContainers.get(shape) as BuiltTemplate | undefined
   if (built) return built
-  const template = buildContainerTemplate(ctx, request)
+  // Tasks of one component often differ only in env, resources or retry (a shard number in env):
+  // the command line, inputs and outputs are then worked out once, for all of them.
+  let parts = ctx.builtContainers.get(`parts\u0000${partsKey}`) as ContainerParts | undefined
+  if (parts === undefined) ctx.builtContainers.set(`parts\u0000${partsKey}`, (parts = containerParts(ctx, request)))
+  const template = buildContainerTemplate(ctx, request, parts)
   ctx.builtContainers.set(shape, template)
   return template
 }
 
-function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest): BuiltTemplate {
-  const { component, task } = request
+/** What tasks of one component with the same inputs and pod settings share (see partsShape). */
+interface ContainerParts {
+  readonly command: readonly string[] | undefined
+  readonly args: readonly string[] | undefined
+  /** Whether the command line (or a constant it reads) relies on `TYPEFLOW_LBRACE`. */
+  readonly usesBraceEnv: boolean
+  readonly declared: ReadonlyMap<string, string>
+  readonly outputs: ReadonlyMap<string, TemplateOutput>
+  readonly metadata: Readonly<Record<string, unknown>>
+  readonly inputs: Readonly<Record<string, unknown>>
+  readonly outputsField: Readonly<Record<string, unknown>> | undefined
+  readonly memoize: Readonly<Record<string, unknown>> | undefined
+}
+
+function containerParts(ctx: EmitContext, request: ContainerRequest): ContainerParts {
+  const { component } = request
   const renamed: Record<string, string> = {}
   const inputNames = ioNameMap(component.inputs, renamed)
   const outputNames = ioNameMap(component.outputs, renamed)
@@ -314,14 +341,8 @@ function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest): Bu
   }
   const command = render(component.command)
   const args = render(component.args)
-  const env = task.env.map((e) => {
-    const encoded = encodeArg([{ kind: 'user', text: e.value }])
-    usesBraceEnv ||= encoded.usesBraceEnv
-    return { name: e.name, value: encoded.text }
-  })
   // Constants and defaults are written with the same escape; they only reach command lines.
   if (ctx.valuesUseBraceEnv && state.paramInputsUsed.size > 0) usesBraceEnv = true
-  if (usesBraceEnv) env.unshift({ name: LBRACE_ENV, value: '{' })
 
   const inputParameters: Record<string, unknown>[] = []
   const inputArtifacts: Record<string, unknown>[] = []
@@ -371,28 +392,54 @@ function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest): Bu
   if (labelValue(component.name) !== component.name) annotations[ANNOTATIONS.component] = breakBraces(component.name)
   if (request.hasCacheKey) annotations[ANNOTATIONS.cacheKey] = `{{inputs.parameters.${RESERVED.cacheKey}}}`
   if (Object.keys(renamed).length > 0) annotations[ANNOTATIONS.ioNames] = JSON.stringify(renamed)
-  const resources = task.resources && resourcesFor(task.resources)
   const pod = request.pod?.settings ?? {}
-  const volumes = [...(writesOutputs ? [{ name: OUTPUT_VOLUME, emptyDir: {} }] : []), ...(pod.volumes ?? [])]
-  const volumeMounts = [...(writesOutputs ? [{ name: OUTPUT_VOLUME, mountPath: OUTPUT_DIR }] : []), ...(pod.volumeMounts ?? [])]
-  const allEnv = [...env, ...(pod.env ?? [])]
-
-  const body: Record<string, unknown> = {
+  return {
+    command,
+    args,
+    usesBraceEnv,
+    declared,
+    outputs,
     // The user's pod labels and annotations first: Typeflow's own keys win on a clash.
     metadata: {
       annotations: { ...pod.metadata?.annotations, ...annotations },
       labels: { ...pod.metadata?.labels, [ANNOTATIONS.component]: labelValue(component.name) || 'component' },
     },
-    ...(request.hasDisplayName && { annotations: { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` } }),
     inputs: { parameters: inputParameters, ...(inputArtifacts.length > 0 && { artifacts: inputArtifacts }) },
-    ...(writesOutputs && {
-      outputs: {
-        ...(outputParameters.length > 0 && { parameters: outputParameters }),
-        ...(outputArtifacts.length > 0 && { artifacts: outputArtifacts }),
-      },
-    }),
+    outputsField: writesOutputs
+      ? {
+          ...(outputParameters.length > 0 && { parameters: outputParameters }),
+          ...(outputArtifacts.length > 0 && { artifacts: outputArtifacts }),
+        }
+      : undefined,
+    memoize,
+  }
+}
+
+/** The template of one task: the shared parts, and the task's env, resources and retry. */
+function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest, parts: ContainerParts): BuiltTemplate {
+  const { component, task } = request
+  let usesBraceEnv = parts.usesBraceEnv
+  const env = task.env.map((e) => {
+    const encoded = encodeArg([{ kind: 'user', text: e.value }])
+    usesBraceEnv ||= encoded.usesBraceEnv
+    return { name: e.name, value: encoded.text }
+  })
+  if (usesBraceEnv) env.unshift({ name: LBRACE_ENV, value: '{' })
+  const resources = task.resources && resourcesFor(task.resources)
+  const pod = request.pod?.settings ?? {}
+  const writesOutputs = parts.outputsField !== undefined
+  const volumes = [...(writesOutputs ? [{ name: OUTPUT_VOLUME, emptyDir: {} }] : []), ...(pod.volumes ?? [])]
+  const volumeMounts = [...(writesOutputs ? [{ name: OUTPUT_VOLUME, mountPath: OUTPUT_DIR }] : []), ...(pod.volumeMounts ?? [])]
+  const allEnv = [...env, ...(pod.env ?? [])]
+
+  // Templates of one component share the parts' objects (as they share the pod settings' objects).
+  const body: Record<string, unknown> = {
+    metadata: parts.metadata,
+    ...(request.hasDisplayName && { annotations: { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` } }),
+    inputs: parts.inputs,
+    ...(parts.outputsField !== undefined && { outputs: parts.outputsField }),
     ...(task.retry !== undefined && { retryStrategy: retryStrategyFor(task.retry) }),
-    ...(memoize !== undefined && { memoize }),
+    ...(parts.memoize !== undefined && { memoize: parts.memoize }),
     ...(pod.nodeSelector !== undefined && { nodeSelector: pod.nodeSelector }),
     ...(pod.tolerations !== undefined && { tolerations: pod.tolerations }),
     ...(pod.affinity !== undefined && { affinity: pod.affinity }),
@@ -403,8 +450,8 @@ function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest): Bu
     ...(volumes.length > 0 && { volumes }),
     container: {
       image: component.image,
-      ...(command !== undefined && { command }),
-      ...(args !== undefined && { args }),
+      ...(parts.command !== undefined && { command: parts.command }),
+      ...(parts.args !== undefined && { args: parts.args }),
       ...(allEnv.length > 0 && { env: allEnv }),
       ...(resources !== undefined && { resources }),
       ...(pod.imagePullPolicy !== undefined && { imagePullPolicy: pod.imagePullPolicy }),
@@ -412,7 +459,7 @@ function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest): Bu
     },
   }
   const entry = ctx.intern('container', component.name, body)
-  return { entry, inputNames: declared, outputs }
+  return { entry, inputNames: parts.declared, outputs: parts.outputs }
 }
 
 /**
