@@ -389,8 +389,8 @@ function outputEntry(view: DagView, name: string, source: Source, artifact: bool
 }
 
 export function argumentsOf(parameters: readonly Json[], artifacts: readonly Json[]): Json | undefined {
-  if (parameters.length === 0 && artifacts.length === 0) return undefined
-  return { ...(parameters.length > 0 && { parameters }), ...(artifacts.length > 0 && { artifacts }) }
+  if (parameters.length === 0) return artifacts.length === 0 ? undefined : { artifacts }
+  return artifacts.length === 0 ? { parameters } : { parameters, artifacts }
 }
 
 const ANY_COMPLETION = ['Succeeded', 'Failed', 'Errored', 'Skipped', 'Omitted'] as const
@@ -401,37 +401,40 @@ function dependsText(names: readonly string[], anyCompletion: boolean): string {
   return names.map((n) => `(${ANY_COMPLETION.map((r) => `${n}.${r}`).join(' || ')})`).join(' && ')
 }
 
+const NO_IMPORTS: ReadonlyMap<string, string> = new Map()
+
 /** Builds the DAG template holding `children`: the scope's own template, or a partition's. */
 function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: readonly Unit[], group: Group | undefined): TemplateEntry {
   const leafChildren = new Map<string, Leaf>()
   const groupOf = new Map<string, Group>()
-  const unitOf = new Map<string, Unit>()
-  const templates = new Map<Unit, TemplateEntry>()
-  for (const child of children) {
-    for (const t of child.tasks) unitOf.set(t, child)
+  /** Index among the children of the child holding each task. */
+  const childOf = new Map<string, number>()
+  const templates: TemplateEntry[] = []
+  children.forEach((child, i) => {
+    for (const t of child.tasks) childOf.set(t, i)
     if (child.kind === 'leaf') {
       leafChildren.set(child.name, child)
-      templates.set(child, child.template)
+      templates.push(child.template)
     } else {
       for (const t of child.tasks) groupOf.set(t, child)
-      templates.set(child, buildDag(ctx, scope, analysis, child.children, child))
+      templates.push(buildDag(ctx, scope, analysis, child.children, child))
     }
-  }
-  const view: DagView = { top: group === undefined, leafChildren, groupOf, imports: new Map(group?.imports.map((p) => [p.key, p.name])) }
+  })
+  const view: DagView = { top: group === undefined, leafChildren, groupOf, imports: group ? new Map(group.imports.map((p) => [p.key, p.name])) : NO_IMPORTS }
 
-  const childIndex = new Map(children.map((c, i) => [c, i]))
   const tasks: Json[] = []
   const externalDepends: Record<string, string[]> = {}
-  const dependedOn = new Set<Unit>()
-  const targets = new Set<Unit>()
+  const dependedOn = new Set<number>()
+  const targets = new Set<number>()
   let anyCompletion = false
-  for (const child of children) {
-    const depends = new Set<Unit>()
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i]!
+    const depends: number[] = []
     const outside: string[] = []
     for (const dep of child.dependsOn) {
-      const sibling = unitOf.get(dep)
+      const sibling = childOf.get(dep)
       if (sibling === undefined) outside.push(dep)
-      else if (sibling !== child) depends.add(sibling)
+      else if (sibling !== i && !depends.includes(sibling)) depends.push(sibling)
     }
     // Argo only orders siblings; deps across partitions hold through the partitions' own order.
     // They are recorded so tools can still read the exact graph.
@@ -459,18 +462,19 @@ function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: 
       }
     }
     const args = argumentsOf(parameters, artifacts)
-    const ordered = [...depends].sort((a, b) => childIndex.get(a)! - childIndex.get(b)!).map((c) => c.argoName)
-    tasks.push({
-      name: child.argoName,
-      template: templates.get(child)!.name,
-      ...(ordered.length > 0 && { depends: dependsText(ordered, isAny) }),
-      ...(child.kind === 'leaf' && child.when && { when: renderValue(view, child.when) }),
-      ...(child.kind === 'leaf' && child.withItems && { withItems: child.withItems }),
-      ...(child.kind === 'leaf' && child.withParam && { withParam: renderValue(view, child.withParam) }),
-      ...(args !== undefined && { arguments: args }),
-    })
+    const ordered = depends.sort((a, b) => a - b).map((d) => children[d]!.argoName)
+    // Optional fields assigned rather than spread in: tens of thousands of tasks are built.
+    const task: Json = { name: child.argoName, template: templates[i]!.name }
+    if (ordered.length > 0) task['depends'] = dependsText(ordered, isAny)
+    if (child.kind === 'leaf') {
+      if (child.when) task['when'] = renderValue(view, child.when)
+      if (child.withItems) task['withItems'] = child.withItems
+      if (child.withParam) task['withParam'] = renderValue(view, child.withParam)
+    }
+    if (args !== undefined) task['arguments'] = args
+    tasks.push(task)
   }
-  for (const child of children) if (!dependedOn.has(child)) targets.add(child)
+  for (let i = 0; i < children.length; i++) if (!dependedOn.has(i)) targets.add(i)
 
   const outputParameters: Json[] = []
   const outputArtifacts: Json[] = []
@@ -504,25 +508,17 @@ function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: 
     }
     return ctx.intern('dag', scope.baseName, empty, [], scope.isRoot)
   }
-  const body: Json = {
-    ...(Object.keys(annotations).length > 0 && { metadata: { annotations } }),
-    ...(displayAnnotations && { annotations: displayAnnotations }),
-    ...(Object.keys(inputs).length > 0 && { inputs }),
-    ...((outputParameters.length > 0 || outputArtifacts.length > 0) && {
-      outputs: {
-        ...(outputParameters.length > 0 && { parameters: outputParameters }),
-        ...(outputArtifacts.length > 0 && { artifacts: outputArtifacts }),
-      },
-    }),
-    ...(!group && scope.parallelism !== undefined && { parallelism: scope.parallelism }),
-    dag: {
-      // A task that runs whatever happened upstream must still be scheduled after a failure, and
-      // the failure must still fail the DAG: every task it waits for is a target.
-      ...(anyCompletion && { failFast: false, target: children.filter((c) => targets.has(c)).map((c) => c.argoName).join(' ') }),
-      tasks,
-    },
-  }
-  const calls = [...new Set(children.map((c) => templates.get(c)!.name))]
+  const body: Json = {}
+  if (Object.keys(annotations).length > 0) body['metadata'] = { annotations }
+  if (displayAnnotations) body['annotations'] = displayAnnotations
+  if (Object.keys(inputs).length > 0) body['inputs'] = inputs
+  const outputs = argumentsOf(outputParameters, outputArtifacts)
+  if (outputs !== undefined) body['outputs'] = outputs
+  if (!group && scope.parallelism !== undefined) body['parallelism'] = scope.parallelism
+  // A task that runs whatever happened upstream must still be scheduled after a failure, and the
+  // failure must still fail the DAG: every task it waits for is a target.
+  body['dag'] = anyCompletion ? { failFast: false, target: children.filter((_, i) => targets.has(i)).map((c) => c.argoName).join(' '), tasks } : { tasks }
+  const calls = [...new Set(templates.map((t) => t.name))]
   return ctx.intern('dag', group ? `${scope.baseName}-part` : scope.baseName, body, calls, !group && scope.isRoot)
 }
 
