@@ -9,7 +9,8 @@ import type { TaskNode, CommandArgNode, JsonValue, PipelineNode } from '@typeflo
 import { component, concat, param, pipeline } from '@typeflow/dsl'
 import { type ArgItem, encodeArg, encodeValue, LBRACE_ENV } from '../../packages/compiler/src/targets/argo/text.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
-import { argoSubstitute, containerEnv, kubeletExpand } from './simulate.ts'
+import { exprLiteral } from '../../packages/compiler/src/targets/argo/expr.ts'
+import { argoSubstitute, containerEnv, evaluateExpression, kubeletExpand } from './simulate.ts'
 import { compileArgo } from './helpers.ts'
 
 const HOSTILE = [
@@ -178,6 +179,21 @@ describe('the encoder, on arbitrary text', () => {
       }),
       { numRuns: 2000 },
     )
+  })
+
+  it('writes any text as an expression string literal of safe characters and escapes, which reads back as the text', () => {
+    // Code points from the whole range (astral ones and lone surrogates too), safe ones often.
+    const anyText = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'Z', '9', '_', '-', '=', '~', '*'), fc.integer({ min: 0, max: 0x10ffff }).map((c) => String.fromCodePoint(c))), maxLength: 20 })
+    fc.assert(
+      fc.property(anyText, (value) => {
+        const literal = exprLiteral(value)
+        expect(literal).toMatch(/^'([A-Za-z0-9_.,/@+\-=%~^*]|\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8})*'$/)
+        expect(evaluateExpression(literal, new Map())).toBe(value)
+      }),
+      { numRuns: 2000 },
+    )
+    expect(exprLiteral('a:{"b"}')).toBe("'a\\x3a\\x7b\\x22b\\x22\\x7d'")
+    expect(exprLiteral('é😀')).toBe("'\\u00e9\\U0001f600'")
   })
 
   it('keeps JSON parameter values (lists, structs) readable', () => {

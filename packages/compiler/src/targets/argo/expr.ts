@@ -16,22 +16,19 @@
  * @module
  */
 
-const SAFE = /^[A-Za-z0-9_.,/@+\-=%~^*]$/
+/** A character (a code point: `u`) outside the safe set. */
+const UNSAFE = /[^A-Za-z0-9_.,/@+\-=%~^*]/gu
+
+function escapeCharacter(c: string): string {
+  const code = c.codePointAt(0)!
+  if (code < 0x80) return `\\x${code.toString(16).padStart(2, '0')}`
+  if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`
+  return `\\U${code.toString(16).padStart(8, '0')}`
+}
 
 /** An expr-lang string literal for any text, safe inside a tag (see the module notes). */
 export function exprLiteral(text: string): string {
-  let out = "'"
-  for (const c of text) {
-    if (SAFE.test(c)) {
-      out += c
-      continue
-    }
-    const code = c.codePointAt(0)!
-    if (code < 0x80) out += `\\x${code.toString(16).padStart(2, '0')}`
-    else if (code <= 0xffff) out += `\\u${code.toString(16).padStart(4, '0')}`
-    else out += `\\U${code.toString(16).padStart(8, '0')}`
-  }
-  return `${out}'`
+  return `'${text.replace(UNSAFE, escapeCharacter)}'`
 }
 
 /** A number literal expr-lang reads back as the same number. */
