@@ -37,7 +37,10 @@ const OPTIONS = { sortKeys: false } as const
 
 /** The result of {@link emitArgo}: documents in apply order, or why the pipeline cannot be expressed. */
 export interface ArgoEmitResult {
-  /** Plain JSON objects; write them with `argoYaml(documents)`. */
+  /**
+   * Plain JSON objects; write them with `argoYaml(documents)`. Templates of one component share
+   * objects (its command line, inputs and outputs): copy a template before changing it.
+   */
   readonly documents: Json[]
   /** `argoYaml(documents)`, already written while measuring the objects (empty on diagnostics); decoded from `bytes` when first read. */
   readonly yaml: string
@@ -366,8 +369,8 @@ function libraryDocument(ctx: EmitContext, name: string, templates: readonly Jso
 
 /** Splits templates over the main object and as few WorkflowTemplates as the caps allow. */
 function assemble(ctx: EmitContext, placed: PlacedTemplates, pipeline: PipelineNode, root: TemplateEntry): Json[] {
-  const budget = ctx.options.maxDocumentBytes
   const o = ctx.options
+  const budget = o.maxDocumentBytes
   const entries = ctx.templates
   const emptyMain = mainDocument(ctx, pipeline, root.name, [])
   const indent = templatesIndent(emptyMain)
