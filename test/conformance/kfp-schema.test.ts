@@ -613,6 +613,37 @@ describe('KFP IR schema issues are readable', () => {
     expect(validateKfpDocuments([spec]).map((i) => i.path)).toEqual(['/deploymentSpec/executors/exec-a/container', '/deploymentSpec/executors/exec-d/container'])
   })
 
+  it('passes a frozen part it found valid at once, and checks everything else every time', () => {
+    // The compiler shares frozen input definitions among the components of one component's tasks.
+    const definitions = Object.freeze({ parameters: Object.freeze({ n: Object.freeze({ parameterType: 'NUMBER_INTEGER', isOptional: true }) }) })
+    const spec = minimal()
+    const components = spec['components'] as Json
+    components['comp-a'] = { executorLabel: 'exec-a', inputDefinitions: definitions }
+    components['comp-b'] = { executorLabel: 'exec-a', inputDefinitions: definitions }
+    expect(validateKfpDocuments([spec])).toEqual([])
+    expect(validateKfpDocuments([spec])).toEqual([])
+    // Valid as input definitions says nothing of other places: as output definitions (which
+    // cannot be optional) it is checked, and rejected.
+    components['comp-c'] = { executorLabel: 'exec-a', outputDefinitions: definitions }
+    expect(new Set(validateKfpDocuments([spec]).map((i) => i.path))).toEqual(new Set(['/components/comp-c/outputDefinitions/parameters/n']))
+    // A frozen part found invalid is reported wherever it is.
+    const invalid = Object.freeze({ parameters: Object.freeze({ n: Object.freeze({ parameterType: 'NUMBER' }) }) })
+    delete components['comp-c']
+    components['comp-a'] = { executorLabel: 'exec-a', inputDefinitions: invalid }
+    components['comp-b'] = { executorLabel: 'exec-a', inputDefinitions: invalid }
+    expect(validateKfpDocuments([spec]).map((i) => i.path)).toEqual([
+      '/components/comp-a/inputDefinitions/parameters/n/parameterType',
+      '/components/comp-b/inputDefinitions/parameters/n/parameterType',
+    ])
+    // A part that is not frozen may change between checks: it is checked every time.
+    const open: Json = { parameters: { n: { parameterType: 'NUMBER_INTEGER' } } }
+    components['comp-a'] = { executorLabel: 'exec-a', inputDefinitions: open }
+    delete components['comp-b']
+    expect(validateKfpDocuments([spec])).toEqual([])
+    ;((open['parameters'] as Json)['n'] as Json)['parameterType'] = 'NUMBER'
+    expect(validateKfpDocuments([spec]).map((i) => i.path)).toEqual(['/components/comp-a/inputDefinitions/parameters/n/parameterType'])
+  })
+
   it('rejects empty files and extra documents', () => {
     expect(validateKfpDocuments([])).toHaveLength(1)
     expect(validateKfpDocuments([null])).toEqual([

@@ -16,5 +16,5 @@ export function generateValidatorModule(): string {
   const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true, esm: true, lines: false } })
   ajv.addSchema(pipelineSpecSchema, 'pipeline')
   ajv.addSchema(platformSpecSchema, 'platform')
-  return standaloneModule(ajv, { pipeline: 'pipeline', platform: 'platform' }, 'pipeline-spec.schema.ts and platform-spec.schema.ts')
+  return standaloneModule(ajv, { pipeline: 'pipeline', platform: 'platform' }, 'pipeline-spec.schema.ts and platform-spec.schema.ts', { rememberFrozenValid: true })
 }
