@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import {
   renderSequenceItem,
   replaceItemEntry,
+  replaceTrailingItems,
   type ToYamlOptions,
   YamlFloat,
   parseYamlPreservingFloats,
@@ -627,6 +628,52 @@ describe('frozen containers: written once per context and copied', () => {
     Object.freeze(a)
     Object.freeze(b)
     expect(() => toYaml({ a })).toThrow(/cyclic reference/)
+  })
+})
+
+describe('replaceTrailingItems: an item whose closing sequence is swapped, by copying bytes', () => {
+  const scalar = fc.oneof(fc.string(), fc.integer(), fc.constantFrom('true', '12', 'a: b', '{{x}}', 'x '.repeat(50), '- x', ''))
+  const entry = fc.dictionary(fc.constantFrom('name', 'template', 'depends', 'when', 'arguments'), fc.oneof(scalar, fc.jsonValue({ maxDepth: 2 })), { minKeys: 1, maxKeys: 4 })
+  const options = fc.constantFrom<ToYamlOptions>({ sortKeys: false }, { sortKeys: false, quoting: 'pyyaml' })
+
+  it('gives the bytes (and end state) of writing the mapping with the new sequence', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('metadata', 'inputs', 'outputs', 'parallelism'), fc.oneof(scalar, fc.jsonValue({ maxDepth: 3 })), { maxKeys: 3 }),
+        fc.array(fc.tuple(entry, entry), { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(0, 2, 4),
+        options,
+        (head, pairs, indent, opts) => {
+          // As a DAG template is written: the tasks are items at indent + 4, under dag.tasks, last.
+          const before = pairs.map(([a]) => renderSequenceItem(a, indent + 4, opts))
+          const after = pairs.map(([a, b], i) => (i % 2 === 0 ? renderSequenceItem(b, indent + 4, opts) : before[i]!))
+          const item = renderSequenceItem({ name: 't', ...head, dag: { tasks: before } }, indent, opts)
+          const value = { name: 't', ...head, dag: { tasks: after } }
+          const result = replaceTrailingItems(item, before, after, value)
+          const expected = renderSequenceItem({ name: 't', ...head, dag: { tasks: pairs.map(([a, b], i) => (i % 2 === 0 ? b : a)) } }, indent, opts)
+          expect(result).toBeDefined()
+          expect(Buffer.from(result!.bytes).toString()).toBe(Buffer.from(expected.bytes).toString())
+          expect([result!.endColumn, result!.endWhitespace, result!.endIndention]).toEqual([expected.endColumn, expected.endWhitespace, expected.endIndention])
+          expect(toYaml({ spec: { templates: [result, 'x'] } }, opts)).toBe(toYaml({ spec: { templates: [value, 'x'] } }, opts))
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+
+  it('refuses an item that does not end with the given entries', () => {
+    const o = { sortKeys: false }
+    const a = renderSequenceItem({ name: 'a', template: 't' }, 6, o)
+    const b = renderSequenceItem({ name: 'b', template: 't' }, 6, o)
+    const item = renderSequenceItem({ name: 'x', dag: { tasks: [a, b] } }, 2, o)
+    expect(replaceTrailingItems(item, [a], [b], {})).toBeUndefined()
+    expect(replaceTrailingItems(item, [b, a], [a, b], {})).toBeUndefined()
+    expect(replaceTrailingItems(item, [a, b], [b], {})).toBeUndefined()
+    // Entries written at another indent are other bytes.
+    expect(replaceTrailingItems(item, [a, b], [renderSequenceItem({ name: 'a' }, 4, o), b], {})).toBeUndefined()
+    expect(Buffer.from(replaceTrailingItems(item, [a, b], [b, a], {})!.bytes).toString()).toBe(
+      '  - name: x\n    dag:\n      tasks:\n      - name: b\n        template: t\n      - name: a\n        template: t',
+    )
   })
 })
 

@@ -149,6 +149,20 @@ export class YamlSequenceItem {
     return this.joined
   }
 
+  /** @internal Writes the item's text into `out` at `at` (without joining its parts first); returns where it ends. */
+  copyTo(out: Uint8Array, at: number): number {
+    const line = this.line
+    if (line === null) {
+      out.set(this.source, at)
+      return at + this.source.length
+    }
+    out.set(this.source.subarray(0, this.cut), at)
+    out.set(line, at + this.cut)
+    const rest = this.source.subarray(this.resume)
+    out.set(rest, at + this.cut + line.length)
+    return at + this.cut + line.length + rest.length
+  }
+
   /** Bytes the item adds to a document: its text and the line break before it. */
   get byteLength(): number {
     return this.cut + (this.line === null ? 0 : this.line.length) + (this.source.length - this.resume) + 1
@@ -227,6 +241,47 @@ export function replaceItemEntry(item: YamlSequenceItem, entry: YamlSequenceItem
     return new YamlSequenceItem(value, indent, item.sortKeys, item.portable, bytes, last.endColumn, last.endWhitespace, last.endIndention, from, replacement.asLaterEntry, end)
   }
   return undefined
+}
+
+/**
+ * The item of `value`, made from `item` by copying bytes: `item` ends with the block sequence
+ * `tail` (items written for the place they take there, such as the tasks that end a DAG
+ * template), and `value` is the same but for those entries, which are `replacement` (as many
+ * items, written with the same settings). Returns `undefined` when `item` does not end with
+ * `tail`'s bytes; `value` must then be written.
+ *
+ * @example
+ * const options = { sortKeys: false }
+ * const a = renderSequenceItem({ name: 'a' }, 4, options)
+ * const b = renderSequenceItem({ name: 'b' }, 4, options)
+ * const item = renderSequenceItem({ name: 't', dag: { tasks: [a] } }, 2, options)
+ * replaceTrailingItems(item, [a], [b], { name: 't', dag: { tasks: [b] } })
+ * // its bytes: those of renderSequenceItem({ name: 't', dag: { tasks: [{ name: 'b' }] } }, 2, options)
+ */
+export function replaceTrailingItems(item: YamlSequenceItem, tail: readonly YamlSequenceItem[], replacement: readonly YamlSequenceItem[], value: unknown): YamlSequenceItem | undefined {
+  const first = tail[0]
+  if (first === undefined || replacement.length !== tail.length || first.sortKeys !== item.sortKeys || first.portable !== item.portable) return undefined
+  for (let i = 0; i < tail.length; i++) if (!sameItemSettings(tail[i]!, first) || !sameItemSettings(replacement[i]!, first)) return undefined
+  const bytes = item.bytes
+  let start = bytes.length
+  for (const entry of tail) start -= entry.byteLength
+  if (start < 0) return undefined
+  // Each entry is a line break and its bytes; compared natively (a task list is most of a DAG template).
+  for (let at = start, i = 0; i < tail.length; i++) {
+    const entry = tail[i]!.bytes
+    if (bytes[at] !== 0x0a || Buffer.compare(bytes.subarray(at + 1, at + 1 + entry.length), entry) !== 0) return undefined
+    at += 1 + entry.length
+  }
+  let length = start
+  for (const entry of replacement) length += entry.byteLength
+  const out = new Uint8Array(length)
+  out.set(bytes.subarray(0, start))
+  for (let at = start, i = 0; i < replacement.length; i++) {
+    out[at] = 0x0a
+    at = replacement[i]!.copyTo(out, at + 1)
+  }
+  const last = replacement[replacement.length - 1]!
+  return new YamlSequenceItem(value, item.indent, item.sortKeys, item.portable, out, last.endColumn, last.endWhitespace, last.endIndention)
 }
 
 function sameItemSettings(a: YamlSequenceItem, b: YamlSequenceItem): boolean {

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto'
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
-import { renderSequenceItem, replaceItemEntry, toYaml, toYamlDocumentsBytesWithEnds, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
+import { renderSequenceItem, replaceItemEntry, replaceTrailingItems, toYaml, toYamlDocumentsBytesWithEnds, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
 import { argumentsOf } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
@@ -128,6 +128,8 @@ class PlacedTemplates {
   private readonly rewritten = new Map<Json, Map<string, Json>>()
   /** The plain task each rewritten one was made from. */
   private readonly origins = new Map<Json, Json>()
+  /** The plain template each placed one with rewritten tasks was made from. */
+  private readonly placedFrom = new Map<Json, Json>()
   private readonly swaps = new Map<string, Map<string, Swap>>()
 
   /** `{ name, ...body }`: the template where none of its tasks need a `templateRef`. */
@@ -175,6 +177,7 @@ class PlacedTemplates {
     })
     const placed = { ...template, dag: { ...dag, tasks } }
     this.jsonSizes.set(placed, json)
+    this.placedFrom.set(placed, template)
     return placed
   }
 
@@ -187,7 +190,16 @@ class PlacedTemplates {
       // Under `- name:` at `indent`, `dag:` and then `tasks:` sit at indent + 2 and + 4; the task
       // list is indentless under its key.
       const tasks = dag?.tasks?.map((task) => this.taskItem(task, indent + 4))
-      item = renderSequenceItem(tasks ? { ...template, dag: { ...dag, tasks } } : template, indent, OPTIONS)
+      const value = tasks ? { ...template, dag: { ...dag, tasks } } : template
+      // A template whose tasks were rewritten to `templateRef`: the plain one's item (written when
+      // the templates were measured) with its tasks, which end it, swapped for the rewritten ones.
+      // Its inputs and outputs (thousands of values in a large partition) are not written again.
+      const plain = this.placedFrom.get(template)
+      if (plain !== undefined && tasks !== undefined) {
+        const plainTasks = (plain['dag'] as { tasks: Json[] }).tasks.map((task) => this.taskItem(task, indent + 4))
+        item = replaceTrailingItems(this.item(plain, indent), plainTasks, tasks, value)
+      }
+      item ??= renderSequenceItem(value, indent, OPTIONS)
       cache.set(template, item)
     }
     return item
