@@ -116,7 +116,6 @@ export interface Leaf {
   readonly when?: Source
   readonly withItems?: readonly unknown[]
   readonly withParam?: Source
-  readonly tasks: ReadonlySet<string>
 }
 
 /** A value crossing a partition boundary, under the name the partition's template gives it. */
@@ -127,11 +126,18 @@ interface Port {
   readonly name: string
 }
 
-/** A partition: a nested DAG template standing for several members (or partitions). */
+/**
+ * A partition: a nested DAG template standing for several members (or partitions). Partitions cut
+ * the scope's members, in the order they were packed in, into consecutive runs: a partition holds
+ * the members at positions `first` to `last` of that order (`position`, one map per packing, not
+ * a set of names per partition and level).
+ */
 interface Group {
   readonly kind: 'group'
   readonly children: readonly Unit[]
-  readonly tasks: ReadonlySet<string>
+  readonly position: ReadonlyMap<string, number>
+  readonly first: number
+  readonly last: number
   readonly argoName: string
   readonly imports: readonly Port[]
   readonly exports: readonly Port[]
@@ -142,6 +148,45 @@ interface Group {
 }
 
 type Unit = Leaf | Group
+
+/**
+ * Finds which of consecutive units (a DAG's children, a level of partitions) holds a member: by
+ * name among leaves, else by its position among the runs the units cover.
+ */
+class UnitFinder {
+  private readonly byName: ReadonlyMap<string, number> | undefined
+  private readonly position: ReadonlyMap<string, number> | undefined
+  private readonly starts: readonly number[] = []
+  private readonly ends: readonly number[] = []
+
+  constructor(units: readonly Unit[]) {
+    const group = units.find((u): u is Group => u.kind === 'group')
+    if (group === undefined) {
+      this.byName = new Map(units.map((u, i) => [(u as Leaf).name, i]))
+      return
+    }
+    const position = group.position
+    this.position = position
+    this.starts = units.map((u) => (u.kind === 'group' ? u.first : position.get(u.name)!))
+    this.ends = units.map((u) => (u.kind === 'group' ? u.last : position.get(u.name)!))
+  }
+
+  /** The index of the unit holding `member`, if one does. */
+  indexOf(member: string): number | undefined {
+    if (this.byName !== undefined) return this.byName.get(member)
+    const at = this.position!.get(member)
+    if (at === undefined) return undefined
+    const starts = this.starts
+    let low = 0
+    let high = starts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if (starts[mid]! <= at) low = mid
+      else high = mid - 1
+    }
+    return starts[low]! <= at && at <= this.ends[low]! ? low : undefined
+  }
+}
 
 /** An output of the scope's template. */
 export interface ScopeOutput {
@@ -220,14 +265,17 @@ function analyse(scope: Scope): Analysis {
 export interface DagView {
   readonly top: boolean
   readonly leafChildren: ReadonlyMap<string, Leaf>
-  readonly groupOf: ReadonlyMap<string, Group>
+  /** The partition among the children holding a member, if any. */
+  readonly groupOf: { get(member: string): Group | undefined }
   /** For a partition: atom key → the name of the template input carrying it. */
   readonly imports: ReadonlyMap<string, string>
 }
 
+const NO_GROUPS: DagView['groupOf'] = { get: () => undefined }
+
 /** The view of a DAG template holding exactly these leaves (no partitions). */
 export function flatView(leaves: readonly Leaf[]): DagView {
-  return { top: true, leafChildren: new Map(leaves.map((l) => [l.name, l])), groupOf: new Map(), imports: new Map() }
+  return { top: true, leafChildren: new Map(leaves.map((l) => [l.name, l])), groupOf: NO_GROUPS, imports: new Map() }
 }
 
 type Where =
@@ -406,20 +454,21 @@ const NO_IMPORTS: ReadonlyMap<string, string> = new Map()
 /** Builds the DAG template holding `children`: the scope's own template, or a partition's. */
 function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: readonly Unit[], group: Group | undefined): TemplateEntry {
   const leafChildren = new Map<string, Leaf>()
-  const groupOf = new Map<string, Group>()
-  /** Index among the children of the child holding each task. */
-  const childOf = new Map<string, number>()
   const templates: TemplateEntry[] = []
-  children.forEach((child, i) => {
-    for (const t of child.tasks) childOf.set(t, i)
+  for (const child of children) {
     if (child.kind === 'leaf') {
       leafChildren.set(child.name, child)
       templates.push(child.template)
-    } else {
-      for (const t of child.tasks) groupOf.set(t, child)
-      templates.push(buildDag(ctx, scope, analysis, child.children, child))
-    }
-  })
+    } else templates.push(buildDag(ctx, scope, analysis, child.children, child))
+  }
+  const childOf = new UnitFinder(children)
+  const groupOf = {
+    get(member: string): Group | undefined {
+      const i = childOf.indexOf(member)
+      const child = i === undefined ? undefined : children[i]
+      return child?.kind === 'group' ? child : undefined
+    },
+  }
   const view: DagView = { top: group === undefined, leafChildren, groupOf, imports: group ? new Map(group.imports.map((p) => [p.key, p.name])) : NO_IMPORTS }
 
   const tasks: Json[] = []
@@ -432,7 +481,7 @@ function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: 
     const depends: number[] = []
     const outside: string[] = []
     for (const dep of child.dependsOn) {
-      const sibling = childOf.get(dep)
+      const sibling = childOf.indexOf(dep)
       if (sibling === undefined) outside.push(dep)
       else if (sibling !== i && !depends.includes(sibling)) depends.push(sibling)
     }
@@ -583,10 +632,16 @@ function unitAtoms(unit: Unit): Atom[] {
   return unit.kind === 'leaf' ? leafSources(unit).flatMap(atomsOf) : unit.imports.map((p) => p.atom)
 }
 
-/** Makes a partition of `members`, with the inputs and outputs its template needs. */
-function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: string): Group {
-  const tasks = new Set<string>()
-  for (const member of members) for (const t of member.tasks) tasks.add(t)
+/** Makes a partition of `members` (consecutive in `position`'s order), with the inputs and outputs its template needs. */
+function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: string, position: ReadonlyMap<string, number>): Group {
+  const start = members[0]!
+  const end = members[members.length - 1]!
+  const first = start.kind === 'group' ? start.first : position.get(start.name)!
+  const last = end.kind === 'group' ? end.last : position.get(end.name)!
+  const inside = (member: string) => {
+    const at = position.get(member)
+    return at !== undefined && at >= first && at <= last
+  }
   // What a member group reads from outside it, and what it offers, are already known: reading its
   // ports instead of its leaves keeps each grouping level linear in the ports (same order, same names).
   const inputNames = new NameAllocator(200)
@@ -594,7 +649,7 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
   const imported = new Set<string>()
   const take = (atom: Atom, key: string | undefined) => {
     if (key === undefined || imported.has(key)) return
-    if ((atom.kind === 'member' || atom.kind === 'status') && tasks.has(atom.member)) return
+    if ((atom.kind === 'member' || atom.kind === 'status') && inside(atom.member)) return
     imported.add(key)
     const base = atom.kind === 'member' ? `${analysis.leafByTask.get(atom.member)!.argoName}-${atom.output.argoName}` : atom.kind === 'scopeInput' ? atom.name : 'value'
     imports.push({ key, atom, artifact: isArtifactAtom(atom), name: inputNames.allocate(base) })
@@ -606,7 +661,7 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
   const outputNames = new NameAllocator(200)
   const exports: Port[] = []
   const offer = (leafName: string, key: string, atom: Atom) => {
-    if (atom.kind !== 'member' || !readOutside(analysis.consumers.get(key), tasks)) return
+    if (atom.kind !== 'member' || !readOutside(analysis.consumers.get(key), position, first, last)) return
     exports.push({ key, atom, artifact: isArtifactAtom(atom), name: outputNames.allocate(`${analysis.leafByTask.get(leafName)!.argoName}-${atom.output.argoName}`) })
   }
   for (const member of members) {
@@ -614,47 +669,46 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
     else for (const produced of analysis.producedKeys.get(member.name) ?? []) offer(member.name, produced.key, produced.atom)
   }
   const dependsOn = new Set<string>()
-  for (const member of members) for (const dep of member.dependsOn) if (!tasks.has(dep)) dependsOn.add(dep)
-  return { kind: 'group', children: members, tasks, argoName, imports, exports, exportByKey: new Map(exports.map((e) => [e.key, e])), dependsOn: [...dependsOn] }
+  for (const member of members) for (const dep of member.dependsOn) if (!inside(dep)) dependsOn.add(dep)
+  return { kind: 'group', children: members, position, first, last, argoName, imports, exports, exportByKey: new Map(exports.map((e) => [e.key, e])), dependsOn: [...dependsOn] }
 }
 
-/** Whether some of the consumers is not one of the tasks. */
-function readOutside(consumers: readonly string[] | undefined, tasks: ReadonlySet<string>): boolean {
+/** Whether some of the consumers is not at a position from `first` to `last`. */
+function readOutside(consumers: readonly string[] | undefined, position: ReadonlyMap<string, number>, first: number, last: number): boolean {
   if (consumers === undefined) return false
-  for (let i = 0; i < consumers.length; i++) if (!tasks.has(consumers[i]!)) return true
+  for (let i = 0; i < consumers.length; i++) {
+    const at = position.get(consumers[i]!)
+    if (at === undefined || at < first || at > last) return true
+  }
   return false
 }
 
-function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[], byDepth: boolean): Unit[] {
+function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[], byDepth: boolean, position: ReadonlyMap<string, number>): Group[] {
   const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
-  const index = new Map<string, number>()
-  units.forEach((u, i) => {
-    for (const t of u.tasks) index.set(t, i)
-  })
+  const index = new UnitFinder(units)
   const items: PartitionItem[] = units.map((unit) => {
     const needs: { key: string; producer: number | undefined }[] = []
     for (const atom of unitAtoms(unit)) {
       const key = atomKey(atom)
       // The v4 CRDs cap a template's input parameters, not its input artifacts.
       if (key === undefined || isArtifactAtom(atom)) continue
-      needs.push({ key, producer: atom.kind === 'member' || atom.kind === 'status' ? index.get(atom.member) : undefined })
+      needs.push({ key, producer: atom.kind === 'member' || atom.kind === 'status' ? index.indexOf(atom.member) : undefined })
     }
     return { depth: byDepth && unit.kind === 'leaf' ? (analysis.depth.get(unit.name) ?? 0) : 0, bytes: unitBytes(unit), needs }
   })
   const blocks = formBlocks(items, { maxItems: ctx.options.maxDagTasks, maxBytes, maxImports: ARGO_CAPS.inputParameters - 50 })
   const width = String(blocks.length).length
-  return blocks.map((block, i) => makeGroup(analysis, block.map((j) => units[j]!), `part-${String(i + 1).padStart(width, '0')}`))
+  return blocks.map((block, i) => makeGroup(analysis, block.map((j) => units[j]!), `part-${String(i + 1).padStart(width, '0')}`, position))
 }
 
 /** Checks that a task waiting for any outcome shares a DAG with what it waits for. */
 function checkSplitWaits(ctx: EmitContext, scope: Scope, units: readonly Unit[]): void {
-  const unitOf = new Map<string, Unit>()
-  for (const unit of units) for (const t of unit.tasks) unitOf.set(t, unit)
+  const unitOf = new UnitFinder(units)
   for (const leaf of scope.leaves) {
-    const home = unitOf.get(leaf.name)
+    const home = unitOf.indexOf(leaf.name)
     const reads = leafSources(leaf).flatMap(atomsOf).filter((a) => a.kind === 'status').map((a) => (a as { member: string }).member)
     const waits = leaf.anyCompletion ? [...leaf.dependsOn, ...reads] : reads
-    const split = waits.filter((d) => unitOf.get(d) !== home)
+    const split = waits.filter((d) => unitOf.indexOf(d) !== home)
     if (split.length > 0) {
       ctx.report(
         'E_SCHEMA',
@@ -737,10 +791,11 @@ function partitionScope(
   fits: (units: readonly Unit[]) => boolean,
   maxTemplateBytes: number,
 ): { units: Unit[]; overflowing: boolean } {
-  let units = partition(ctx, analysis, leaves, byDepth)
+  const position = new Map(leaves.map((leaf, i) => [leaf.name, i]))
+  let units: Unit[] = partition(ctx, analysis, leaves, byDepth, position)
   while (!fits(units)) {
     if (levelOverflows(units, maxTemplateBytes)) return { units, overflowing: true }
-    const grouped = partition(ctx, analysis, units, false)
+    const grouped = partition(ctx, analysis, units, false, position)
     if (grouped.length >= units.length) break
     // Each level should shrink the DAG several times over. When groups barely merge, the cuts
     // between them carry more values than a template may take (a wide, densely connected

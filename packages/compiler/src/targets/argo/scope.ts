@@ -521,7 +521,6 @@ class ScopeBuilder {
       reserved,
       dependsOn: task.dependsOn,
       anyCompletion: task.isExitTask || node.ignoreUpstreamFailure === true,
-      tasks: new Set([node.name]),
     })
   }
 
@@ -714,7 +713,6 @@ class ScopeBuilder {
       ...(when && { when }),
       ...(withItems && { withItems }),
       ...(withParam && { withParam }),
-      tasks: new Set([group.name]),
     }
     if (node.kind === 'loop' && node.parallelism !== undefined && this.parallelism === undefined) leaf = this.limitParallelism(leaf, group, node.parallelism, outputs, child)
     this.members.set(group.name, { outputs: exported })
