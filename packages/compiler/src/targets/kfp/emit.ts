@@ -935,6 +935,8 @@ function newNaming(): Naming {
  */
 function taskNamingOrder(scope: AnalysedScope): string[] {
   const tasks = [...scope.members.values()].filter((m): m is AnalysedTask => m.kind === 'task')
+  // Most control-flow groups hold one task or none.
+  if (tasks.length <= 1) return tasks.map((task) => task.name)
   const keyed = (task: AnalysedTask) => `${task.child ? 1 : 0}\u0000${task.name}`
   const byName = new Map(tasks.map((t) => [t.name, t]))
   const dependsOn = new Map<string, string[]>()
