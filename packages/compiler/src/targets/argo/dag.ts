@@ -633,7 +633,8 @@ function unitAtoms(unit: Unit): Atom[] {
 }
 
 /** Makes a partition of `members` (consecutive in `position`'s order), with the inputs and outputs its template needs. */
-function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: string, position: ReadonlyMap<string, number>): Group {
+function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: string, packing: Packing): Group {
+  const position = packing.position
   const start = members[0]!
   const end = members[members.length - 1]!
   const first = start.kind === 'group' ? start.first : position.get(start.name)!
@@ -661,7 +662,7 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
   const outputNames = new NameAllocator(200)
   const exports: Port[] = []
   const offer = (leafName: string, key: string, atom: Atom) => {
-    if (atom.kind !== 'member' || !readOutside(analysis.consumers.get(key), position, first, last)) return
+    if (atom.kind !== 'member' || !packing.readOutside(key, first, last)) return
     exports.push({ key, atom, artifact: isArtifactAtom(atom), name: outputNames.allocate(`${analysis.leafByTask.get(leafName)!.argoName}-${atom.output.argoName}`) })
   }
   for (const member of members) {
@@ -673,17 +674,40 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
   return { kind: 'group', children: members, position, first, last, argoName, imports, exports, exportByKey: new Map(exports.map((e) => [e.key, e])), dependsOn: [...dependsOn] }
 }
 
-/** Whether some of the consumers is not at a position from `first` to `last`. */
-function readOutside(consumers: readonly string[] | undefined, position: ReadonlyMap<string, number>, first: number, last: number): boolean {
-  if (consumers === undefined) return false
-  for (let i = 0; i < consumers.length; i++) {
-    const at = position.get(consumers[i]!)
-    if (at === undefined || at < first || at > last) return true
+/** The order one packing took the members in, and where the consumers of each value sit in it. */
+class Packing {
+  readonly position: ReadonlyMap<string, number>
+  /** Per value: the first and last position of its consumers (-1 for one outside the order). */
+  private readonly spans = new Map<string, { readonly first: number; readonly last: number }>()
+
+  constructor(
+    leaves: readonly Leaf[],
+    private readonly consumers: ReadonlyMap<string, readonly string[]>,
+  ) {
+    this.position = new Map(leaves.map((leaf, i) => [leaf.name, i]))
   }
-  return false
+
+  /**
+   * Whether something outside positions `first` to `last` reads the value. Asked for every value
+   * a partition holds at every grouping level: each value's consumers are looked at once.
+   */
+  readOutside(key: string, first: number, last: number): boolean {
+    let span = this.spans.get(key)
+    if (span === undefined) {
+      let low = Number.POSITIVE_INFINITY
+      let high = Number.NEGATIVE_INFINITY
+      for (const consumer of this.consumers.get(key) ?? []) {
+        const at = this.position.get(consumer) ?? -1
+        low = Math.min(low, at)
+        high = Math.max(high, at)
+      }
+      this.spans.set(key, (span = { first: low, last: high }))
+    }
+    return span.first < first || span.last > last
+  }
 }
 
-function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[], byDepth: boolean, position: ReadonlyMap<string, number>): Group[] {
+function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[], byDepth: boolean, packing: Packing): Group[] {
   const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
   const index = new UnitFinder(units)
   const items: PartitionItem[] = units.map((unit) => {
@@ -698,7 +722,7 @@ function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[],
   })
   const blocks = formBlocks(items, { maxItems: ctx.options.maxDagTasks, maxBytes, maxImports: ARGO_CAPS.inputParameters - 50 })
   const width = String(blocks.length).length
-  return blocks.map((block, i) => makeGroup(analysis, block.map((j) => units[j]!), `part-${String(i + 1).padStart(width, '0')}`, position))
+  return blocks.map((block, i) => makeGroup(analysis, block.map((j) => units[j]!), `part-${String(i + 1).padStart(width, '0')}`, packing))
 }
 
 /** Checks that a task waiting for any outcome shares a DAG with what it waits for. */
@@ -791,11 +815,11 @@ function partitionScope(
   fits: (units: readonly Unit[]) => boolean,
   maxTemplateBytes: number,
 ): { units: Unit[]; overflowing: boolean } {
-  const position = new Map(leaves.map((leaf, i) => [leaf.name, i]))
-  let units: Unit[] = partition(ctx, analysis, leaves, byDepth, position)
+  const packing = new Packing(leaves, analysis.consumers)
+  let units: Unit[] = partition(ctx, analysis, leaves, byDepth, packing)
   while (!fits(units)) {
     if (levelOverflows(units, maxTemplateBytes)) return { units, overflowing: true }
-    const grouped = partition(ctx, analysis, units, false, position)
+    const grouped = partition(ctx, analysis, units, false, packing)
     if (grouped.length >= units.length) break
     // Each level should shrink the DAG several times over. When groups barely merge, the cuts
     // between them carry more values than a template may take (a wide, densely connected
