@@ -140,11 +140,8 @@ export class YamlSequenceItem {
     const line = this.line
     if (line === null) return this.source
     if (this.joined === undefined) {
-      const joined = new Uint8Array(this.byteLength - 1)
-      joined.set(this.source.subarray(0, this.cut))
-      joined.set(line, this.cut)
-      joined.set(this.source.subarray(this.resume), this.cut + line.length)
-      this.joined = joined
+      this.joined = new Uint8Array(this.byteLength - 1)
+      this.copyTo(this.joined, 0)
     }
     return this.joined
   }

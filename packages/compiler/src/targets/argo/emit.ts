@@ -113,10 +113,10 @@ interface Swap {
 
 /**
  * Template objects as placed in documents. Each is written as YAML once per place it takes (the
- * packing measures exactly the bytes the final write copies), and its JSON size comes from the
+ * packing measures the bytes the final write copies), and its JSON size comes from the
  * deduplication's JSON, so no template is serialised twice. DAG tasks are written once each too:
- * a template whose tasks are rewritten to `templateRef` (when objects are split) copies the ones
- * that stay and writes only the rewritten ones.
+ * a template whose tasks are rewritten to `templateRef` (when objects are split) copies the rest
+ * of its plain item and writes only the rewritten tasks.
  */
 class PlacedTemplates {
   private readonly plain = new Map<TemplateEntry, Json>()
@@ -124,8 +124,6 @@ class PlacedTemplates {
   private readonly items = new Map<number, Map<Json, YamlSequenceItem>>()
   /** DAG tasks as items, copied into their templates' items (kept apart: see write). */
   private readonly taskItems = new Map<number, Map<Json, YamlSequenceItem>>()
-  /** Rewritten DAG tasks by original task and object name, so each is made (and written) once. */
-  private readonly rewritten = new Map<Json, Map<string, Json>>()
   /** The plain task each rewritten one was made from. */
   private readonly origins = new Map<Json, Json>()
   /** The plain template each placed one with rewritten tasks was made from. */
@@ -159,20 +157,14 @@ class PlacedTemplates {
       if (where === own) return task
       // `"templateRef":{"name":<where>,` is what the JSON gains; `"template":<target>}` stays.
       json += 24 + jsonBytes(where)
-      let byObject = this.rewritten.get(task)
-      if (!byObject) this.rewritten.set(task, (byObject = new Map()))
-      let ref = byObject.get(where)
-      if (!ref) {
-        // `templateRef` takes the place of `template`, so its item is the plain one with one
-        // entry swapped (see taskItem).
-        ref = {}
-        for (const key of Object.keys(task)) {
-          if (key === 'template') ref['templateRef'] = { name: where, template: target }
-          else ref[key] = task[key]
-        }
-        byObject.set(where, ref)
-        this.origins.set(ref, task)
+      // `templateRef` takes the place of `template`, so its item is the plain one with one entry
+      // swapped (see taskItem).
+      const ref: Json = {}
+      for (const key of Object.keys(task)) {
+        if (key === 'template') ref['templateRef'] = { name: where, template: target }
+        else ref[key] = task[key]
       }
+      this.origins.set(ref, task)
       return ref
     })
     const placed = { ...template, dag: { ...dag, tasks } }
@@ -261,7 +253,7 @@ class PlacedTemplates {
 
   /**
    * The documents' YAML, one after another in one buffer (sized beforehand from their templates'
-   * rendered items, so that it is not grown), and each document's size: the larger of its YAML
+   * rendered items), and each document's size: the larger of its YAML
    * (the file applied) and its JSON (what the API stores).
    */
   write(docs: readonly Json[]): { bytes: Uint8Array; sizes: number[] } {
