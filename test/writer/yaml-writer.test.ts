@@ -586,6 +586,15 @@ describe('renderSequenceItem: items written once and copied', () => {
     expect(renderSequenceItem({ name: 'a', image: 'alpine' }, 2, { sortKeys: false }).byteLength).toBe('\n  - name: a\n    image: alpine'.length)
     expect(JSON.stringify({ t: [item] })).toBe(JSON.stringify({ t: [template] }))
   })
+
+  it('keeps each item its own bytes when thousands are made, small and large, one after another', () => {
+    // More than one slab of small items, with items too large for a slab in between.
+    const values = Array.from({ length: 5_000 }, (_, i) => ({ name: `t${i}`, args: ['x'.repeat(i % 97 === 0 ? 200_000 : 300 + (i % 50))] }))
+    const items = values.map((v) => renderSequenceItem(v, 2, { sortKeys: false }))
+    const total = items.reduce((sum, item) => sum + item.byteLength, 0)
+    expect(total).toBeGreaterThan(2 << 20)
+    values.forEach((v, i) => expect(Buffer.from(items[i]!.bytes).equals(Buffer.from(renderSequenceItem(v, 2, { sortKeys: false }).bytes))).toBe(true))
+  })
 })
 
 describe('frozen containers: written once per context and copied', () => {

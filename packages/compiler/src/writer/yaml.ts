@@ -140,7 +140,7 @@ export class YamlSequenceItem {
     const line = this.line
     if (line === null) return this.source
     if (this.joined === undefined) {
-      this.joined = new Uint8Array(this.byteLength - 1)
+      this.joined = itemBytes(this.byteLength - 1)
       this.copyTo(this.joined, 0)
     }
     return this.joined
@@ -231,7 +231,8 @@ export function replaceItemEntry(item: YamlSequenceItem, entry: YamlSequenceItem
     if (i < lineLength) continue
     const last = end === bytes.length ? replacement : item
     if (replacement.asLaterEntry === undefined) {
-      const later = replacement.bytes.slice()
+      const later = itemBytes(replacement.bytes.length)
+      later.set(replacement.bytes)
       later.fill(0x20, 0, head)
       replacement.asLaterEntry = later
     }
@@ -271,7 +272,7 @@ export function replaceTrailingItems(item: YamlSequenceItem, tail: readonly Yaml
   }
   let length = start
   for (const entry of replacement) length += entry.byteLength
-  const out = new Uint8Array(length)
+  const out = itemBytes(length)
   out.set(bytes.subarray(0, start))
   for (let at = start, i = 0; i < replacement.length; i++) {
     out[at] = 0x0a
@@ -279,6 +280,25 @@ export function replaceTrailingItems(item: YamlSequenceItem, tail: readonly Yaml
   }
   const last = replacement[replacement.length - 1]!
   return new YamlSequenceItem(value, item.indent, item.sortKeys, item.portable, out, last.endColumn, last.endWhitespace, last.endIndention)
+}
+
+/** Bytes of items are carved from slabs this large: one ArrayBuffer per item would cost an allocation, external-memory accounting and, past V8's external limit, a step of garbage collection each. */
+const ITEM_SLAB_SIZE = 1 << 20
+/** Items at least this large get a buffer of their own, so a slab is not left mostly unused. */
+const OWN_BUFFER_MIN = ITEM_SLAB_SIZE >> 3
+let itemSlab = new Uint8Array(0)
+let itemSlabUsed = 0
+
+/** Room for `length` bytes of an item. Items live as long as their documents, so a slab is freed when every item cut from it is. */
+function itemBytes(length: number): Uint8Array {
+  if (length >= OWN_BUFFER_MIN) return new Uint8Array(length)
+  if (itemSlabUsed + length > itemSlab.length) {
+    itemSlab = new Uint8Array(ITEM_SLAB_SIZE)
+    itemSlabUsed = 0
+  }
+  const bytes = itemSlab.subarray(itemSlabUsed, itemSlabUsed + length)
+  itemSlabUsed += length
+  return bytes
 }
 
 function sameItemSettings(a: YamlSequenceItem, b: YamlSequenceItem): boolean {
@@ -831,7 +851,9 @@ class Emitter {
     this.writeIndent()
     this.writeIndicator('-', true, false, true)
     this.node(value, false, false, false)
-    return new YamlSequenceItem(value, indent, this.sortKeys, this.portable, this.buf.slice(0, this.pos), this.column, this.whitespace, this.indention)
+    const bytes = itemBytes(this.pos)
+    bytes.set(this.buf.subarray(0, this.pos))
+    return new YamlSequenceItem(value, indent, this.sortKeys, this.portable, bytes, this.column, this.whitespace, this.indention)
   }
 
   /** Copies a rendered item when this is the place it was written for (a fresh line at its indent). */
