@@ -109,7 +109,7 @@ if (!result.ok) {
   fail(`compile failed with ${result.diagnostics.length} diagnostics, first ones: ${JSON.stringify(result.diagnostics.slice(0, 5))}`)
 }
 const skipped = { ms: 0, cpuMs: 0 }
-const outputBytes = result.files.reduce((sum, f) => sum + (f.bytes?.length ?? Buffer.byteLength(f.content)), 0)
+const outputBytes = result.files.reduce((sum, f) => sum + (f.parts?.reduce((n, part) => n + part.length, 0) ?? Buffer.byteLength(f.content)), 0)
 const report = (m: CaseMode, warmTimes: { ms: number; cpuMs: number }, phases: PhaseTimes): CaseResult => ({
   shape,
   tasks,

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { compile, outputFileOfBytes, writeFilesAtomically } from '@typeflow/compiler'
 import fraud from '../../examples/fraud-training/pipeline.ts'
+import { syntheticPipeline } from '../bench/synthetic.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const scratch = mkdtempSync(join(tmpdir(), 'typeflow-files-'))
@@ -38,6 +39,25 @@ describe('output files', () => {
     // The bytes are what is written, not a re-encoding of the text.
     writeFilesAtomically(dir, [{ path: 'c.yaml', content: 'from the text\n', bytes: new TextEncoder().encode('from the bytes\n') }])
     expect(readFileSync(join(dir, 'c.yaml'), 'utf8')).toBe('from the bytes\n')
+  })
+
+  it('are written from the parts a large output is made in, one after the other', () => {
+    const encoded = new TextEncoder().encode(`# ü\n${'line: 1\n'.repeat(50_000)}`)
+    const parts = [encoded.subarray(0, 3), encoded.subarray(3, 200_001), encoded.subarray(200_001)]
+    const file = outputFileOfBytes('p.kfp.yaml', parts)
+    expect(file.parts).toEqual(parts)
+    const dir = join(scratch, 'parts')
+    writeFilesAtomically(dir, [file])
+    expect(Buffer.compare(readFileSync(join(dir, 'p.kfp.yaml')), encoded)).toBe(0)
+  })
+
+  it('of a large compile come in parts, which are its bytes', () => {
+    const result = compile(syntheticPipeline('chain', 3_000), { targets: ['kfp'] })
+    if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'))
+    const [file] = result.files
+    expect(file!.parts!.length).toBeGreaterThan(1)
+    expect(Buffer.compare(Buffer.concat(file!.parts!), file!.bytes!)).toBe(0)
+    expect(file!.content).toBe(new TextDecoder().decode(file!.bytes))
   })
 })
 

@@ -25,9 +25,11 @@ import {
   toYamlBytes,
   toYamlDocuments,
   toYamlDocumentsBytes,
+  toYamlDocumentsParts,
   toYamlDocumentsBytesWithEnds,
   YAML_DOCUMENT_SEPARATOR,
 } from '../../packages/compiler/src/writer/yaml.ts'
+import { outputFileOfBytes } from '../../packages/compiler/src/writer/files.ts'
 
 // ---------------------------------------------------------------------------
 // Golden files
@@ -481,15 +483,40 @@ describe('output as bytes (what files are written from)', () => {
     const big = { lines: Array.from({ length: 90_000 }, (_, i) => `line ${i} ${'é'.repeat(i % 7)}`) }
     const small = toYamlBytes({ a: 1 })
     const large = toYamlDocumentsBytes([big, big], undefined, '# über\n')
-    const copies = [Uint8Array.from(small), Uint8Array.from(large)]
-    // A view into the writer's own buffer, which is then never handed to another write.
+    const parts = toYamlDocumentsParts([big, big], undefined, '# über\n')
+    const copies = [Uint8Array.from(small), Uint8Array.from(large), ...parts.map((part) => Uint8Array.from(part))]
+    // Larger than a part: written in parts, the last of which is a buffer that could be shared.
     expect(large.length).toBeGreaterThan(4 << 20)
-    expect(large.buffer.byteLength).toBeGreaterThan(large.length)
+    expect(parts.length).toBeGreaterThan(1)
     toYamlDocuments([big, { b: 2 }])
+    toYamlDocumentsParts([big, { b: 2 }])
     toYaml({ overwritten: 'x'.repeat(100) })
-    expect(Buffer.compare(small, copies[0]!)).toBe(0)
-    expect(Buffer.compare(large, copies[1]!)).toBe(0)
+    ;[small, large, ...parts].forEach((bytes, i) => expect(Buffer.compare(bytes, copies[i]!)).toBe(0))
+    expect(Buffer.compare(Buffer.concat(parts), large)).toBe(0)
     expect(new TextDecoder().decode(large)).toBe(`# über\n${toYamlDocuments([big, big])}`)
+  })
+
+  it('gives the same bytes in parts as in one buffer, and the same text through an output file', () => {
+    // Long strings and frozen containers are copied from their first renderings, some of which
+    // start in one part and end in the next.
+    const row = (i: number) => {
+      const text = `${i} ${'long text repeated in a few places '.repeat(1 + (i % 4))}`
+      const frozen = Object.freeze({ id: i, args: Object.freeze([text.slice(0, 20), `--n=${i}`]) })
+      return { a: text, b: text, c: text, d: frozen, e: frozen }
+    }
+    const values = [{ rows: Array.from({ length: 60_000 }, (_, i) => row(i)) }, { tail: true }]
+    const parts = toYamlDocumentsParts(values, undefined, '# über\n')
+    expect(parts.length).toBeGreaterThan(4)
+    expect(Buffer.compare(Buffer.concat(parts), toYamlDocumentsBytes(values, undefined, '# über\n'))).toBe(0)
+    const file = outputFileOfBytes('p.yaml', parts)
+    expect(file.content).toBe(`# über\n${toYamlDocuments(values)}`)
+    expect(Buffer.compare(file.bytes!, Buffer.concat(parts))).toBe(0)
+    expect(JSON.parse(JSON.stringify(file))).toEqual({ path: 'p.yaml', content: file.content })
+  })
+
+  it('decodes a character split between two parts of an output file', () => {
+    const bytes = new TextEncoder().encode('a: ü€\n')
+    expect(outputFileOfBytes('p.yaml', [bytes.subarray(0, 4), bytes.subarray(4, 6), bytes.subarray(6)]).content).toBe('a: ü€\n')
   })
 })
 

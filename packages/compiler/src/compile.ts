@@ -10,7 +10,7 @@ import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import { emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
 import { type OutputFile, outputFileOfBytes } from './writer/files.ts'
-import { toYamlDocumentsBytes, YamlFloat } from './writer/yaml.ts'
+import { toYamlDocumentsParts, YamlFloat } from './writer/yaml.ts'
 import { TYPEFLOW_VERSION } from './version.ts'
 
 /** Output formats the compiler can emit. */
@@ -137,5 +137,5 @@ function kfpFile(analysed: AnalysedPipeline, options: KfpOptions | undefined): O
   const documents = emitKfp(analysed, options)
   const issues = validateKfpDocuments(documents, { floatValue: (value) => (value instanceof YamlFloat ? value.value : undefined) })
   if (issues.length > 0) return { diagnostics: schemaFailures('kfp', issues) }
-  return outputFileOfBytes(`${analysed.node.name}.kfp.yaml`, toYamlDocumentsBytes(documents, undefined, kfpHeader(analysed.node)))
+  return outputFileOfBytes(`${analysed.node.name}.kfp.yaml`, toYamlDocumentsParts(documents, undefined, kfpHeader(analysed.node)))
 }

@@ -1,38 +1,56 @@
 import { randomBytes } from 'node:crypto'
-import { copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, copyFileSync, linkSync, openSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { TypeflowError } from '@typeflow/dsl'
+import { joinParts } from './yaml.ts'
 
 /** One file a compile produces: a path relative to the output directory and its text. */
 export interface OutputFile {
   readonly path: string
   readonly content: string
   /**
-   * The text as UTF-8, when the file was made as bytes (see {@link outputFileOfBytes}): what
-   * {@link writeFilesAtomically} writes, so that a compile never has to make a string of its output.
+   * The text as UTF-8, when the file was made as bytes (see {@link outputFileOfBytes}), so that a
+   * compile never has to make a string of its output.
    */
   readonly bytes?: Uint8Array
+  /**
+   * The same bytes as consecutive parts, as the YAML writer made them: what
+   * {@link writeFilesAtomically} writes, so that a large file is never joined into one buffer.
+   */
+  readonly parts?: readonly Uint8Array[]
 }
 
-const utf8 = new TextDecoder()
-
 /**
- * An output file made from the bytes the YAML writer produced. Its `content` is decoded on first
- * read (then kept); `bytes` is not enumerable, so the file still equals `{ path, content }`.
+ * An output file made from the bytes the YAML writer produced, in one or more consecutive parts.
+ * Its `content` is decoded and its `bytes` joined on first read (then kept); `bytes` and `parts`
+ * are not enumerable, so the file still equals `{ path, content }`.
  *
  * @example
  * ```ts
  * const file = outputFileOfBytes('p.kfp.yaml', new TextEncoder().encode('a: 1\n'))
  * file.content // 'a: 1\n'
+ * outputFileOfBytes('p.kfp.yaml', [new TextEncoder().encode('a: '), new TextEncoder().encode('1\n')]).content // 'a: 1\n'
  * ```
  */
-export function outputFileOfBytes(path: string, bytes: Uint8Array): OutputFile {
+export function outputFileOfBytes(path: string, bytes: Uint8Array | readonly Uint8Array[]): OutputFile {
+  const parts = bytes instanceof Uint8Array ? [bytes] : bytes
+  let joined: Uint8Array | undefined = parts.length === 1 ? parts[0] : undefined
   let content: string | undefined
+  const join = (): Uint8Array => (joined ??= joinParts(parts))
   return Object.defineProperties({ path } as OutputFile, {
-    content: { enumerable: true, get: () => (content ??= utf8.decode(bytes)) },
-    bytes: { value: bytes },
+    content: { enumerable: true, get: () => (content ??= decodeParts(parts)) },
+    bytes: { get: join },
+    parts: { value: parts },
   })
+}
+
+/** UTF-8 parts as text; a character may be split between two parts. */
+function decodeParts(parts: readonly Uint8Array[]): string {
+  const decoder = new TextDecoder()
+  let text = ''
+  for (const part of parts) text += decoder.decode(part, { stream: true })
+  return text + decoder.decode()
 }
 
 /** The lock file a writer holds while it puts its files in place. */
@@ -198,7 +216,8 @@ export function writeFilesAtomically(outDir: string, files: readonly OutputFile[
       const temp = `${target}.${tag}.tmp`
       // Listed before it is written: a write that fails half-way is cleaned up too.
       staged.push({ temp, target })
-      writeFileSync(temp, file.bytes ?? file.content, { flag: 'wx' })
+      if (file.parts === undefined) writeFileSync(temp, file.bytes ?? file.content, { flag: 'wx' })
+      else writeParts(temp, file.parts)
     }
   } catch (error) {
     removeTemps()
@@ -247,4 +266,16 @@ export function writeFilesAtomically(outDir: string, files: readonly OutputFile[
   for (const { backup } of committed) if (backup !== undefined) rmSync(backup, { force: true })
   release()
   return staged.map((s) => s.target)
+}
+
+/** Writes `parts` one after the other to a new file at `path`. */
+function writeParts(path: string, parts: readonly Uint8Array[]): void {
+  const fd = openSync(path, 'wx')
+  try {
+    for (const part of parts) {
+      for (let at = 0; at < part.length; ) at += writeSync(fd, part, at, part.length - at)
+    }
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -332,7 +332,35 @@ export function toYamlDocuments(values: readonly unknown[], options?: ToYamlOpti
  * ```
  */
 export function toYamlDocumentsBytes(values: readonly unknown[], options?: ToYamlOptions, preamble = ''): Uint8Array {
-  return emitDocuments(values, options, preamble).finishBytes()
+  return emitDocuments(values, options, preamble, 0, undefined, true).finishBytes()
+}
+
+/**
+ * {@link toYamlDocumentsBytes} in consecutive parts, which joined are its bytes: a large output
+ * is kept in the parts of a few megabytes it was written in, never copied into one buffer (write
+ * them one after the other, or join them with `Buffer.concat`).
+ *
+ * @example
+ * ```ts
+ * const parts = toYamlDocumentsParts([{ a: 1 }, { b: 2 }])
+ * Buffer.concat(parts).toString() // 'a: 1\n---\nb: 2\n'
+ * ```
+ */
+export function toYamlDocumentsParts(values: readonly unknown[], options?: ToYamlOptions, preamble = ''): Uint8Array[] {
+  return emitDocuments(values, options, preamble, 0, undefined, true).finishParts()
+}
+
+/** @internal Consecutive parts of an output (see {@link toYamlDocumentsParts}) as one buffer. */
+export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0
+  for (const part of parts) length += part.length
+  const joined = new Uint8Array(length)
+  let at = 0
+  for (const part of parts) {
+    joined.set(part, at)
+    at += part.length
+  }
+  return joined
 }
 
 /**
@@ -344,7 +372,7 @@ export function toYamlDocumentsBytes(values: readonly unknown[], options?: ToYam
  * ```
  */
 export function toYamlBytes(value: unknown, options?: ToYamlOptions): Uint8Array {
-  return emitDocuments([value], options, '').finishBytes()
+  return emitDocuments([value], options, '', 0, undefined, true).finishBytes()
 }
 
 /**
@@ -362,13 +390,13 @@ export function toYamlBytes(value: unknown, options?: ToYamlOptions): Uint8Array
  */
 export function toYamlDocumentsBytesWithEnds(values: readonly unknown[], options?: ToYamlOptions, capacity = 0): { bytes: Uint8Array; ends: number[] } {
   const ends: number[] = []
-  const emitter = emitDocuments(values, options, '', capacity, ends)
+  const emitter = emitDocuments(values, options, '', capacity, ends, true)
   return { bytes: emitter.finishBytes(), ends }
 }
 
 /** An emitter that has written `preamble` and then `values` as documents (its buffer released if that failed). */
-function emitDocuments(values: readonly unknown[], options: ToYamlOptions | undefined, preamble: string, capacity = 0, ends?: number[]): Emitter {
-  const emitter = new Emitter(options, capacity)
+function emitDocuments(values: readonly unknown[], options: ToYamlOptions | undefined, preamble: string, capacity = 0, ends?: number[], inParts = false): Emitter {
+  const emitter = new Emitter(options, capacity, inParts)
   try {
     if (preamble !== '') emitter.raw(preamble)
     for (let i = 0; i < values.length; i++) {
@@ -729,6 +757,8 @@ const MEMO_MIN_LENGTH = 48
 let sharedBuffer: Uint8Array | null = new Uint8Array(1 << 16)
 /** Larger buffers are not kept once a write is done. */
 const MAX_SHARED_BUFFER = 4 << 20
+/** Size of each part of an output written in parts (see Emitter.grow). */
+const PART_SIZE = 4 << 20
 
 /** The emitter state a write starts in: what its bytes depend on, besides the value. */
 interface WriteStart {
@@ -760,7 +790,15 @@ interface Rendering {
  */
 class Emitter {
   private buf: Uint8Array
+  /** Where the next byte goes in `buf`. */
   private pos = 0
+  /**
+   * Full buffers of a large output, in order, when the output may be written in parts (see
+   * {@link Emitter.grow}); `null` when it is one buffer (text, items).
+   */
+  private readonly parts: Uint8Array[] | null
+  /** Bytes in `parts`: `buf` continues the output from there. */
+  private partsLength = 0
   private column = 0
   private whitespace = true
   private indention = true
@@ -781,9 +819,10 @@ class Emitter {
   /** Quote for every common reader (ToYamlOptions.quoting 'portable'), not only PyYAML. */
   private readonly portable: boolean
 
-  constructor(options: ToYamlOptions | undefined, capacity = 0) {
+  constructor(options: ToYamlOptions | undefined, capacity = 0, inParts = false) {
     this.sortKeys = options?.sortKeys ?? true
     this.portable = options?.quoting !== 'pyyaml'
+    this.parts = inParts ? [] : null
     if (capacity > MAX_SHARED_BUFFER) {
       this.buf = new Uint8Array(capacity)
       return
@@ -795,7 +834,7 @@ class Emitter {
 
   /** How many bytes have been written. */
   get length(): number {
-    return this.pos
+    return this.partsLength + this.pos
   }
 
   document(value: unknown, first: boolean): void {
@@ -823,12 +862,20 @@ class Emitter {
     return text
   }
 
-  /** The output as UTF-8 bytes: a view of the buffer when it is too big to be shared again, else a copy. */
+  /** The output as UTF-8 bytes (joined when it was written in parts). */
   finishBytes(): Uint8Array {
+    const parts = this.finishParts()
+    return parts.length === 1 ? parts[0]! : joinParts(parts)
+  }
+
+  /** The output as UTF-8 bytes in consecutive parts (one unless it was written in parts). */
+  finishParts(): Uint8Array[] {
     this.end()
-    const bytes = this.buf.length <= MAX_SHARED_BUFFER || this.pos < this.buf.length / 2 ? this.buf.slice(0, this.pos) : this.buf.subarray(0, this.pos)
+    // The last buffer is copied when it will be shared again, or when most of it is unused.
+    const last = this.buf.length <= MAX_SHARED_BUFFER || this.pos < this.buf.length / 2 ? this.buf.slice(0, this.pos) : this.buf.subarray(0, this.pos)
+    const parts = this.parts === null || this.parts.length === 0 ? [last] : [...this.parts, last]
     this.release()
-    return bytes
+    return parts
   }
 
   /** Writes `text` as it is (a comment header before the first document). */
@@ -884,7 +931,20 @@ class Emitter {
 
   // --- byte output (callers keep `column` up to date)
 
+  /**
+   * Makes room for `n` more bytes. A buffer doubles up to PART_SIZE; past that, an output written
+   * in parts keeps the full buffer as a part and goes on in a new one. Doubling a buffer of
+   * hundreds of megabytes copies it, and each such allocation grows V8's external memory by as
+   * much at once, which starts a full garbage collection of everything the compile holds.
+   */
   private grow(n: number): void {
+    if (this.parts !== null && this.buf.length >= PART_SIZE) {
+      this.parts.push(this.buf.subarray(0, this.pos))
+      this.partsLength += this.pos
+      this.buf = new Uint8Array(Math.max(PART_SIZE, n))
+      this.pos = 0
+      return
+    }
     const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n))
     bigger.set(this.buf.subarray(0, this.pos))
     this.buf = bigger
@@ -1016,22 +1076,30 @@ class Emitter {
     const start = this.writeStart()
     if (Array.isArray(value)) this.sequence(value, mapping)
     else this.mapping(value as Record<string, unknown>)
-    if (seen === undefined) frozen.set(value, this.rendering(start, mapping))
+    if (seen === undefined) {
+      const rendering = this.rendering(start, mapping)
+      if (rendering !== undefined) frozen.set(value, rendering)
+    }
   }
 
   private writeStart(): WriteStart {
-    return { pos: this.pos, indent: this.indent, column: this.column, whitespace: this.whitespace, indention: this.indention }
+    return { pos: this.partsLength + this.pos, indent: this.indent, column: this.column, whitespace: this.whitespace, indention: this.indention }
   }
 
-  /** What was written since `start`, to {@link replay} where a write starts in the same state. */
-  private rendering(start: WriteStart, context: boolean): Rendering {
+  /**
+   * What was written since `start`, to {@link replay} where a write starts in the same state;
+   * `undefined` when part of it went to an earlier part of the output (rare: it is written again next time).
+   */
+  private rendering(start: WriteStart, context: boolean): Rendering | undefined {
+    const from = start.pos - this.partsLength
+    if (from < 0) return undefined
     return {
       indent: start.indent,
       column: start.column,
       whitespace: start.whitespace,
       indention: start.indention,
       context,
-      bytes: this.buf.slice(start.pos, this.pos),
+      bytes: this.buf.slice(from, this.pos),
       endColumn: this.column,
       endWhitespace: this.whitespace,
       endIndention: this.indention,
@@ -1254,7 +1322,7 @@ class Emitter {
     }
     const start = this.writeStart()
     this.styledScalar(s, false, simpleKey)
-    memo.set(s, this.rendering(start, simpleKey))
+    memo.set(s, this.rendering(start, simpleKey) ?? null)
   }
 
   private styledScalar(s: string, root: boolean, simpleKey: boolean): void {
