@@ -282,7 +282,11 @@ export function replaceTrailingItems(item: YamlSequenceItem, tail: readonly Yaml
   return new YamlSequenceItem(value, item.indent, item.sortKeys, item.portable, out, last.endColumn, last.endWhitespace, last.endIndention)
 }
 
-/** Bytes of items are carved from slabs this large: one ArrayBuffer per item would cost an allocation, external-memory accounting and, past V8's external limit, a step of garbage collection each. */
+/**
+ * Bytes of items, and of renderings kept to be copied again, are carved from slabs this large: one
+ * ArrayBuffer each would cost an allocation, external-memory accounting and, past V8's external
+ * limit, a step of garbage collection each.
+ */
 const ITEM_SLAB_SIZE = 1 << 20
 /** Items at least this large get a buffer of their own, so a slab is not left mostly unused. */
 const OWN_BUFFER_MIN = ITEM_SLAB_SIZE >> 3
@@ -291,14 +295,33 @@ let itemSlabUsed = 0
 
 /** Room for `length` bytes of an item. Items live as long as their documents, so a slab is freed when every item cut from it is. */
 function itemBytes(length: number): Uint8Array {
-  if (length >= OWN_BUFFER_MIN) return new Uint8Array(length)
-  if (itemSlabUsed + length > itemSlab.length) {
+  const room = itemSlab.length - itemSlabUsed
+  if (length >= OWN_BUFFER_MIN && length > room) return new Uint8Array(length)
+  if (length > room) {
     itemSlab = new Uint8Array(ITEM_SLAB_SIZE)
     itemSlabUsed = 0
   }
   const bytes = itemSlab.subarray(itemSlabUsed, itemSlabUsed + length)
   itemSlabUsed += length
   return bytes
+}
+
+/**
+ * @internal Makes room for about `length` bytes of items about to be rendered in one slab. V8
+ * counts array buffers as external memory and starts a full garbage collection each time that
+ * grows by 64 MiB: hundreds of megabytes of items taken 1 MiB at a time cost one collection of
+ * everything the compile holds per 64 MiB, one slab of the size needed costs one. Pages of the
+ * slab are only resident once written, so an estimate on the high side costs address space, not
+ * memory; past the slab, items take slabs of their usual size.
+ */
+export function reserveItemBytes(length: number): void {
+  if (length <= ITEM_SLAB_SIZE || itemSlab.length - itemSlabUsed >= length) return
+  try {
+    itemSlab = new Uint8Array(length)
+    itemSlabUsed = 0
+  } catch {
+    // No address space for it (a strict overcommit policy): items take slabs of the usual size.
+  }
 }
 
 function sameItemSettings(a: YamlSequenceItem, b: YamlSequenceItem): boolean {
@@ -1093,13 +1116,15 @@ class Emitter {
   private rendering(start: WriteStart, context: boolean): Rendering | undefined {
     const from = start.pos - this.partsLength
     if (from < 0) return undefined
+    const bytes = itemBytes(this.pos - from)
+    bytes.set(this.buf.subarray(from, this.pos))
     return {
       indent: start.indent,
       column: start.column,
       whitespace: start.whitespace,
       indention: start.indention,
       context,
-      bytes: this.buf.slice(from, this.pos),
+      bytes,
       endColumn: this.column,
       endWhitespace: this.whitespace,
       endIndention: this.indention,

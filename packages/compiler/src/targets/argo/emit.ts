@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto'
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
-import { renderSequenceItem, replaceItemEntry, replaceTrailingItems, toYaml, toYamlDocumentsBytesWithEnds, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
+import { renderSequenceItem, replaceItemEntry, reserveItemBytes, replaceTrailingItems, toYaml, toYamlDocumentsBytesWithEnds, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
 import { argumentsOf } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
@@ -539,6 +539,11 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   // Packing counts each template at no less than the bytes it adds to an object, so the objects
   // fit; their sizes are measured when written all the same, and checked.
   const placed = new PlacedTemplates()
+  // Items are the templates' YAML, each DAG task's once more on its own (see PlacedTemplates),
+  // and rewritten copies: about twice the templates' JSON.
+  let templateJsonBytes = 0
+  for (const entry of ctx.templates) templateJsonBytes += entry.bodyJsonBytes
+  reserveItemBytes(Math.ceil(templateJsonBytes * 2.25))
   const documents = assemble(ctx, placed, analysed.node, root.entry)
   const { bytes, sizes } = placed.write(documents)
   checkLimits(ctx, documents, sizes)
