@@ -515,6 +515,23 @@ describe('output as bytes (what files are written from)', () => {
     expect(JSON.parse(JSON.stringify(file))).toEqual({ path: 'p.yaml', content: file.content })
   })
 
+  it('writes into the buffer reserved for it, and on in parts past it', () => {
+    const values = [{ rows: Array.from({ length: 300_000 }, (_, i) => `row ${i} ${'y'.repeat(50 + (i % 40))}`) }]
+    const bytes = toYamlDocumentsBytes(values)
+    expect(bytes.length).toBeGreaterThan(4 << 20)
+    // Small reserves are ignored; a large one holds the whole output in one part.
+    expect(toYamlDocumentsParts(values, undefined, '', 8 << 20).length).toBeGreaterThan(1)
+    const reserved = toYamlDocumentsParts(values, undefined, '', 64 << 20)
+    expect(reserved).toHaveLength(1)
+    expect(Buffer.compare(reserved[0]!, bytes)).toBe(0)
+    // An output larger than its reserve goes on in parts.
+    const doubled = [...values, ...values]
+    const parts = toYamlDocumentsParts(doubled, undefined, '', 32 << 20)
+    expect(parts[0]!.length).toBeLessThanOrEqual(32 << 20)
+    expect(parts.length).toBeGreaterThan(1)
+    expect(Buffer.compare(Buffer.concat(parts), toYamlDocumentsBytes(doubled))).toBe(0)
+  })
+
   it('decodes a character split between two parts of an output file', () => {
     const bytes = new TextEncoder().encode('a: ü€\n')
     expect(outputFileOfBytes('p.yaml', [bytes.subarray(0, 4), bytes.subarray(4, 6), bytes.subarray(6)]).content).toBe('a: ü€\n')

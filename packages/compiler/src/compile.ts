@@ -137,5 +137,7 @@ function kfpFile(analysed: AnalysedPipeline, options: KfpOptions | undefined): O
   const documents = emitKfp(analysed, options)
   const issues = validateKfpDocuments(documents, { floatValue: (value) => (value instanceof YamlFloat ? value.value : undefined) })
   if (issues.length > 0) return { diagnostics: schemaFailures('kfp', issues) }
-  return outputFileOfBytes(`${analysed.node.name}.kfp.yaml`, toYamlDocumentsParts(documents, undefined, kfpHeader(analysed.node)))
+  // A task takes about 2 KB of KFP IR (its task, component and executor); twice that is on the high side.
+  const reserve = (analysed.tasks.size + analysed.groups.size) * 4096
+  return outputFileOfBytes(`${analysed.node.name}.kfp.yaml`, toYamlDocumentsParts(documents, undefined, kfpHeader(analysed.node), reserve))
 }

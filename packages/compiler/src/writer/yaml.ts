@@ -363,14 +363,19 @@ export function toYamlDocumentsBytes(values: readonly unknown[], options?: ToYam
  * is kept in the parts of a few megabytes it was written in, never copied into one buffer (write
  * them one after the other, or join them with `Buffer.concat`).
  *
+ * `reserve` is how large the output may get, on the high side. From 32 MiB on, one buffer that
+ * large is taken first (parts follow if the output outgrows it): V8 starts a full garbage
+ * collection each time array buffers grow by 64 MiB, so one allocation costs one collection where
+ * parts cost one per 64 MiB, and pages of the buffer that are never written are not resident.
+ *
  * @example
  * ```ts
  * const parts = toYamlDocumentsParts([{ a: 1 }, { b: 2 }])
  * Buffer.concat(parts).toString() // 'a: 1\n---\nb: 2\n'
  * ```
  */
-export function toYamlDocumentsParts(values: readonly unknown[], options?: ToYamlOptions, preamble = ''): Uint8Array[] {
-  return emitDocuments(values, options, preamble, 0, undefined, true).finishParts()
+export function toYamlDocumentsParts(values: readonly unknown[], options?: ToYamlOptions, preamble = '', reserve = 0): Uint8Array[] {
+  return emitDocuments(values, options, preamble, reserve >= LAZY_PAGES_MIN ? reserve : 0, undefined, true).finishParts()
 }
 
 /** @internal Consecutive parts of an output (see {@link toYamlDocumentsParts}) as one buffer. */
@@ -782,6 +787,8 @@ let sharedBuffer: Uint8Array | null = new Uint8Array(1 << 16)
 const MAX_SHARED_BUFFER = 4 << 20
 /** Size of each part of an output written in parts (see Emitter.grow). */
 const PART_SIZE = 4 << 20
+/** From this size on, the C library maps a buffer's pages on first write: unused room is address space, not memory. */
+const LAZY_PAGES_MIN = 32 << 20
 
 /** The emitter state a write starts in: what its bytes depend on, besides the value. */
 interface WriteStart {
@@ -894,8 +901,9 @@ class Emitter {
   /** The output as UTF-8 bytes in consecutive parts (one unless it was written in parts). */
   finishParts(): Uint8Array[] {
     this.end()
-    // The last buffer is copied when it will be shared again, or when most of it is unused.
-    const last = this.buf.length <= MAX_SHARED_BUFFER || this.pos < this.buf.length / 2 ? this.buf.slice(0, this.pos) : this.buf.subarray(0, this.pos)
+    // The last buffer is copied when it will be shared again, or when most of it is unused memory.
+    const buf = this.buf
+    const last = buf.length <= MAX_SHARED_BUFFER || (this.pos < buf.length / 2 && buf.length < LAZY_PAGES_MIN) ? buf.slice(0, this.pos) : buf.subarray(0, this.pos)
     const parts = this.parts === null || this.parts.length === 0 ? [last] : [...this.parts, last]
     this.release()
     return parts
