@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, copyFileSync, linkSync, openSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { TypeflowError } from '@typeflow/dsl'
@@ -48,6 +48,7 @@ export function outputFileOfBytes(path: string, bytes: Uint8Array | readonly Uin
 /** UTF-8 parts as text; a character may be split between two parts. */
 function decodeParts(parts: readonly Uint8Array[]): string {
   const decoder = new TextDecoder()
+  if (parts.length === 1) return decoder.decode(parts[0])
   let text = ''
   for (const part of parts) text += decoder.decode(part, { stream: true })
   return text + decoder.decode()
