@@ -185,7 +185,9 @@ export class YamlSequenceItem {
  * item.byteLength // 30: a line break, '  - name: a', a line break, '    image: alpine'
  */
 export function renderSequenceItem(value: unknown, sequenceIndent: number, options?: ToYamlOptions): YamlSequenceItem {
-  const emitter = new Emitter(options)
+  // Without memos: an item's emitter writes one item, where long strings and frozen containers
+  // seldom repeat, and remembering each one costs more than the few copies save.
+  const emitter = new Emitter(options, 0, false, false)
   try {
     return emitter.sequenceItem(value, sequenceIndent)
   } finally {
@@ -846,10 +848,13 @@ class Emitter {
   /** Frozen mappings and sequences written so far (see {@link Emitter.frozenContainer}). */
   private frozen: Map<object, Rendering> | undefined
   private readonly sortKeys: boolean
+  /** Whether repeated long strings and frozen containers are copied from their first rendering. */
+  private readonly memos: boolean
   /** Quote for every common reader (ToYamlOptions.quoting 'portable'), not only PyYAML. */
   private readonly portable: boolean
 
-  constructor(options: ToYamlOptions | undefined, capacity = 0, inParts = false) {
+  constructor(options: ToYamlOptions | undefined, capacity = 0, inParts = false, memos = true) {
+    this.memos = memos
     this.sortKeys = options?.sortKeys ?? true
     this.portable = options?.quoting !== 'pyyaml'
     this.parts = inParts ? [] : null
@@ -1066,12 +1071,12 @@ class Emitter {
         // Plain objects first: most nodes of a document are mappings.
         const proto: unknown = Object.getPrototypeOf(value)
         if (proto === objectProto) {
-          if (Object.isFrozen(value)) this.frozenContainer(value, mapping)
+          if (this.memos && Object.isFrozen(value)) this.frozenContainer(value, mapping)
           else this.mapping(value as Record<string, unknown>)
           return
         }
         if (Array.isArray(value)) {
-          if (Object.isFrozen(value)) this.frozenContainer(value, mapping)
+          if (this.memos && Object.isFrozen(value)) this.frozenContainer(value, mapping)
           else this.sequence(value, mapping)
           return
         }
@@ -1332,7 +1337,7 @@ class Emitter {
 
   private stringScalar(s: string, root: boolean, simpleKey: boolean): void {
     if (this.fastPlain(s, root)) return
-    if (s.length >= MEMO_MIN_LENGTH && !root) {
+    if (s.length >= MEMO_MIN_LENGTH && !root && this.memos) {
       this.memoizedScalar(s, simpleKey)
       return
     }
