@@ -29,6 +29,7 @@ import {
   toYamlDocumentsParts,
   toYamlDocumentsBytesWithEnds,
   YAML_DOCUMENT_SEPARATOR,
+  type YamlSequenceItem,
 } from '../../packages/compiler/src/writer/yaml.ts'
 import { outputFileOfBytes } from '../../packages/compiler/src/writer/files.ts'
 
@@ -630,6 +631,22 @@ describe('renderSequenceItem: items written once and copied', () => {
     expect(Buffer.byteLength(withItem) - Buffer.byteLength(without)).toBe(item.byteLength)
     expect(renderSequenceItem({ name: 'a', image: 'alpine' }, 2, { sortKeys: false }).byteLength).toBe('\n  - name: a\n    image: alpine'.length)
     expect(JSON.stringify({ t: [item] })).toBe(JSON.stringify({ t: [template] }))
+  })
+
+  it('writes an item made while another is being written (from a getter) apart from it', () => {
+    // One written before, so that both would be written by the emitter kept for these settings.
+    renderSequenceItem({ name: 'before' }, 2, { sortKeys: false })
+    let inner: YamlSequenceItem | undefined
+    const outer = {
+      name: 'outer',
+      get spec() {
+        inner = renderSequenceItem({ name: 'inner', args: ['a', 'b'] }, 4, { sortKeys: false })
+        return { image: 'alpine', args: ['x', 'z'] }
+      },
+    }
+    const item = renderSequenceItem(outer, 2, { sortKeys: false })
+    expect(new TextDecoder().decode(item.bytes)).toBe('  - name: outer\n    spec:\n      image: alpine\n      args:\n      - x\n      - z')
+    expect(new TextDecoder().decode(inner!.bytes)).toBe('    - name: inner\n      args:\n      - a\n      - b')
   })
 
   it('keeps each item its own bytes when thousands are made, small and large, one after another', () => {

@@ -185,15 +185,26 @@ export class YamlSequenceItem {
  * item.byteLength // 30: a line break, '  - name: a', a line break, '    image: alpine'
  */
 export function renderSequenceItem(value: unknown, sequenceIndent: number, options?: ToYamlOptions): YamlSequenceItem {
+  const setting = ((options?.sortKeys ?? true) ? 0 : 1) + (options?.quoting === 'pyyaml' ? 2 : 0)
+  const idle = idleItemEmitters[setting]
+  // Taken while in use, so an item written from inside another (a getter) gets its own.
+  idleItemEmitters[setting] = undefined
   // Without memos: an item's emitter writes one item, where long strings and frozen containers
   // seldom repeat, and remembering each one costs more than the few copies save.
-  const emitter = new Emitter(options, 0, false, false)
+  const emitter = idle?.restart() ?? new Emitter(options, 0, false, false)
   try {
     return emitter.sequenceItem(value, sequenceIndent)
   } finally {
     emitter.release()
+    idleItemEmitters[setting] = emitter
   }
 }
+
+/**
+ * Emitters of items, by setting (sort keys, quoting), kept between items: a new emitter per item
+ * made its per-depth arrays again, for every one of hundreds of thousands of items.
+ */
+const idleItemEmitters: (Emitter | undefined)[] = [undefined, undefined, undefined, undefined]
 
 /**
  * The item of `value`, made from `item` (the item of a mapping that differs from `value` in one
@@ -865,6 +876,20 @@ class Emitter {
     // Take the shared buffer (a nested call, e.g. from a getter, gets its own).
     this.buf = sharedBuffer ?? new Uint8Array(1 << 16)
     sharedBuffer = null
+  }
+
+  /** This emitter at the start of a new output, in the shared buffer (after {@link release}). */
+  restart(): this {
+    this.buf = sharedBuffer ?? new Uint8Array(1 << 16)
+    sharedBuffer = null
+    this.pos = 0
+    this.column = 0
+    this.whitespace = true
+    this.indention = true
+    this.openEnded = false
+    this.indent = -1
+    this.stack.length = 0
+    return this
   }
 
   /** How many bytes have been written. */
