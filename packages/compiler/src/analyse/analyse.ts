@@ -52,15 +52,19 @@ function describeSpec(spec: IoSpecNode): string {
   return `${spec.isList ? 'list of ' : ''}${spec.type.schemaTitle}@${spec.type.schemaVersion}`
 }
 
-function majorVersion(version: string): string {
-  return version.split('.')[0] ?? version
+/** Whether two schema versions have the same major version (the text before the first `.`). */
+function sameMajorVersion(a: string, b: string): boolean {
+  if (a === b) return true
+  const end = a.indexOf('.')
+  const major = end === -1 ? a.length : end
+  return b.startsWith(a.slice(0, major)) && (b.length === major || b[major] === '.')
 }
 
 /** KFP's rule: `system.Artifact` on either side is compatible; otherwise same title and major version. */
 export function artifactCompatible(given: IoSpecNode & { kind: 'artifact' }, expected: IoSpecNode & { kind: 'artifact' }): boolean {
   if (given.isList !== expected.isList) return false
   if (given.type.schemaTitle === 'system.Artifact' || expected.type.schemaTitle === 'system.Artifact') return true
-  return given.type.schemaTitle === expected.type.schemaTitle && majorVersion(given.type.schemaVersion) === majorVersion(expected.type.schemaVersion)
+  return given.type.schemaTitle === expected.type.schemaTitle && sameMajorVersion(given.type.schemaVersion, expected.type.schemaVersion)
 }
 
 function parameterCompatible(given: ParameterType, expected: ParameterType): boolean {
