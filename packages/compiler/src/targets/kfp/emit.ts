@@ -937,6 +937,8 @@ function taskNamingOrder(scope: AnalysedScope): string[] {
   const tasks = [...scope.members.values()].filter((m): m is AnalysedTask => m.kind === 'task')
   // Most control-flow groups hold one task or none.
   if (tasks.length <= 1) return tasks.map((task) => task.name)
+  // With only leaf tasks in the scope, this is the scope's own order (the same heap, on names).
+  if (tasks.length === scope.members.size && tasks.every((task) => task.child === undefined)) return [...scope.order]
   const keyed = (task: AnalysedTask) => `${task.child ? 1 : 0}\u0000${task.name}`
   const byName = new Map(tasks.map((t) => [t.name, t]))
   const dependsOn = new Map<string, string[]>()
