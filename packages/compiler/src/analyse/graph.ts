@@ -134,32 +134,44 @@ export function topologicalOrder(
   names: readonly string[],
   dependsOn: ReadonlyMap<string, readonly string[]>,
 ): { readonly order: string[]; readonly cyclic: readonly string[] } {
-  const indegree = new Map<string, number>()
-  const dependents = new Map<string, string[]>()
+  // Members by rank in name order (the default sort compares code units, as compareNames does):
+  // the heap then compares numbers, not strings, which a scope of 100k tasks makes millions of times.
+  const sorted = [...names].sort()
+  const rank = new Map<string, number>()
+  for (let i = 0; i < sorted.length; i++) rank.set(sorted[i]!, i)
+  const count = sorted.length
+  const indegree = new Int32Array(count)
+  const edgeFrom: number[] = []
+  const edgeTo: number[] = []
   for (const name of names) {
-    indegree.set(name, 0)
-    dependents.set(name, [])
-  }
-  for (const name of names) {
+    const to = rank.get(name)!
     for (const dep of dependsOn.get(name) ?? []) {
-      if (!indegree.has(dep)) continue
-      indegree.set(name, indegree.get(name)! + 1)
-      dependents.get(dep)!.push(name)
+      const from = rank.get(dep)
+      if (from === undefined) continue
+      indegree[to]!++
+      edgeFrom.push(from)
+      edgeTo.push(to)
     }
   }
-  const heap = new NameHeap()
-  for (const name of names) if (indegree.get(name) === 0) heap.push(name)
+  // Dependents of each member, packed: those of rank r are dependents[start[r] .. start[r + 1]).
+  const start = new Int32Array(count + 1)
+  for (const from of edgeFrom) start[from + 1]!++
+  for (let r = 0; r < count; r++) start[r + 1]! += start[r]!
+  const dependents = new Int32Array(edgeFrom.length)
+  const filled = start.slice(0, count)
+  for (let e = 0; e < edgeFrom.length; e++) dependents[filled[edgeFrom[e]!]!++] = edgeTo[e]!
+  const heap = new RankHeap(count)
+  for (let r = 0; r < count; r++) if (indegree[r] === 0) heap.push(r)
   const order: string[] = []
   while (heap.size > 0) {
-    const name = heap.pop()
-    order.push(name)
-    for (const next of dependents.get(name)!) {
-      const remaining = indegree.get(next)! - 1
-      indegree.set(next, remaining)
-      if (remaining === 0) heap.push(next)
+    const r = heap.pop()
+    order.push(sorted[r]!)
+    for (let e = start[r]!; e < start[r + 1]!; e++) {
+      const next = dependents[e]!
+      if (--indegree[next]! === 0) heap.push(next)
     }
   }
-  const cyclic = order.length === names.length ? [] : names.filter((n) => indegree.get(n)! > 0)
+  const cyclic = order.length === names.length ? [] : names.filter((n) => indegree[rank.get(n)!]! > 0)
   return { order, cyclic }
 }
 
@@ -182,15 +194,16 @@ export function findCycle(cyclic: readonly string[], dependsOn: ReadonlyMap<stri
   return [...path.slice(from), current].reverse()
 }
 
-class NameHeap {
-  private readonly items: string[] = []
-  get size(): number {
-    return this.items.length
+/** A binary min-heap of ranks, at most `capacity` at once. */
+class RankHeap {
+  private readonly items: Int32Array
+  size = 0
+  constructor(capacity: number) {
+    this.items = new Int32Array(capacity)
   }
-  push(value: string): void {
+  push(value: number): void {
     const items = this.items
-    items.push(value)
-    let i = items.length - 1
+    let i = this.size++
     while (i > 0) {
       const parent = (i - 1) >> 1
       if (items[parent]! <= value) break
@@ -199,23 +212,21 @@ class NameHeap {
     }
     items[i] = value
   }
-  pop(): string {
+  pop(): number {
     const items = this.items
     const top = items[0]!
-    const last = items.pop()!
-    if (items.length > 0) {
-      let i = 0
-      for (;;) {
-        const left = 2 * i + 1
-        if (left >= items.length) break
-        const right = left + 1
-        const child = right < items.length && items[right]! < items[left]! ? right : left
-        if (items[child]! >= last) break
-        items[i] = items[child]!
-        i = child
-      }
-      items[i] = last
+    const last = items[--this.size]!
+    let i = 0
+    for (;;) {
+      const left = 2 * i + 1
+      if (left >= this.size) break
+      const right = left + 1
+      const child = right < this.size && items[right]! < items[left]! ? right : left
+      if (items[child]! >= last) break
+      items[i] = items[child]!
+      i = child
     }
+    items[i] = last
     return top
   }
 }
