@@ -519,18 +519,18 @@ describe('output as bytes (what files are written from)', () => {
   it('writes into the buffer reserved for it, and on in parts past it', () => {
     const values = [{ rows: Array.from({ length: 300_000 }, (_, i) => `row ${i} ${'y'.repeat(50 + (i % 40))}`) }]
     const bytes = toYamlDocumentsBytes(values)
-    expect(bytes.length).toBeGreaterThan(4 << 20)
+    expect(bytes.length).toBeGreaterThan(16 << 20)
     // Small reserves are ignored; a large one holds the whole output in one part.
-    expect(toYamlDocumentsParts(values, undefined, '', 8 << 20).length).toBeGreaterThan(1)
-    const reserved = toYamlDocumentsParts(values, undefined, '', 64 << 20)
+    expect(toYamlDocumentsParts(values, undefined, '', 64 << 20).length).toBeGreaterThan(1)
+    const reserved = toYamlDocumentsParts(values, undefined, '', 128 << 20)
     expect(reserved).toHaveLength(1)
     expect(Buffer.compare(reserved[0]!, bytes)).toBe(0)
-    // An output larger than its reserve goes on in parts.
+    // An output larger than the buffer it started in goes on in parts (here through the
+    // capacity of toYamlDocumentsBytesWithEnds, which starts the same way), joined at the end.
     const doubled = [...values, ...values]
-    const parts = toYamlDocumentsParts(doubled, undefined, '', 32 << 20)
-    expect(parts[0]!.length).toBeLessThanOrEqual(32 << 20)
-    expect(parts.length).toBeGreaterThan(1)
-    expect(Buffer.compare(Buffer.concat(parts), toYamlDocumentsBytes(doubled))).toBe(0)
+    const { bytes: joined, ends } = toYamlDocumentsBytesWithEnds(doubled, undefined, 8 << 20)
+    expect(ends).toEqual([bytes.length, 2 * bytes.length + YAML_DOCUMENT_SEPARATOR.length])
+    expect(Buffer.compare(joined, toYamlDocumentsBytes(doubled))).toBe(0)
   })
 
   it('decodes a character split between two parts of an output file', () => {

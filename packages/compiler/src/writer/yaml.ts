@@ -376,10 +376,11 @@ export function toYamlDocumentsBytes(values: readonly unknown[], options?: ToYam
  * is kept in the parts of a few megabytes it was written in, never copied into one buffer (write
  * them one after the other, or join them with `Buffer.concat`).
  *
- * `reserve` is how large the output may get, on the high side. From 32 MiB on, one buffer that
+ * `reserve` is how large the output may get, on the high side. From 128 MiB on, one buffer that
  * large is taken first (parts follow if the output outgrows it): V8 starts a full garbage
  * collection each time array buffers grow by 64 MiB, so one allocation costs one collection where
  * parts cost one per 64 MiB, and pages of the buffer that are never written are not resident.
+ * Below that, parts cost at most the one collection that the reserve would.
  *
  * @example
  * ```ts
@@ -388,7 +389,7 @@ export function toYamlDocumentsBytes(values: readonly unknown[], options?: ToYam
  * ```
  */
 export function toYamlDocumentsParts(values: readonly unknown[], options?: ToYamlOptions, preamble = '', reserve = 0): Uint8Array[] {
-  return emitDocuments(values, options, preamble, reserve >= LAZY_PAGES_MIN ? reserve : 0, undefined, true).finishParts()
+  return emitDocuments(values, options, preamble, reserve >= RESERVE_MIN ? reserve : 0, undefined, true).finishParts()
 }
 
 /** @internal Consecutive parts of an output (see {@link toYamlDocumentsParts}) as one buffer. */
@@ -802,6 +803,8 @@ const MAX_SHARED_BUFFER = 4 << 20
 const PART_SIZE = 4 << 20
 /** From this size on, the C library maps a buffer's pages on first write: unused room is address space, not memory. */
 const LAZY_PAGES_MIN = 32 << 20
+/** Reserves smaller than this are not taken (see toYamlDocumentsParts). */
+const RESERVE_MIN = 128 << 20
 
 /** The emitter state a write starts in: what its bytes depend on, besides the value. */
 interface WriteStart {
