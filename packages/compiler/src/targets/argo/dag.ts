@@ -452,14 +452,14 @@ function dependsText(names: readonly string[], anyCompletion: boolean): string {
 const NO_IMPORTS: ReadonlyMap<string, string> = new Map()
 
 /** Builds the DAG template holding `children`: the scope's own template, or a partition's. */
-function buildDag(ctx: EmitContext, scope: Scope, analysis: Analysis, children: readonly Unit[], group: Group | undefined): TemplateEntry {
+function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], group: Group | undefined): TemplateEntry {
   const leafChildren = new Map<string, Leaf>()
   const templates: TemplateEntry[] = []
   for (const child of children) {
     if (child.kind === 'leaf') {
       leafChildren.set(child.name, child)
       templates.push(child.template)
-    } else templates.push(buildDag(ctx, scope, analysis, child.children, child))
+    } else templates.push(buildDag(ctx, scope, child.children, child))
   }
   const childOf = new UnitFinder(children)
   const groupOf = {
@@ -833,11 +833,12 @@ function partitionScope(
 
 /** Builds the scope's DAG template, split into partitions when it would not fit. */
 export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntry {
-  const analysis = analyse(scope)
   const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
   const fits = (units: readonly Unit[]) => units.length <= ctx.options.maxDagTasks && units.reduce((sum, u) => sum + unitBytes(u), 0) <= maxBytes
   let units: Unit[] = [...scope.leaves]
   if (!fits(units)) {
+    // Who reads what is only needed to partition (most scopes are small: thousands of groups).
+    const analysis = analyse(scope)
     // Leaves are packed level by level (depth, then the analysed order), which is topological
     // and lets a wide level run in parallel. In a deep tree (a task feeding a few tasks, each
     // feeding a few more), a level's values all go to the next level, and the partitions holding
@@ -865,5 +866,5 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
     }
     checkSplitWaits(ctx, scope, units)
   }
-  return buildDag(ctx, scope, analysis, units, undefined)
+  return buildDag(ctx, scope, units, undefined)
 }
