@@ -437,7 +437,7 @@ function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest, par
     metadata: parts.metadata,
     ...(request.hasDisplayName && { annotations: { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` } }),
     inputs: parts.inputs,
-    ...(parts.outputsField !== undefined && { outputs: parts.outputsField }),
+    ...(writesOutputs && { outputs: parts.outputsField }),
     ...(task.retry !== undefined && { retryStrategy: retryStrategyFor(task.retry) }),
     ...(parts.memoize !== undefined && { memoize: parts.memoize }),
     ...(pod.nodeSelector !== undefined && { nodeSelector: pod.nodeSelector }),

@@ -183,17 +183,23 @@ export interface EncodedText {
  */
 const NEEDS_ENCODING = /[${]/
 
-/** Writes a command-line argument (or an env value) made of user text, placeholders and tags. */
-export function encodeArg(items: readonly ArgItem[]): EncodedText {
+/** The items as they are (tags as `{{…}}`) when no text among them needs encoding, else `undefined`. */
+function unencoded(items: readonly (ArgItem | ValueItem)[]): string | undefined {
   let plain = ''
   for (const item of items) {
     if (item.kind === 'tag') plain += `{{${item.tag}}}`
-    else if (NEEDS_ENCODING.test(item.text)) {
-      const { text, escaped } = write(tokenize(items), false)
-      return { text, usesBraceEnv: escaped }
-    } else plain += item.text
+    else if (NEEDS_ENCODING.test(item.text)) return undefined
+    else plain += item.text
   }
-  return { text: plain, usesBraceEnv: false }
+  return plain
+}
+
+/** Writes a command-line argument (or an env value) made of user text, placeholders and tags. */
+export function encodeArg(items: readonly ArgItem[]): EncodedText {
+  const plain = unencoded(items)
+  if (plain !== undefined) return { text: plain, usesBraceEnv: false }
+  const { text, escaped } = write(tokenize(items), false)
+  return { text, usesBraceEnv: escaped }
 }
 
 /**
@@ -217,9 +223,8 @@ export type ValueItem = { readonly kind: 'text'; readonly text: string } | { rea
  * value where the tag stands, wherever the value lands in an argument.
  */
 export function encodeValueWithTags(items: readonly ValueItem[]): EncodedText {
-  if (items.every((item) => item.kind === 'tag' || !NEEDS_ENCODING.test(item.text))) {
-    return { text: items.map((item) => (item.kind === 'tag' ? `{{${item.tag}}}` : item.text)).join(''), usesBraceEnv: false }
-  }
+  const plain = unencoded(items)
+  if (plain !== undefined) return { text: plain, usesBraceEnv: false }
   const tokens: Token[] = []
   for (const item of items) {
     if (item.kind === 'tag') tokens.push({ t: 'tag', tag: item.tag })
