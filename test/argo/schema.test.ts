@@ -23,7 +23,9 @@ describe('the Argo schema', () => {
     ['an integer GPU quantity', (d) => (d['spec']['templates'].find((t: Json) => t['name'] === 'train-model')['container']['resources']['limits']['nvidia.com/gpu'] = 1), { path: expect.stringMatching(/\/resources\/limits\/nvidia\.com~1gpu$/) as unknown as string, message: 'must be string' }],
     ['a template name with capitals', (d) => (d['spec']['templates'][1]['name'] = 'Train'), { path: '/0/spec/templates/1/name', message: expect.stringContaining('must match pattern') as unknown as string }],
     ['a name over 128 characters', (d) => (d['spec']['templates'][0]['dag']['tasks'][0]['name'] = 'a'.repeat(129)), { path: '/0/spec/templates/0/dag/tasks/0/name', message: 'must NOT have more than 128 characters' }],
-    ['a DAG task calling nothing', (d) => delete d['spec']['templates'][0]['dag']['tasks'][0]['template'], { path: '/0/spec/templates/0/dag/tasks/0', message: 'must match exactly one schema in oneOf' }],
+    ['a DAG task calling nothing', (d) => delete d['spec']['templates'][0]['dag']['tasks'][0]['template'], { path: '/0/spec/templates/0/dag/tasks/0', message: 'exactly one of "template", "templateRef" must be set' }],
+    ['a DAG task calling a template and a template reference', (d) => (d['spec']['templates'][0]['dag']['tasks'][0]['templateRef'] = { name: 'lib', template: 'x' }), { path: '/0/spec/templates/0/dag/tasks/0', message: 'fields "template" and "templateRef" are mutually exclusive: set only one' }],
+    ['metadata with a name and a generateName', (d) => (d['metadata']['name'] = 'fixed'), { path: '/0/metadata', message: 'fields "name" and "generateName" are mutually exclusive: set only one' }],
     ['a missing image', (d) => delete d['spec']['templates'][1]['container']['image'], { path: '/0/spec/templates/1/container', message: 'missing field "image"' }],
   ])('rejects %s', (_what, mutate, issue) => {
     const docs = fresh()
@@ -48,7 +50,7 @@ describe('the Argo schema', () => {
     const at = (t: Json) => `/0/spec/templates/${templates.indexOf(t)}`
     expect(issues).toEqual(
       expect.arrayContaining([
-        `${at(branches)}/dag/tasks/0 must NOT be valid`,
+        `${at(branches)}/dag/tasks/0 fields "withItems" and "withParam" are mutually exclusive: set only one`,
         `${at(branches)}/dag/tasks/1/when must NOT have fewer than 1 characters`,
         `${at(memoized)}/memoize missing field "maxAge"`,
         `${at(memoized)}/memoize/cache/configMap unknown field "key"`,

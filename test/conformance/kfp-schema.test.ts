@@ -579,6 +579,14 @@ describe('KFP IR schema issues are readable', () => {
     ])
   })
 
+  it('says only that a oneof message must be an object when it is not one', () => {
+    const spec = minimal()
+    spec['components'] = { 'comp-a': 'dag' }
+    expect(validatePipelineSpec(spec).filter((i) => i.path === '/components/comp-a')).toEqual([
+      { path: '/components/comp-a', message: 'expected an object (ComponentSpec), got string "dag"' },
+    ])
+  })
+
   it('accepts proto3 JSON int64 as strings or integers, and checks Durations', () => {
     const platform = (executor: Json): unknown[] => [
       minimal(),

@@ -22,6 +22,13 @@ const nonEmpty: Schema = { type: 'string', minLength: 1 }
 const int: Schema = { type: 'integer' }
 const arrayOf = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra })
 const stringMap: Schema = { type: 'object', additionalProperties: str }
+/** At most one of the fields is set (`not` both: ajv makes no error object for a valid document under `not`). */
+const notBoth = (a: string, b: string): Schema => ({ not: { type: 'object', required: [a, b] } })
+/**
+ * Exactly one of the fields is set. Two `not`s rather than `oneOf` of each `required`: under
+ * `oneOf` ajv builds a full error for the branch that fails on every valid object, then drops it.
+ */
+const exactlyOne = (a: string, b: string): Schema[] => [notBoth(a, b), { not: { type: 'object', properties: { [a]: false, [b]: false } } }]
 const closed = (properties: Record<string, Schema>, required: readonly string[] = []): Schema => ({
   type: 'object',
   properties,
@@ -42,7 +49,7 @@ const defs: Record<string, Schema> = {
 
   objectMeta: {
     ...closed({ name: ref('objectName'), generateName: nonEmpty, namespace: ref('objectName'), labels: stringMap, annotations: stringMap }, ['labels', 'annotations']),
-    oneOf: [{ type: 'object', required: ['name'] }, { type: 'object', required: ['generateName'] }],
+    allOf: exactlyOne('name', 'generateName'),
   },
 
   workflow: closed(
@@ -216,11 +223,11 @@ const defs: Record<string, Schema> = {
       }),
       outputs: closed({
         parameters: arrayOf(
-          closed({ name: ref('ioName'), valueFrom: { ...closed({ parameter: nonEmpty, expression: nonEmpty }), oneOf: [{ type: 'object', required: ['parameter'] }, { type: 'object', required: ['expression'] }] } }, ['name', 'valueFrom']),
+          closed({ name: ref('ioName'), valueFrom: { ...closed({ parameter: nonEmpty, expression: nonEmpty }), allOf: exactlyOne('parameter', 'expression') } }, ['name', 'valueFrom']),
         ),
         artifacts: arrayOf({
           ...closed({ name: ref('ioName'), from: nonEmpty, fromExpression: nonEmpty }, ['name']),
-          oneOf: [{ type: 'object', required: ['from'] }, { type: 'object', required: ['fromExpression'] }],
+          allOf: exactlyOne('from', 'fromExpression'),
         }),
       }),
       parallelism: { type: 'integer', minimum: 1 },
@@ -250,8 +257,7 @@ const defs: Record<string, Schema> = {
       },
       ['name'],
     ),
-    oneOf: [{ type: 'object', required: ['template'] }, { type: 'object', required: ['templateRef'] }],
-    not: { required: ['withItems', 'withParam'] },
+    allOf: [...exactlyOne('template', 'templateRef'), notBoth('withItems', 'withParam')],
   },
 
   resources: closed({
@@ -279,7 +285,7 @@ const defs: Record<string, Schema> = {
       },
       ['name'],
     ),
-    oneOf: [{ type: 'object', required: ['value'] }, { type: 'object', required: ['valueFrom'] }],
+    allOf: exactlyOne('value', 'valueFrom'),
   },
   /** Exactly one source per volume: the kinds the Kubernetes settings produce. */
   volume: {
@@ -365,6 +371,12 @@ export interface ArgoSchemaIssue {
 function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return `unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`
   if (e.keyword === 'required') return `missing field "${String((e.params as { missingProperty: string }).missingProperty)}"`
+  if (e.keyword === 'not') {
+    // notBoth or exactlyOne: the `not` schema names the fields.
+    const not = e.schema as { required?: readonly string[]; properties?: Record<string, unknown> }
+    if (not.required) return `fields ${not.required.map((f) => `"${f}"`).join(' and ')} are mutually exclusive: set only one`
+    return `exactly one of ${Object.keys(not.properties ?? {}).map((f) => `"${f}"`).join(', ')} must be set`
+  }
   return e.message ?? e.keyword
 }
 

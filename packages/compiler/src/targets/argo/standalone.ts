@@ -8,6 +8,8 @@ export const ARGO_AJV_OPTIONS = {
   strict: true,
   // The `required` inside oneOf/if name properties declared beside them.
   strictRequired: false,
+  // Errors carry their schema: the `not` of notBoth and exactlyOne names its fields.
+  verbose: true,
 } as const
 
 /** The source of an ES module exporting the `document` validate function (see schema.ts). */

@@ -10,7 +10,8 @@
  *   `google.protobuf.Value`, ...) whose `title` is used to word error messages;
  * - proto `oneof` groups are enforced with `not: {required: [a, b]}` for every pair of members (at most one set);
  *   where the backend cannot work without a member (component implementation, executor kind, input source, ...)
- *   `anyOf: [{required: [a]}, {required: [b]}, ...]` additionally demands exactly one;
+ *   `not: {type: 'object', properties: {a: false, b: false, ...}}` (not none of them) additionally
+ *   demands exactly one;
  * - `deploymentSpec` is a `google.protobuf.Struct` in the proto, but it always holds a serialized
  *   `PipelineDeploymentConfig`, so it is validated strictly as one.
  *
@@ -51,7 +52,7 @@ export function message(title: string, properties: Readonly<Record<string, Schem
   const s: Schema = { title, type: 'object', additionalProperties: false, properties }
   if (opts.required !== undefined && opts.required.length > 0) s['required'] = [...opts.required]
   const allOf: Schema[] = []
-  const anyOfs: Schema[] = []
+  const atLeastOnes: Schema[] = []
   for (const [group, members] of Object.entries(opts.oneofs ?? {})) {
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
@@ -59,18 +60,21 @@ export function message(title: string, properties: Readonly<Record<string, Schem
         // `properties: {a: true, b: true}` only declares the members for ajv's strictRequired check.
         allOf.push({
           description: `oneof ${group}`,
-          not: { properties: Object.fromEntries(pair.map((m) => [m, true])), required: pair },
+          not: { type: 'object', properties: Object.fromEntries(pair.map((m) => [m, true])), required: pair },
         })
       }
     }
     if (opts.requiredOneofs?.includes(group) === true) {
-      anyOfs.push({
+      // "Not none of them" rather than `anyOf` of each `required`: ajv builds a full error for
+      // every branch that fails before one passes, and drops them; under `not` it builds none.
+      // 55 of 230 ms of validation at nested 10,000 tasks.
+      atLeastOnes.push({
         description: `oneof ${group}`,
-        anyOf: members.map((m) => ({ properties: { [m]: true }, required: [m] })),
+        not: { type: 'object', properties: Object.fromEntries(members.map((m) => [m, false])) },
       })
     }
   }
-  allOf.push(...anyOfs)
+  allOf.push(...atLeastOnes)
   if (allOf.length > 0) s['allOf'] = allOf
   return s
 }

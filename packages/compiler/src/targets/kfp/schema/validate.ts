@@ -149,18 +149,14 @@ function formatError(e: ErrorObject): string {
         ? `expected ${SCALAR_DESCRIPTIONS[title]}, got ${describeActual(e.data)} (out of range)`
         : `must be ${String(params['comparison'])} ${String(params['limit'])}`
     case 'not': {
-      // allOf entry {description: 'oneof <group>', not: {required: [a, b]}}
-      const members = isObject(e.schema) && Array.isArray(e.schema['required']) ? e.schema['required'].map(String) : []
       const group = typeof parent['description'] === 'string' ? parent['description'] : 'oneof'
-      return `fields ${members.map(quote).join(' and ')} are mutually exclusive (${group}): set only one`
-    }
-    case 'anyOf': {
-      // allOf entry {description: 'oneof <group>', anyOf: [{required: [a]}, {required: [b]}, ...]}
-      const branches = Array.isArray(e.schema) ? e.schema : []
-      const members = branches.flatMap((b: unknown) =>
-        isObject(b) && Array.isArray(b['required']) ? b['required'].map(String) : [],
-      )
-      const group = typeof parent['description'] === 'string' ? parent['description'] : 'oneof'
+      const not = isObject(e.schema) ? e.schema : {}
+      // allOf entry {description: 'oneof <group>', not: {required: [a, b]}}: both are set
+      if (Array.isArray(not['required'])) {
+        return `fields ${not['required'].map((m) => quote(String(m))).join(' and ')} are mutually exclusive (${group}): set only one`
+      }
+      // allOf entry {description: 'oneof <group>', not: {type: 'object', properties: {a: false, b: false, ...}}}: none is set
+      const members = isObject(not['properties']) ? Object.keys(not['properties']) : []
       return `exactly one of ${members.map(quote).join(', ')} must be set (${group})`
     }
     default:
@@ -170,22 +166,9 @@ function formatError(e: ErrorObject): string {
 
 function toIssues(errors: readonly ErrorObject[] | null | undefined, document?: number): SchemaIssue[] {
   if (errors === null || errors === undefined || errors.length === 0) return []
-  // An anyOf failure also reports every failed branch (same instance, schema path below the anyOf): keep only the
-  // anyOf summary. Looked up by ancestor schema path so that thousands of errors stay linear.
-  const anyOfs = new Set<string>()
-  for (const e of errors) if (e.keyword === 'anyOf') anyOfs.add(`${e.instancePath}\u0000${e.schemaPath}`)
-  const underAnyOf = (e: ErrorObject): boolean => {
-    if (anyOfs.size === 0 || e.keyword === 'anyOf') return false
-    for (let p = e.schemaPath, i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/')) {
-      p = p.slice(0, i)
-      if (anyOfs.has(`${e.instancePath}\u0000${p}`)) return true
-    }
-    return false
-  }
   const issues: SchemaIssue[] = []
   const seen = new Set<string>()
   for (const e of errors) {
-    if (underAnyOf(e)) continue
     const message = formatError(e)
     const key = `${e.instancePath}\u0000${message}`
     if (seen.has(key)) continue
