@@ -51,6 +51,14 @@ describe('output files', () => {
     expect(Buffer.compare(readFileSync(join(dir, 'p.kfp.yaml')), encoded)).toBe(0)
   })
 
+  it('are written from thousands of parts, many to a system call', () => {
+    // More parts than one writev takes (1,024), of every size from empty up.
+    const parts = Array.from({ length: 3_000 }, (_, i) => new TextEncoder().encode(`${i}:${'ü'.repeat(i % 7)}\n`.repeat(i % 5)))
+    const dir = join(scratch, 'many-parts')
+    writeFilesAtomically(dir, [outputFileOfBytes('p.argo.yaml', parts)])
+    expect(Buffer.compare(readFileSync(join(dir, 'p.argo.yaml')), Buffer.concat(parts))).toBe(0)
+  })
+
   it('of a large compile come in parts, which are its bytes', () => {
     const result = compile(syntheticPipeline('chain', 3_000), { targets: ['kfp'] })
     if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'))

@@ -28,6 +28,7 @@ import {
   toYamlDocumentsBytes,
   toYamlDocumentsParts,
   toYamlDocumentsBytesWithEnds,
+  toYamlDocumentsPartsWithEnds,
   YAML_DOCUMENT_SEPARATOR,
   type YamlSequenceItem,
 } from '../../packages/compiler/src/writer/yaml.ts'
@@ -658,6 +659,53 @@ describe('renderSequenceItem: items written once and copied', () => {
     const total = items.reduce((sum, item) => sum + item.byteLength, 0)
     expect(total).toBeGreaterThan(6 << 20)
     values.forEach((v, i) => expect(Buffer.from(items[i]!.bytes).equals(Buffer.from(renderSequenceItem(v, 2, { sortKeys: false }).bytes))).toBe(true))
+  })
+})
+
+describe('toYamlDocumentsPartsWithEnds: items referenced, not copied', () => {
+  const text = (parts: readonly Uint8Array[]) => Buffer.concat(parts).toString()
+
+  it('gives the bytes and ends of copying the items, with each item a part of its own', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 5 }), fc.jsonValue(), fc.constantFrom<ToYamlOptions>({}, { sortKeys: false }), (values, other, options) => {
+        const items = values.map((v) => renderSequenceItem(v, 2, options))
+        // A long string on both sides of the items: its memoized rendering must not reach back
+        // into bytes already handed out as a part.
+        const long = 'a long value that repeats, '.repeat(4)
+        // A frozen container is written once and copied from then on: one that holds items must
+        // not be copied from bytes that lack them.
+        const frozen = Object.freeze({ templates: Object.freeze([...items]) })
+        const docs = [{ before: long, spec: { templates: items }, after: long, other }, { spec: { templates: items.slice(1) } }, { only: other }, { a: frozen, b: frozen, c: frozen }]
+        const { parts, ends } = toYamlDocumentsPartsWithEnds(docs, options)
+        const copied = toYamlDocumentsBytesWithEnds(docs, options)
+        expect(text(parts)).toBe(Buffer.from(copied.bytes).toString())
+        expect(ends).toEqual(copied.ends)
+        for (const item of items) expect(parts.some((p) => p.buffer === item.bytes.buffer && p.byteOffset === item.bytes.byteOffset && p.length === item.bytes.length)).toBe(true)
+      }),
+      { seed: 20261124, numRuns: 200 },
+    )
+  })
+
+  it('keeps its parts when the output between the items outgrows a buffer, and when other writes follow', () => {
+    const items = Array.from({ length: 40 }, (_, i) => renderSequenceItem({ name: `t${i}`, args: ['x'.repeat(100)] }, 2, { sortKeys: false }))
+    // 40 × 8 kB of other lines, more than the first buffer of 64 KiB.
+    const docs = items.map((item, i) => ({ meta: { notes: Array.from({ length: 100 }, (_, j) => `note ${i}-${j} ${'y'.repeat(60)}`) }, spec: { templates: [item] } }))
+    const { parts } = toYamlDocumentsPartsWithEnds(docs, { sortKeys: false })
+    const expected = Buffer.from(toYamlDocumentsBytes(docs, { sortKeys: false })).toString()
+    expect(text(parts)).toBe(expected)
+    // Writes that reuse the writer's shared buffer do not touch the parts.
+    toYaml({ overwrite: 'z'.repeat(100_000) })
+    renderSequenceItem({ name: 'later', args: ['w'.repeat(5_000)] }, 2, { sortKeys: false })
+    expect(text(parts)).toBe(expected)
+  })
+
+  it('references the pieces of an item with an entry swapped (replaceItemEntry)', () => {
+    const task = renderSequenceItem({ name: 'a', template: 'x', arguments: { parameters: [{ name: 'p', value: '1' }] } }, 4, { sortKeys: false })
+    const entry = renderSequenceItem({ template: 'x' }, 4, { sortKeys: false })
+    const replacement = renderSequenceItem({ templateRef: { name: 'lib', template: 'x' } }, 4, { sortKeys: false })
+    const swapped = replaceItemEntry(task, entry, replacement, { name: 'a', templateRef: { name: 'lib', template: 'x' }, arguments: { parameters: [{ name: 'p', value: '1' }] } })
+    const docs = [{ spec: { dag: { tasks: [swapped, task] } } }]
+    expect(text(toYamlDocumentsPartsWithEnds(docs, { sortKeys: false }).parts)).toBe(Buffer.from(toYamlDocumentsBytes(docs, { sortKeys: false })).toString())
   })
 })
 

@@ -130,7 +130,7 @@ function argoFile(analysed: AnalysedPipeline, options: ArgoOptions | undefined):
   if (argo.diagnostics.length > 0) return { diagnostics: argo.diagnostics }
   const issues = validateArgoDocuments(argo.documents)
   if (issues.length > 0) return { diagnostics: schemaFailures('argo', issues) }
-  return outputFileOfBytes(`${analysed.node.name}.argo.yaml`, argo.bytes)
+  return outputFileOfBytes(`${analysed.node.name}.argo.yaml`, argo.parts)
 }
 
 function kfpFile(analysed: AnalysedPipeline, options: KfpOptions | undefined): OutputFile | { readonly diagnostics: readonly Diagnostic[] } {

@@ -436,9 +436,28 @@ export function toYamlDocumentsBytesWithEnds(values: readonly unknown[], options
   return { bytes: emitter.finishBytes(), ends }
 }
 
+/**
+ * {@link toYamlDocumentsBytesWithEnds} in consecutive parts, where each item (see
+ * {@link renderSequenceItem}) copied into the output is a part of its own: its bytes are shared,
+ * not copied. For output made mostly of items (Argo templates), that is the output without a
+ * second copy of it; `capacity` need only hold what lies between the items.
+ *
+ * @example
+ * ```ts
+ * const item = renderSequenceItem({ name: 'a' }, 0)
+ * const { parts, ends } = toYamlDocumentsPartsWithEnds([{ templates: [item] }])
+ * Buffer.concat(parts).toString() // 'templates:\n- name: a\n'; ends: [21]
+ * ```
+ */
+export function toYamlDocumentsPartsWithEnds(values: readonly unknown[], options?: ToYamlOptions, capacity = 0): { parts: Uint8Array[]; ends: number[] } {
+  const ends: number[] = []
+  const emitter = emitDocuments(values, options, '', capacity, ends, true, true)
+  return { parts: emitter.finishParts(), ends }
+}
+
 /** An emitter that has written `preamble` and then `values` as documents (its buffer released if that failed). */
-function emitDocuments(values: readonly unknown[], options: ToYamlOptions | undefined, preamble: string, capacity = 0, ends?: number[], inParts = false): Emitter {
-  const emitter = new Emitter(options, capacity, inParts)
+function emitDocuments(values: readonly unknown[], options: ToYamlOptions | undefined, preamble: string, capacity = 0, ends?: number[], inParts = false, referencesItems = false): Emitter {
+  const emitter = new Emitter(options, capacity, inParts, true, referencesItems)
   try {
     if (preamble !== '') emitter.raw(preamble)
     for (let i = 0; i < values.length; i++) {
@@ -852,8 +871,15 @@ class Emitter {
    * {@link Emitter.grow}); `null` when it is one buffer (text, items).
    */
   private readonly parts: Uint8Array[] | null
-  /** Bytes in `parts`: `buf` continues the output from there. */
+  /** Bytes in `parts`: `buf` continues the output from there, at `segmentStart`. */
   private partsLength = 0
+  /**
+   * Where the bytes of `buf` not yet in `parts` begin: 0, except when items are referenced (see
+   * {@link Emitter.referenceItem}), which leaves the bytes before them in `parts`.
+   */
+  private segmentStart = 0
+  /** Whether copied items go into `parts` as they are, instead of being copied into `buf`. */
+  private readonly referencesItems: boolean
   private column = 0
   private whitespace = true
   private indention = true
@@ -876,13 +902,15 @@ class Emitter {
   /** Quote for every common reader (ToYamlOptions.quoting 'portable'), not only PyYAML. */
   private readonly portable: boolean
 
-  constructor(options: ToYamlOptions | undefined, capacity = 0, inParts = false, memos = true) {
+  constructor(options: ToYamlOptions | undefined, capacity = 0, inParts = false, memos = true, referencesItems = false) {
     this.memos = memos
     this.sortKeys = options?.sortKeys ?? true
     this.portable = options?.quoting !== 'pyyaml'
-    this.parts = inParts ? [] : null
-    if (capacity > MAX_SHARED_BUFFER) {
-      this.buf = new Uint8Array(capacity)
+    this.parts = inParts || referencesItems ? [] : null
+    this.referencesItems = referencesItems
+    // Parts point into the buffer: it is never the shared one, which the next write overwrites.
+    if (capacity > MAX_SHARED_BUFFER || referencesItems) {
+      this.buf = new Uint8Array(Math.max(capacity, 1 << 16))
       return
     }
     // Take the shared buffer (a nested call, e.g. from a getter, gets its own).
@@ -906,7 +934,7 @@ class Emitter {
 
   /** How many bytes have been written. */
   get length(): number {
-    return this.partsLength + this.pos
+    return this.partsLength + this.pos - this.segmentStart
   }
 
   document(value: unknown, first: boolean): void {
@@ -945,8 +973,9 @@ class Emitter {
     this.end()
     // The last buffer is copied when it will be shared again, or when most of it is unused memory.
     const buf = this.buf
-    const last = buf.length <= MAX_SHARED_BUFFER || (this.pos < buf.length / 2 && buf.length < LAZY_PAGES_MIN) ? buf.slice(0, this.pos) : buf.subarray(0, this.pos)
-    const parts = this.parts === null || this.parts.length === 0 ? [last] : [...this.parts, last]
+    const copy = !this.referencesItems && (buf.length <= MAX_SHARED_BUFFER || (this.pos < buf.length / 2 && buf.length < LAZY_PAGES_MIN))
+    const last = copy ? buf.slice(0, this.pos) : buf.subarray(this.segmentStart, this.pos)
+    const parts = this.parts === null || this.parts.length === 0 ? [last] : last.length > 0 ? [...this.parts, last] : [...this.parts]
     this.release()
     return parts
   }
@@ -982,7 +1011,11 @@ class Emitter {
     // writeIndent would start a new line here (it always does after a previous item or a key).
     if (this.indention && this.column <= this.indent && !(this.column === this.indent && !this.whitespace)) return false
     this.writeLineBreak()
-    if (item.line === null) this.putBytes(item.source)
+    if (this.referencesItems) {
+      this.referenceItem(item.source.subarray(0, item.cut))
+      if (item.line !== null) this.referenceItem(item.line)
+      this.referenceItem(item.source.subarray(item.resume))
+    } else if (item.line === null) this.putBytes(item.source)
     else {
       this.putBytes(item.source.subarray(0, item.cut))
       this.putBytes(item.line)
@@ -997,6 +1030,8 @@ class Emitter {
 
   /** Hands the buffer back for the next write (called by finish, and after an error). */
   release(): void {
+    // The parts hold this emitter's own buffer; the shared one was never taken.
+    if (this.referencesItems) return
     // A buffer that grew large is dropped, but a small one takes its place: with none left to
     // share, every later write (each of thousands of rendered items) would allocate its own.
     sharedBuffer = this.buf.length <= MAX_SHARED_BUFFER ? this.buf : new Uint8Array(1 << 16)
@@ -1011,6 +1046,14 @@ class Emitter {
    * much at once, which starts a full garbage collection of everything the compile holds.
    */
   private grow(n: number): void {
+    if (this.referencesItems) {
+      // Bytes already in `parts` stay where they are: go on in a new buffer.
+      this.flushSegment()
+      this.buf = new Uint8Array(Math.max(Math.min(this.buf.length * 2, PART_SIZE), n))
+      this.pos = 0
+      this.segmentStart = 0
+      return
+    }
     if (this.parts !== null && this.buf.length >= PART_SIZE) {
       this.parts.push(this.buf.subarray(0, this.pos))
       this.partsLength += this.pos
@@ -1037,6 +1080,22 @@ class Emitter {
     let pos = this.pos
     for (let i = start; i < end; i++) buf[pos++] = s.charCodeAt(i)
     this.pos = pos
+  }
+
+  /** Moves the bytes of `buf` not yet in `parts` there. */
+  private flushSegment(): void {
+    if (this.pos === this.segmentStart) return
+    this.parts!.push(this.buf.subarray(this.segmentStart, this.pos))
+    this.partsLength += this.pos - this.segmentStart
+    this.segmentStart = this.pos
+  }
+
+  /** Appends an item's bytes as a part of their own (see `referencesItems`). */
+  private referenceItem(bytes: Uint8Array): void {
+    if (bytes.length === 0) return
+    this.flushSegment()
+    this.parts!.push(bytes)
+    this.partsLength += bytes.length
   }
 
   /** Appends bytes written earlier (a copied rendering). */
@@ -1156,7 +1215,7 @@ class Emitter {
   }
 
   private writeStart(): WriteStart {
-    return { pos: this.partsLength + this.pos, indent: this.indent, column: this.column, whitespace: this.whitespace, indention: this.indention }
+    return { pos: this.length, indent: this.indent, column: this.column, whitespace: this.whitespace, indention: this.indention }
   }
 
   /**
@@ -1164,8 +1223,8 @@ class Emitter {
    * `undefined` when part of it went to an earlier part of the output (rare: it is written again next time).
    */
   private rendering(start: WriteStart, context: boolean): Rendering | undefined {
-    const from = start.pos - this.partsLength
-    if (from < 0) return undefined
+    const from = start.pos - this.partsLength + this.segmentStart
+    if (from < this.segmentStart) return undefined
     const bytes = itemBytes(this.pos - from)
     bytes.set(this.buf.subarray(from, this.pos))
     return {

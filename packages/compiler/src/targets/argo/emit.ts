@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto'
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
-import { renderSequenceItem, replaceItemEntry, reserveItemBytes, replaceTrailingItems, toYaml, toYamlDocumentsBytesWithEnds, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
+import { joinParts, renderSequenceItem, replaceItemEntry, reserveItemBytes, replaceTrailingItems, toYaml, toYamlDocumentsPartsWithEnds, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
 import { argumentsOf } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
@@ -42,10 +42,15 @@ export interface ArgoEmitResult {
    * objects (its command line, inputs and outputs): copy a template before changing it.
    */
   readonly documents: Json[]
-  /** `argoYaml(documents)`, already written while measuring the objects (empty on diagnostics); decoded from `bytes` when first read. */
+  /** `argoYaml(documents)`, already written while measuring the objects (empty on diagnostics); decoded from `parts` when first read. */
   readonly yaml: string
-  /** `yaml` as UTF-8: what a file holds, without a string of the whole output ever being made. */
+  /** `yaml` as UTF-8: what a file holds, without a string of the whole output ever being made; joined from `parts` when first read. */
   readonly bytes: Uint8Array
+  /**
+   * `bytes` in consecutive parts, as they were written: each template's YAML is a part of its
+   * own, the one made when the templates were measured, never copied into one buffer.
+   */
+  readonly parts: readonly Uint8Array[]
   /** Non-empty when the pipeline uses something Argo cannot express; `documents` is then empty. */
   readonly diagnostics: readonly Diagnostic[]
 }
@@ -252,11 +257,11 @@ class PlacedTemplates {
   }
 
   /**
-   * The documents' YAML, one after another in one buffer (sized beforehand from their templates'
-   * rendered items), and each document's size: the larger of its YAML
-   * (the file applied) and its JSON (what the API stores).
+   * The documents' YAML, one after another in parts: each template's item is a part of its own,
+   * between the documents' other lines. Each document's size is the larger of its YAML (the file
+   * applied) and its JSON (what the API stores).
    */
-  write(docs: readonly Json[]): { bytes: Uint8Array; sizes: number[] } {
+  write(docs: readonly Json[]): { parts: Uint8Array[]; sizes: number[] } {
     let capacity = 0
     const jsonSizes: number[] = []
     const values = docs.map((doc) => {
@@ -267,18 +272,17 @@ class PlacedTemplates {
       let json = skeleton + Math.max(0, templates.length - 1)
       for (const t of templates) json += this.jsonBytes(t)
       jsonSizes.push(json)
-      // An estimate of the YAML around the templates (within 0.1 % in total on large pipelines); a
-      // short one only makes the writer grow its buffer.
-      capacity += 2 * skeleton + YAML_DOCUMENT_SEPARATOR.length
-      for (const item of items) capacity += item.byteLength
+      // An estimate of the YAML around the templates (a line break before each); a short one only
+      // makes the writer take another buffer.
+      capacity += 2 * skeleton + YAML_DOCUMENT_SEPARATOR.length + templates.length
       return withTemplates(doc, items)
     })
-    // Every template is written as an item now, its tasks copied in. The tasks' own items (half
-    // the bytes of a DAG-heavy pipeline) are dropped before the output is written, when memory peaks.
+    // Every template is written as an item now, its tasks copied in: the tasks' own items are no
+    // longer needed.
     this.taskItems.clear()
-    const { bytes, ends } = toYamlDocumentsBytesWithEnds(values, OPTIONS, capacity)
+    const { parts, ends } = toYamlDocumentsPartsWithEnds(values, OPTIONS, capacity)
     const sizes = ends.map((end, i) => Math.max(end - (i === 0 ? 0 : ends[i - 1]! + YAML_DOCUMENT_SEPARATOR.length), jsonSizes[i]!))
-    return { bytes, sizes }
+    return { parts, sizes }
   }
 }
 
@@ -489,13 +493,18 @@ function checkLimits(ctx: EmitContext, documents: readonly Json[], sizes: readon
 
 const utf8 = new TextDecoder()
 
-function argoResult(documents: Json[], bytes: Uint8Array, diagnostics: readonly Diagnostic[]): ArgoEmitResult {
+function argoResult(documents: Json[], parts: readonly Uint8Array[], diagnostics: readonly Diagnostic[]): ArgoEmitResult {
   let yaml: string | undefined
+  let bytes: Uint8Array | undefined
+  const joined = (): Uint8Array => (bytes ??= parts.length === 0 ? new Uint8Array(0) : parts.length === 1 ? parts[0]! : joinParts(parts))
   return {
     documents,
-    bytes,
+    parts,
+    get bytes() {
+      return joined()
+    },
     get yaml() {
-      return (yaml ??= utf8.decode(bytes))
+      return (yaml ??= utf8.decode(joined()))
     },
     diagnostics,
   }
@@ -535,7 +544,7 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   // After other diagnostics (a scope that could not be partitioned, a bad option), nothing is
   // packed, and an oversized template would only repeat what they say.
   if (ctx.diagnostics.length === 0) checkTemplateSizes(ctx)
-  if (ctx.diagnostics.length > 0) return argoResult([], new Uint8Array(0), ctx.diagnostics)
+  if (ctx.diagnostics.length > 0) return argoResult([], [], ctx.diagnostics)
   // Packing counts each template at no less than the bytes it adds to an object, so the objects
   // fit; their sizes are measured when written all the same, and checked.
   const placed = new PlacedTemplates()
@@ -545,8 +554,8 @@ export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}):
   for (const entry of ctx.templates) templateJsonBytes += entry.bodyJsonBytes
   reserveItemBytes(Math.ceil(templateJsonBytes * 2.25))
   const documents = assemble(ctx, placed, analysed.node, root.entry)
-  const { bytes, sizes } = placed.write(documents)
+  const { parts, sizes } = placed.write(documents)
   checkLimits(ctx, documents, sizes)
-  if (ctx.diagnostics.length > 0) return argoResult([], new Uint8Array(0), ctx.diagnostics)
-  return argoResult(documents, bytes, [])
+  if (ctx.diagnostics.length > 0) return argoResult([], [], ctx.diagnostics)
+  return argoResult(documents, parts, [])
 }
