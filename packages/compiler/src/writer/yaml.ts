@@ -417,36 +417,20 @@ export function toYamlBytes(value: unknown, options?: ToYamlOptions): Uint8Array
   return emitDocuments([value], options, '', 0, undefined, true).finishBytes()
 }
 
-/**
- * {@link toYamlDocumentsBytes}, and where each document ends in the bytes. When the documents are
- * non-empty mappings or sequences, the bytes of document `i` alone (what {@link toYamlBytes} gives)
- * are those from `ends[i - 1]` plus the separator (`---\n`; from 0 for the first) to `ends[i]`.
- * `capacity`, the size expected, lets a large output be written into one buffer of its own, not
- * copied to grow it when the estimate is enough.
- *
- * @example
- * ```ts
- * const { bytes, ends } = toYamlDocumentsBytesWithEnds([{ a: 1 }, { b: 2 }])
- * // bytes: 'a: 1\n---\nb: 2\n', ends: [5, 14]
- * ```
- */
-export function toYamlDocumentsBytesWithEnds(values: readonly unknown[], options?: ToYamlOptions, capacity = 0): { bytes: Uint8Array; ends: number[] } {
-  const ends: number[] = []
-  const emitter = emitDocuments(values, options, '', capacity, ends, true)
-  return { bytes: emitter.finishBytes(), ends }
-}
 
 /**
- * {@link toYamlDocumentsBytesWithEnds} in consecutive parts, where each item (see
- * {@link renderSequenceItem}) copied into the output is a part of its own: its bytes are shared,
- * not copied. For output made mostly of items (Argo templates), that is the output without a
+ * {@link toYamlDocumentsParts} of documents, and where each one ends in the output: when they are
+ * non-empty mappings or sequences, the bytes of document `i` alone (what {@link toYamlBytes}
+ * gives) are those from `ends[i - 1]` plus the separator (`---\n`; from 0 for the first) to
+ * `ends[i]`. Each item (see {@link renderSequenceItem}) copied into the output is a part of its
+ * own: its bytes are shared, not copied. For output made mostly of items (Argo templates), that is the output without a
  * second copy of it; `capacity` need only hold what lies between the items.
  *
  * @example
  * ```ts
  * const item = renderSequenceItem({ name: 'a' }, 0)
- * const { parts, ends } = toYamlDocumentsPartsWithEnds([{ templates: [item] }])
- * Buffer.concat(parts).toString() // 'templates:\n- name: a\n'; ends: [21]
+ * const { parts, ends } = toYamlDocumentsPartsWithEnds([{ templates: [item] }, { b: 2 }])
+ * Buffer.concat(parts).toString() // 'templates:\n- name: a\n---\nb: 2\n'; ends: [21, 30]
  * ```
  */
 export function toYamlDocumentsPartsWithEnds(values: readonly unknown[], options?: ToYamlOptions, capacity = 0): { parts: Uint8Array[]; ends: number[] } {
