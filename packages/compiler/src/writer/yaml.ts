@@ -417,14 +417,13 @@ export function toYamlBytes(value: unknown, options?: ToYamlOptions): Uint8Array
   return emitDocuments([value], options, '', 0, undefined, true).finishBytes()
 }
 
-
 /**
  * {@link toYamlDocumentsParts} of documents, and where each one ends in the output: when they are
  * non-empty mappings or sequences, the bytes of document `i` alone (what {@link toYamlBytes}
  * gives) are those from `ends[i - 1]` plus the separator (`---\n`; from 0 for the first) to
  * `ends[i]`. Each item (see {@link renderSequenceItem}) copied into the output is a part of its
- * own: its bytes are shared, not copied. For output made mostly of items (Argo templates), that is the output without a
- * second copy of it; `capacity` need only hold what lies between the items.
+ * own: its bytes are shared, not copied. For output made mostly of items (Argo templates), that
+ * is the output without a second copy of it; `capacity` need only hold what lies between them.
  *
  * @example
  * ```ts
@@ -851,8 +850,9 @@ class Emitter {
   /** Where the next byte goes in `buf`. */
   private pos = 0
   /**
-   * Full buffers of a large output, in order, when the output may be written in parts (see
-   * {@link Emitter.grow}); `null` when it is one buffer (text, items).
+   * The output before `buf`, in order, when it may be written in parts: full buffers of a large
+   * output (see {@link Emitter.grow}), and items' own bytes when they are referenced (see
+   * `referencesItems`); `null` when it is one buffer (text, items).
    */
   private readonly parts: Uint8Array[] | null
   /** Bytes in `parts`: `buf` continues the output from there, at `segmentStart`. */
