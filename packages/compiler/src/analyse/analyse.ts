@@ -735,6 +735,9 @@ function memberDependencies(s: PipelineScope): Map<string, Map<string, Set<strin
     }
     byScope.get(from.slice(0, k).join('/'))?.get(from[k]!)?.add(to[k]!)
   }
+  // The exit handler each exit task cleans up after, found once rather than per exit task.
+  const handlerOf = new Map<TaskNode, readonly string[]>()
+  for (const [id, group] of s.groups) if (group.node.kind === 'exitHandler' && !handlerOf.has(group.node.exitTask)) handlerOf.set(group.node.exitTask, [...group.path, id])
   for (const [name, task] of s.tasks) {
     const here = [...task.path, name]
     const where = ['tasks', name]
@@ -749,8 +752,8 @@ function memberDependencies(s: PipelineScope): Map<string, Map<string, Set<strin
       if (there) link(here, there, where, task.node.source)
     }
     if (task.isExitTask) {
-      const handler = [...s.groups].find(([, g]) => g.node.kind === 'exitHandler' && g.node.exitTask === task.node)
-      if (handler) link(here, [...handler[1].path, handler[0]], where, task.node.source)
+      const handler = handlerOf.get(task.node)
+      if (handler) link(here, handler, where, task.node.source)
     }
   }
   for (const [id, group] of s.groups) {

@@ -106,10 +106,24 @@ export function readSources(source: ValueSourceNode): ValueSourceNode[] {
 }
 
 /** Task names whose outputs a value source reads, including inside f-strings and composites. */
-export function producersOfSource(source: ValueSourceNode): string[] {
-  return readSources(source).flatMap((read) =>
-    read.kind === 'taskOutput' || read.kind === 'collected' ? [read.task] : read.kind === 'oneOf' ? read.sources.map((s) => s.task) : [],
-  )
+export function producersOfSource(source: ValueSourceNode, into: string[] = []): string[] {
+  // Walked here rather than through readSources: analysis asks this of every argument.
+  switch (source.kind) {
+    case 'taskOutput':
+    case 'collected':
+      into.push(source.task)
+      break
+    case 'oneOf':
+      for (const option of source.sources) into.push(option.task)
+      break
+    case 'template':
+      for (const part of source.parts) if (typeof part !== 'string') producersOfSource(part, into)
+      break
+    case 'composite':
+      for (const embedded of source.embedded) producersOfSource(embedded.source, into)
+      break
+  }
+  return into
 }
 
 /** Every operand a condition compares (constants included), depth first. */
