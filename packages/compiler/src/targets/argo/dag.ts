@@ -51,18 +51,22 @@ export type FormatPart = { readonly text: string } | { readonly source: Source }
 
 export const atomSource = (atom: Atom): Source => ({ kind: 'atom', atom })
 
-/** Every reference a value reads. */
-export function atomsOf(source: Source): Atom[] {
+/** Every reference a value reads, appended to `into` (a new list by default). */
+export function atomsOf(source: Source, into: Atom[] = []): Atom[] {
   switch (source.kind) {
     case 'const':
-      return []
+      break
     case 'atom':
-      return [source.atom]
+      into.push(source.atom)
+      break
     case 'format':
-      return source.parts.flatMap((p) => ('source' in p ? atomsOf(p.source) : []))
+      for (const part of source.parts) if ('source' in part) atomsOf(part.source, into)
+      break
     case 'expr':
-      return [...source.atoms]
+      for (const atom of source.atoms) into.push(atom)
+      break
   }
+  return into
 }
 
 const ATOM_KEY = Symbol('atomKey')
@@ -225,9 +229,13 @@ interface Analysis {
   readonly depth: ReadonlyMap<string, number>
 }
 
-/** Every value a unit reads (arguments, `when`, `withParam`). */
-function leafSources(leaf: Leaf): Source[] {
-  return [...leaf.args.map((a) => a.source), ...(leaf.when ? [leaf.when] : []), ...(leaf.withParam ? [leaf.withParam] : [])]
+/** Every reference a leaf reads: its arguments', then `when`'s and `withParam`'s. One list per leaf, as partitioning asks often. */
+function leafAtoms(leaf: Leaf): Atom[] {
+  const atoms: Atom[] = []
+  for (const arg of leaf.args) atomsOf(arg.source, atoms)
+  if (leaf.when) atomsOf(leaf.when, atoms)
+  if (leaf.withParam) atomsOf(leaf.withParam, atoms)
+  return atoms
 }
 
 function isArtifactAtom(atom: Atom): boolean {
@@ -251,7 +259,7 @@ function analyse(scope: Scope): Analysis {
     if (produced) produced.push({ key, atom })
     else producedKeys.set(atom.member, [{ key, atom }])
   }
-  for (const leaf of scope.leaves) for (const source of leafSources(leaf)) for (const atom of atomsOf(source)) consume(atom, leaf.name)
+  for (const leaf of scope.leaves) for (const atom of leafAtoms(leaf)) consume(atom, leaf.name)
   for (const output of scope.outputs) for (const atom of atomsOf(output.source)) consume(atom, SCOPE_OUTPUTS)
   const depth = new Map<string, number>()
   for (const leaf of scope.leaves) depth.set(leaf.name, Math.max(-1, ...leaf.dependsOn.map((d) => depth.get(d) ?? 0)) + 1)
@@ -629,7 +637,7 @@ function unitBytes(unit: Unit): number {
 }
 
 function unitAtoms(unit: Unit): Atom[] {
-  return unit.kind === 'leaf' ? leafSources(unit).flatMap(atomsOf) : unit.imports.map((p) => p.atom)
+  return unit.kind === 'leaf' ? leafAtoms(unit) : unit.imports.map((p) => p.atom)
 }
 
 /** Makes a partition of `members` (consecutive in `position`'s order), with the inputs and outputs its template needs. */
@@ -657,7 +665,7 @@ function makeGroup(analysis: Analysis, members: readonly Unit[], argoName: strin
   }
   for (const member of members) {
     if (member.kind === 'group') for (const port of member.imports) take(port.atom, port.key)
-    else for (const source of leafSources(member)) for (const atom of atomsOf(source)) take(atom, atomKey(atom))
+    else for (const atom of leafAtoms(member)) take(atom, atomKey(atom))
   }
   const outputNames = new NameAllocator(200)
   const exports: Port[] = []
@@ -730,7 +738,7 @@ function checkSplitWaits(ctx: EmitContext, scope: Scope, units: readonly Unit[])
   const unitOf = new UnitFinder(units)
   for (const leaf of scope.leaves) {
     const home = unitOf.indexOf(leaf.name)
-    const reads = leafSources(leaf).flatMap(atomsOf).filter((a) => a.kind === 'status').map((a) => (a as { member: string }).member)
+    const reads = leafAtoms(leaf).filter((a) => a.kind === 'status').map((a) => (a as { member: string }).member)
     const waits = leaf.anyCompletion ? [...leaf.dependsOn, ...reads] : reads
     const split = waits.filter((d) => unitOf.indexOf(d) !== home)
     if (split.length > 0) {
