@@ -6,7 +6,7 @@ import { argoDocumentSchema } from './schema.ts'
 export const ARGO_AJV_OPTIONS = {
   allErrors: true,
   strict: true,
-  // The `required` inside oneOf/if name properties declared beside them.
+  // The `required` inside `not` and `if` name properties declared beside them.
   strictRequired: false,
   // Errors carry their schema: the `not` of notBoth and exactlyOne names its fields.
   verbose: true,

@@ -8,7 +8,7 @@
  * - `$defs` are named after the proto message (nested messages keep their dotted path, e.g.
  *   `PipelineTaskSpec.CachingOptions`); scalar/well-known types have their own `$defs` (`int32`, `int64`,
  *   `google.protobuf.Value`, ...) whose `title` is used to word error messages;
- * - proto `oneof` groups are enforced with `not: {required: [a, b]}` for every pair of members (at most one set);
+ * - proto `oneof` groups are enforced with `not: {type: 'object', required: [a, b]}` for every pair of members (at most one set);
  *   where the backend cannot work without a member (component implementation, executor kind, input source, ...)
  *   `not: {type: 'object', properties: {a: false, b: false, ...}}` (not none of them) additionally
  *   demands exactly one;
