@@ -5,6 +5,7 @@
  * names that clean up to the same text never collide: every task still runs its own component
  * and every value reaches its own input.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ComponentDef, Diagnostic, PipelineNode, TaskNode } from '@typeflow/dsl'
 import { component, KUBERNETES_NAME, param, pipeline, sanitizeName, TypeflowError } from '@typeflow/dsl'
@@ -137,6 +138,24 @@ describe('user-given task and pipeline names', () => {
       return argo[0]!['metadata']['generateName'] as string
     })
     expect(new Set(names).size).toBe(2)
+  })
+})
+
+describe('sanitizeName', () => {
+  // The rule as KFP's maybe_rename_for_k8s writes it; sanitizeName returns most names unchanged
+  // without running it, and must agree with it on every string.
+  const rule = (name: string) => name.toLowerCase().replace(/[^-0-9a-z]+/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '')
+
+  it('gives what the rule gives, for names already clean and for any text', () => {
+    const units = fc.constantFrom('a', 'z', '0', '9', '-', 'A', 'Z', '_', ' ', '.', 'é', 'İ', 'ſ', 'K', '😀', '\u0000')
+    const names = fc.oneof(fc.string({ unit: units }), fc.string({ unit: 'binary' }), fc.stringMatching(/^[a-z0-9]+(-[a-z0-9]+)*$/))
+    fc.assert(
+      fc.property(names, (name) => {
+        expect(sanitizeName(name)).toBe(rule(name))
+      }),
+      { seed: 20261124, numRuns: 3000 },
+    )
+    for (const name of ['', '-', 'a-', '-a', 'a--b', 'a-b', 'task-10', 'İstanbul', 'ſ', 'K']) expect(sanitizeName(name), name).toBe(rule(name))
   })
 })
 

@@ -9,11 +9,27 @@
  * ```
  */
 export function sanitizeName(name: string): string {
+  // Most names are already sanitized (the compiler asks again for every task, group and template).
+  if (isSanitized(name)) return name
   return name
     .toLowerCase()
     .replace(/[^-0-9a-z]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '')
+}
+
+/** Whether `sanitizeName` would give the name back as it is: `[a-z0-9]` runs joined by single dashes. */
+function isSanitized(name: string): boolean {
+  let dash = true
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (c === 0x2d) {
+      if (dash) return false
+      dash = true
+    } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) dash = false
+    else return false
+  }
+  return !dash
 }
 
 /** Longest pipeline or task name the compiler accepts (Argo's template and task names, KFP's task keys). */
