@@ -35,7 +35,7 @@ export interface OutputFile {
  */
 export function outputFileOfBytes(path: string, bytes: Uint8Array | readonly Uint8Array[]): OutputFile {
   const parts = bytes instanceof Uint8Array ? [bytes] : bytes
-  let joined: Uint8Array | undefined = parts.length === 1 ? parts[0] : undefined
+  let joined: Uint8Array | undefined
   let content: string | undefined
   const join = (): Uint8Array => (joined ??= joinParts(parts))
   return Object.defineProperties({ path } as OutputFile, {
@@ -269,24 +269,20 @@ export function writeFilesAtomically(outDir: string, files: readonly OutputFile[
   return staged.map((s) => s.target)
 }
 
-/** Buffers per `writev`: Linux takes at most 1,024 (IOV_MAX) in one call. */
-const WRITEV_BUFFERS = 1024
-
 /**
  * Writes `parts` one after the other to a new file at `path`, many per system call: the Argo
- * output has two parts per template (hundreds of thousands in a large pipeline).
+ * output has two parts per template (hundreds of thousands in a large pipeline). libuv hands
+ * them to `writev` 1,024 (IOV_MAX) at a time and goes on after short writes.
  */
 function writeParts(path: string, parts: readonly Uint8Array[]): void {
   const fd = openSync(path, 'wx')
   try {
-    for (let first = 0; first < parts.length; first += WRITEV_BUFFERS) {
-      const batch = parts.slice(first, first + WRITEV_BUFFERS)
-      let expected = 0
-      for (const part of batch) expected += part.length
-      const written = writevSync(fd, batch)
-      // A short write (never seen for regular files) continues part by part from where it stopped.
-      if (written < expected) writeRest(fd, batch, written)
-    }
+    let expected = 0
+    for (const part of parts) expected += part.length
+    const written = writevSync(fd, parts)
+    // libuv stops short when a write fails after some bytes went out (a full disk): writing the
+    // rest raises the error.
+    if (written < expected) writeRest(fd, parts, written)
   } finally {
     closeSync(fd)
   }

@@ -392,8 +392,9 @@ export function toYamlDocumentsParts(values: readonly unknown[], options?: ToYam
   return emitDocuments(values, options, preamble, reserve >= RESERVE_MIN ? reserve : 0, undefined, true).finishParts()
 }
 
-/** @internal Consecutive parts of an output (see {@link toYamlDocumentsParts}) as one buffer. */
+/** @internal Consecutive parts of an output (see {@link toYamlDocumentsParts}) as one buffer: the part itself when there is one. */
 export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!
   let length = 0
   for (const part of parts) length += part.length
   const joined = new Uint8Array(length)
@@ -948,8 +949,7 @@ class Emitter {
 
   /** The output as UTF-8 bytes (joined when it was written in parts). */
   finishBytes(): Uint8Array {
-    const parts = this.finishParts()
-    return parts.length === 1 ? parts[0]! : joinParts(parts)
+    return joinParts(this.finishParts())
   }
 
   /** The output as UTF-8 bytes in consecutive parts (one unless it was written in parts). */

@@ -496,7 +496,7 @@ const utf8 = new TextDecoder()
 function argoResult(documents: Json[], parts: readonly Uint8Array[], diagnostics: readonly Diagnostic[]): ArgoEmitResult {
   let yaml: string | undefined
   let bytes: Uint8Array | undefined
-  const joined = (): Uint8Array => (bytes ??= parts.length === 0 ? new Uint8Array(0) : parts.length === 1 ? parts[0]! : joinParts(parts))
+  const joined = (): Uint8Array => (bytes ??= joinParts(parts))
   return {
     documents,
     parts,
