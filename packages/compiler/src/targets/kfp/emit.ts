@@ -5,6 +5,7 @@ import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } fro
 import { compareNames, predicateOperands, producersOfSource, readSources, sourceKey, topologicalOrder } from '../../analyse/graph.ts'
 import { computeCacheKeys, isStaticKey, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import { YamlFloat } from '../../writer/yaml.ts'
+import { nameKeyed } from './name-keyed.ts'
 import { kubernetesExecutorConfig, platformSpec } from './platform.ts'
 
 /** The KFP IR schema version the SDK hard-codes. */
@@ -26,8 +27,8 @@ export function protobufValue(value: JsonValue): Json {
 }
 
 function ioDefinitions(specs: Readonly<Record<string, IoSpecNode>>, direction: 'input' | 'output'): JsonObject | undefined {
-  const parameters: JsonObject = {}
-  const artifacts: JsonObject = {}
+  const parameters: JsonObject = nameKeyed()
+  const artifacts: JsonObject = nameKeyed()
   for (const name of Object.keys(specs).sort(compareNames)) {
     const spec = specs[name]!
     if (spec.kind === 'parameter') {
@@ -540,10 +541,10 @@ class KfpEmitter {
     return key && isStaticKey(key) ? key.digest : undefined
   }
 
-  readonly components: JsonObject = {}
-  readonly executors: JsonObject = {}
+  readonly components: JsonObject = nameKeyed()
+  readonly executors: JsonObject = nameKeyed()
   /** `KubernetesExecutorConfig` per executor label (the PlatformSpec). */
-  readonly platform: Record<string, JsonObject> = {}
+  readonly platform: Record<string, JsonObject> = nameKeyed()
   private readonly componentKeys = new KeyAllocator()
   private readonly executorKeys = new KeyAllocator()
 
@@ -626,8 +627,8 @@ class KfpEmitter {
 
   private taskSpec(task: AnalysedTask, ctx: ComponentContext, componentRef: string): JsonObject {
     const node = task.node
-    const parameters: JsonObject = {}
-    const artifacts: JsonObject = {}
+    const parameters: JsonObject = nameKeyed()
+    const artifacts: JsonObject = nameKeyed()
     let finalStatusProducer: string | undefined
     if (node.ignoreUpstreamFailure || task.isExitTask) finalStatusProducer = task.dependsOn.find((d) => !node.after.includes(d)) ?? task.dependsOn[0]
     if (task.isExitTask) {
@@ -677,7 +678,7 @@ class KfpEmitter {
   /** Emits a scope's members; returns the DAG's tasks. Groups are emitted recursively. */
   private emitScope(ctx: ComponentContext): JsonObject {
     const naming = ctx.naming
-    const tasks: JsonObject = {}
+    const tasks: JsonObject = nameKeyed()
     for (const name of ctx.scope.order) {
       const member = ctx.scope.members.get(name)!
       const key = naming.keys.get(name)!
@@ -689,7 +690,7 @@ class KfpEmitter {
       else this.leafComponent(member, key, naming.executors.get(name)!, ctx)
       tasks[name] = this.taskSpec(member, ctx, key)
     }
-    const sorted: JsonObject = {}
+    const sorted: JsonObject = nameKeyed()
     for (const name of Object.keys(tasks).sort(compareNames)) sorted[name] = tasks[name]
     return sorted
   }
@@ -743,8 +744,8 @@ class KfpEmitter {
       ...(outputs !== undefined && { outputDefinitions: outputs }),
     }
     // What the group reads from outside is delivered by the parent; the loop item is not.
-    const parameters: JsonObject = {}
-    const artifacts: JsonObject = {}
+    const parameters: JsonObject = nameKeyed()
+    const artifacts: JsonObject = nameKeyed()
     for (const channel of [...ctx.needs.keys()].sort(compareNames)) {
       const { source, spec } = ctx.needs.get(channel)!
       if (source.kind === 'loopItem' && source.loop === node.id) continue
@@ -837,20 +838,20 @@ class KfpEmitter {
   }
 
   private needsAsDefinitions(ctx: ComponentContext): JsonObject | undefined {
-    const specs: Record<string, IoSpecNode> = {}
+    const specs: Record<string, IoSpecNode> = nameKeyed()
     for (const [channel, { spec }] of ctx.needs) specs[channel] = stripForChannel(spec)
     return ioDefinitions(specs, 'input')
   }
 
   private exposedDefinitions(ctx: ComponentContext): JsonObject | undefined {
-    const specs: Record<string, IoSpecNode> = {}
+    const specs: Record<string, IoSpecNode> = nameKeyed()
     for (const [channel, { spec }] of ctx.exposes) specs[channel] = stripForChannel(spec)
     return ioDefinitions(specs, 'output')
   }
 
   private exposedSelectors(ctx: ComponentContext): JsonObject | undefined {
-    const parameters: JsonObject = {}
-    const artifacts: JsonObject = {}
+    const parameters: JsonObject = nameKeyed()
+    const artifacts: JsonObject = nameKeyed()
     for (const channel of [...ctx.exposes.keys()].sort(compareNames)) {
       const { spec, selector } = ctx.exposes.get(channel)!
       ;(spec.kind === 'artifact' ? artifacts : parameters)[channel] = selector
@@ -865,8 +866,8 @@ class KfpEmitter {
   pipelineComponent(pipeline: AnalysedPipeline, naming: Naming = this.namePipeline(pipeline)): JsonObject {
     const ctx = new ComponentContext(this, pipeline, pipeline.root, undefined, naming)
     const tasks = this.emitScope(ctx)
-    const parameters: JsonObject = {}
-    const artifacts: JsonObject = {}
+    const parameters: JsonObject = nameKeyed()
+    const artifacts: JsonObject = nameKeyed()
     for (const name of Object.keys(pipeline.node.outputs).sort(compareNames)) {
       const output = pipeline.node.outputs[name]!
       const from = output.from
@@ -1079,7 +1080,7 @@ function componentOutputsSpec(task: AnalysedTask, output: string): IoSpecNode {
 }
 
 function sortKeys(object: JsonObject): JsonObject {
-  const out: JsonObject = {}
+  const out: JsonObject = nameKeyed()
   // The default sort compares UTF-16 code units, as `compareNames` does, without a call per pair.
   for (const key of Object.keys(object).sort()) out[key] = object[key]
   return out

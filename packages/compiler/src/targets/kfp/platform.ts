@@ -22,6 +22,7 @@
 import type { KubernetesNameNode, KubernetesNode, PodMetadataNode, SelectorRequirementNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { YamlFloat } from '../../writer/yaml.ts'
 import { protobufValue } from './emit.ts'
+import { nameKeyed } from './name-keyed.ts'
 
 type JsonObject = Record<string, unknown>
 
@@ -211,7 +212,7 @@ export function kubernetesExecutorConfig(task: Pick<TaskNode, 'kubernetes'>, res
  */
 export function platformSpec(executors: Readonly<Record<string, JsonObject>>): JsonObject | undefined {
   if (Object.keys(executors).length === 0) return undefined
-  const sorted: JsonObject = {}
+  const sorted: JsonObject = nameKeyed()
   for (const label of Object.keys(executors).sort()) sorted[label] = executors[label]
   return { platforms: { kubernetes: { deploymentSpec: { executors: sorted } } } }
 }
