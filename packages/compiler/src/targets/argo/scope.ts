@@ -35,7 +35,7 @@ import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import type { IoSpecNode, JsonValue, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs } from '@typeflow/dsl'
 import { type BuiltTemplate, containerTemplate, presentInputs, type TemplateOutput } from './container.ts'
-import { type Arg, type Atom, atomsOf, atomSource, buildScopeTemplate, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
+import { type Arg, argumentsOf, type Atom, atomsOf, atomSource, buildScopeTemplate, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
 import { exprLiteral, exprNumber, finalStateExpression } from './expr.ts'
 import { importerTemplate } from './importer.ts'
 import { isPvcStub, pvcTemplate } from './pvc.ts'
@@ -614,13 +614,13 @@ class ScopeBuilder {
       items.push({ name: loop, value, type: node?.kind === 'loop' && node.itemSpec.kind === 'parameter' ? node.itemSpec.type : 'STRING' })
     }
     const base = /^[-._a-zA-Z0-9]{1,253}$/.test(digest) ? digest : shortHash(digest, 64)
-    if (ingredients.length === 0 && items.length === 0 && base === digest) return { ...settings, memoize: { kind: 'static' } }
+    if (ingredients.length === 0 && items.length === 0 && base === digest) return { digest: settings.digest, memoize: { kind: 'static' } }
     const b = new ExprBuilder()
     const json = (value: Source | undefined, type: string) => (value === undefined ? exprLiteral('null') : type === 'STRING' ? `toJson(${b.ref(value)})` : `toJson(fromJSON(${b.ref(value)}))`)
     const members = (list: readonly { name: string; value: Source | undefined; type: string }[]) =>
       list.map((m, i) => `${exprLiteral(`${i > 0 ? ',' : ''}${JSON.stringify(m.name)}:`)}+${json(m.value, m.type)}`).join('+')
     const pieces = [exprLiteral(`${base}:{"inputs":{`), members(ingredients), exprLiteral('},"items":{'), members(items), exprLiteral('}}')].filter((p) => p !== '')
-    return { ...settings, memoize: { kind: 'runtime', key: b.done(`sprig.sha256sum(${pieces.join('+')})`) } }
+    return { digest: settings.digest, memoize: { kind: 'runtime', key: b.done(`sprig.sha256sum(${pieces.join('+')})`) } }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -666,10 +666,7 @@ class ScopeBuilder {
       isRoot: false,
       leaves: child.leaves,
       outputs,
-      inputs: {
-        ...(inputParameters.length > 0 && { parameters: inputParameters }),
-        ...(inputArtifacts.length > 0 && { artifacts: inputArtifacts }),
-      },
+      inputs: argumentsOf(inputParameters, inputArtifacts) ?? {},
       hasDisplayName: false,
       ...('displayName' in node && node.displayName !== undefined && { displayName: breakBraces(node.displayName) }),
       group: { id: group.name, kind },
@@ -744,7 +741,7 @@ class ScopeBuilder {
       withParam = atomSource({ kind: 'scopeInput', name: items, artifact: false })
       outerArgs.push({ name: items, artifact: false, source: loop.withParam })
     }
-    const inner: Leaf = { ...loop, args: innerArgs, dependsOn: [], ...(withParam && { withParam }) }
+    const inner: Leaf = Object.assign({}, loop, { args: innerArgs, dependsOn: [] }, withParam && { withParam })
     const outputs: ScopeOutput[] = exports.map((e) => ({
       name: e.name,
       artifact: e.artifact,
@@ -755,10 +752,7 @@ class ScopeBuilder {
       isRoot: false,
       leaves: [inner],
       outputs,
-      inputs: {
-        ...(inputParameters.length > 0 && { parameters: inputParameters }),
-        ...(inputArtifacts.length > 0 && { artifacts: inputArtifacts }),
-      },
+      inputs: argumentsOf(inputParameters, inputArtifacts) ?? {},
       hasDisplayName: false,
       group: { id: group.name, kind: 'loop', part: 'parallelism' },
       parallelism,
@@ -766,7 +760,7 @@ class ScopeBuilder {
     }
     const entry = buildScopeTemplate(this.ctx, wrapper)
     const { withItems: _items, withParam: _param, ...rest } = loop
-    return { ...rest, template: entry, args: outerArgs }
+    return Object.assign(rest, { template: entry, args: outerArgs })
   }
 
   /** The value of a oneOf, inside its if/elif/else template: whichever branch ran. */
@@ -937,10 +931,7 @@ export function buildPipelineTemplate(
     isRoot,
     leaves: builder.leaves,
     outputs,
-    inputs: {
-      ...(inputParameters.length > 0 && { parameters: inputParameters }),
-      ...(inputArtifacts.length > 0 && { artifacts: inputArtifacts }),
-    },
+    inputs: argumentsOf(inputParameters, inputArtifacts) ?? {},
     hasDisplayName,
     ...(builder.parallelism !== undefined && { parallelism: builder.parallelism }),
     renamed,

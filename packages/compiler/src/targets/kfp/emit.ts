@@ -185,13 +185,11 @@ function containerExecutor(component: ContainerComponentNode, task: TaskNode, pi
   const parts = componentParts(component)
   const resources = task.resources && resourceSpec(task.resources, pipeline)
   if (task.env.length === 0 && resources === undefined) return parts.executor!
-  return {
-    container: {
-      ...parts.container,
-      ...(task.env.length > 0 && { env: task.env.map((e) => ({ name: e.name, value: e.value })) }),
-      ...(resources !== undefined && { resources }),
-    },
-  }
+  // Assigned, not spread in after `...parts.container`: see withTasks in the Argo target.
+  const container: JsonObject = Object.assign({}, parts.container)
+  if (task.env.length > 0) container['env'] = task.env.map((e) => ({ name: e.name, value: e.value }))
+  if (resources !== undefined) container['resources'] = resources
+  return { container }
 }
 
 function retryPolicy(task: TaskNode): JsonObject | undefined {
@@ -739,7 +737,7 @@ class KfpEmitter {
     const outputs = this.exposedDefinitions(ctx)
     const dagOutputs = this.exposedSelectors(ctx)
     this.components[key] = {
-      dag: { ...(dagOutputs !== undefined && { outputs: dagOutputs }), tasks },
+      dag: dagOutputs !== undefined ? { outputs: dagOutputs, tasks } : { tasks },
       ...(inputs !== undefined && { inputDefinitions: inputs }),
       ...(outputs !== undefined && { outputDefinitions: outputs }),
     }
@@ -885,7 +883,7 @@ class KfpEmitter {
     const inputs = ioDefinitions(pipeline.node.inputs, 'input')
     const outputs = ioDefinitions(outputSpecs, 'output')
     return {
-      dag: { ...(Object.keys(dagOutputs).length > 0 && { outputs: dagOutputs }), tasks },
+      dag: Object.keys(dagOutputs).length > 0 ? { outputs: dagOutputs, tasks } : { tasks },
       ...(inputs !== undefined && { inputDefinitions: inputs }),
       ...(outputs !== undefined && { outputDefinitions: outputs }),
     }
