@@ -26,9 +26,17 @@ function escapeCharacter(c: string): string {
   return `\\U${code.toString(16).padStart(8, '0')}`
 }
 
+/** Literals already written: most are names and fixed pieces that every task's expressions repeat. */
+const literals = new Map<string, string>()
+
 /** An expr-lang string literal for any text, safe inside a tag (see the module notes). */
 export function exprLiteral(text: string): string {
-  return `'${text.replace(UNSAFE, escapeCharacter)}'`
+  let literal = literals.get(text)
+  if (literal === undefined) {
+    literal = `'${text.replace(UNSAFE, escapeCharacter)}'`
+    if (literals.size < 10_000) literals.set(text, literal)
+  }
+  return literal
 }
 
 /** A number literal expr-lang reads back as the same number. */

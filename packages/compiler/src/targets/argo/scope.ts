@@ -50,6 +50,17 @@ type Json = Record<string, unknown>
 
 const STRING: IoSpecNode = { kind: 'parameter', type: 'STRING', optional: false }
 
+/** `"<name>":<value as canonical JSON>` for each member of a memoize key, joined (see cacheSettings). */
+function keyMembers(b: ExprBuilder, list: readonly { name: string; value: Source | undefined; type: string }[]): string {
+  let out = ''
+  for (let i = 0; i < list.length; i++) {
+    const { name, value, type } = list[i]!
+    const json = value === undefined ? exprLiteral('null') : type === 'STRING' ? `toJson(${b.ref(value)})` : `toJson(fromJSON(${b.ref(value)}))`
+    out += `${i > 0 ? '+' : ''}${exprLiteral(`${i > 0 ? ',' : ''}${JSON.stringify(name)}:`)}+${json}`
+  }
+  return out
+}
+
 /** Builds a value from an expression template with placeholders for other values. */
 class ExprBuilder {
   private readonly atoms: Atom[] = []
@@ -64,16 +75,25 @@ class ExprBuilder {
   }
 
   done(template: string): Source {
-    const slots = this.slots
-    return {
-      kind: 'expr',
-      atoms: [...this.atoms],
-      build: (refs) =>
-        template.replace(/\u0000(\d+)\u0000/g, (_, i: string) => {
-          const slot = slots[Number(i)]!
-          return slotExpr(slot.source, refs.slice(slot.from, slot.to))
-        }),
-    }
+    return new TemplateExpr([...this.atoms], template, this.slots)
+  }
+}
+
+/** An expression made by {@link ExprBuilder}: its template with each placeholder's expression put in. */
+class TemplateExpr {
+  readonly kind = 'expr'
+
+  constructor(
+    readonly atoms: readonly Atom[],
+    private readonly template: string,
+    private readonly slots: readonly { source: Source; from: number; to: number }[],
+  ) {}
+
+  build(refs: readonly string[]): string {
+    return this.template.replace(/\u0000(\d+)\u0000/g, (_, i: string) => {
+      const slot = this.slots[Number(i)]!
+      return slotExpr(slot.source, refs.slice(slot.from, slot.to))
+    })
   }
 }
 
@@ -455,8 +475,9 @@ class ScopeBuilder {
     const inst = this.inst
     const node = task.node
     const path = this.diagPath('tasks', node.name)
-    const absent = (from: ValueSourceNode) => from.kind === 'pipelineInput' && !inst.present.has(from.name)
-    const passed = new Set(task.edges.filter((e) => !absent(e.from)).map((e) => e.input))
+    // Inputs fed by an absent optional input of a nested pipeline are not passed.
+    const passed = new Set<string>()
+    for (const { input, from } of task.edges) if (from.kind !== 'pipelineInput' || inst.present.has(from.name)) passed.add(input)
     const component = node.component
     const hasDisplayName = node.displayName !== undefined
     const hasPodSettings = (node.kubernetes !== undefined && Object.keys(node.kubernetes).length > 0) || node.resources?.fromParameters !== undefined
@@ -616,10 +637,9 @@ class ScopeBuilder {
     const base = /^[-._a-zA-Z0-9]{1,253}$/.test(digest) ? digest : shortHash(digest, 64)
     if (ingredients.length === 0 && items.length === 0 && base === digest) return { digest: settings.digest, memoize: { kind: 'static' } }
     const b = new ExprBuilder()
-    const json = (value: Source | undefined, type: string) => (value === undefined ? exprLiteral('null') : type === 'STRING' ? `toJson(${b.ref(value)})` : `toJson(fromJSON(${b.ref(value)}))`)
-    const members = (list: readonly { name: string; value: Source | undefined; type: string }[]) =>
-      list.map((m, i) => `${exprLiteral(`${i > 0 ? ',' : ''}${JSON.stringify(m.name)}:`)}+${json(m.value, m.type)}`).join('+')
-    const pieces = [exprLiteral(`${base}:{"inputs":{`), members(ingredients), exprLiteral('},"items":{'), members(items), exprLiteral('}}')].filter((p) => p !== '')
+    // `base` holds only characters a literal keeps as they are: its literal is the quote, `base`,
+    // then the rest of the fixed piece's (which is the same for every task).
+    const pieces = [`'${base}${exprLiteral(':{"inputs":{').slice(1)}`, keyMembers(b, ingredients), exprLiteral('},"items":{'), keyMembers(b, items), exprLiteral('}}')].filter((p) => p !== '')
     return { digest: settings.digest, memoize: { kind: 'runtime', key: b.done(`sprig.sha256sum(${pieces.join('+')})`) } }
   }
 
