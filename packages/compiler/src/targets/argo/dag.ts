@@ -519,7 +519,9 @@ function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], gro
       }
     }
     const args = argumentsOf(parameters, artifacts)
-    const ordered = depends.sort((a, b) => a - b).map((d) => children[d]!.argoName)
+    // Sorting allocates even for one item; most tasks wait for one sibling or none.
+    if (depends.length > 1) depends.sort((a, b) => a - b)
+    const ordered = depends.map((d) => children[d]!.argoName)
     // Optional fields assigned rather than spread in: tens of thousands of tasks are built.
     const task: Json = { name: child.argoName, template: templates[i]!.name }
     if (ordered.length > 0) task['depends'] = dependsText(ordered, isAny)

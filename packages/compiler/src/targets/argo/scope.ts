@@ -313,6 +313,8 @@ class ScopeBuilder {
   readonly needs = new Map<string, Need>()
   /** Loop item inputs of a loop body: field ('' for the whole item) → input name. */
   readonly itemInputs = new Map<string, string>()
+  /** The value of each member output read in this scope, by member (see memberOutput). */
+  private readonly memberSources = new Map<string, Map<TemplateOutput, Source>>()
   readonly inputNames = new NameAllocator()
   private readonly taskNames = new NameAllocator()
   /** Parallelism this scope's template carries for its only member, a loop. */
@@ -364,7 +366,13 @@ class ScopeBuilder {
   private memberOutput(member: string, key: string): Source {
     const output = this.members.get(member)?.outputs.get(key)
     if (!output) throw new Error(`internal: ${member} does not provide ${key}`)
-    return atomSource({ kind: 'member', member, output })
+    // One value per output, however many tasks read it: partitioning keys a value by its atom
+    // (atomKey), and an atom per read made a key string per read.
+    let sources = this.memberSources.get(member)
+    if (sources === undefined) this.memberSources.set(member, (sources = new Map()))
+    let source = sources.get(output)
+    if (source === undefined) sources.set(output, (source = atomSource({ kind: 'member', member, output })))
+    return source
   }
 
   /**
