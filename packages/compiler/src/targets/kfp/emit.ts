@@ -625,8 +625,9 @@ class KfpEmitter {
 
   private taskSpec(task: AnalysedTask, ctx: ComponentContext, componentRef: string): JsonObject {
     const node = task.node
-    const parameters: JsonObject = nameKeyed()
-    const artifacts: JsonObject = nameKeyed()
+    // Keyed by the component's input names, which its tasks share: plain objects (see nameKeyed).
+    const parameters: JsonObject = {}
+    const artifacts: JsonObject = {}
     let finalStatusProducer: string | undefined
     if (node.ignoreUpstreamFailure || task.isExitTask) finalStatusProducer = task.dependsOn.find((d) => !node.after.includes(d)) ?? task.dependsOn[0]
     if (task.isExitTask) {
@@ -769,7 +770,6 @@ class KfpEmitter {
    */
   private punchConditionOperands(group: AnalysedGroup, ctx: ComponentContext): void {
     const pipeline = ctx.pipeline
-    const insideGroup = (path: readonly string[]) => path.includes(group.name)
     const seen = new Set<string>()
     for (const task of tasksInside(pipeline).get(group.name) ?? []) {
       for (const source of enclosingConditionOperands(pipeline, task.path)) {
@@ -777,12 +777,11 @@ class KfpEmitter {
         if (seen.has(key)) continue
         seen.add(key)
         if (source.kind === 'taskOutput' || source.kind === 'collected') {
-          if (insideGroup(pipeline.tasks.get(source.task)?.path ?? [])) continue
+          if (pipeline.tasks.get(source.task)?.path.includes(group.name)) continue
         } else if (source.kind === 'oneOf') {
-          if (source.sources.some((s) => insideGroup(pipeline.tasks.get(s.task)?.path ?? []))) continue
+          if (source.sources.some((s) => pipeline.tasks.get(s.task)?.path.includes(group.name))) continue
         } else if (source.kind === 'loopItem') {
-          const loop = pipeline.groups.get(source.loop)
-          if (source.loop === group.name || insideGroup(loop?.path ?? [])) continue
+          if (source.loop === group.name || pipeline.groups.get(source.loop)?.path.includes(group.name)) continue
         } else if (source.kind !== 'pipelineInput') continue
         ctx.resolve(source, false)
       }
@@ -796,23 +795,11 @@ class KfpEmitter {
    */
   private exposeOutputs(group: AnalysedGroup, ctx: ComponentContext): void {
     const pipeline = ctx.pipeline
-    const location = [...group.path, group.name]
-    const memberFor = (task: string) => {
-      const entry = pipeline.tasks.get(task)!
-      const full = [...entry.path, task]
-      const member = full[location.length]!
-      return { member, direct: member === task }
-    }
-    const selectorOf = (task: string, output: string, isArtifact: boolean) => {
-      const { member, direct } = memberFor(task)
-      const key = direct ? output : channelName({ kind: 'taskOutput', task, output }, pipeline)
-      return isArtifact ? { outputArtifactKey: key, producerSubtask: member } : { outputParameterKey: key, producerSubtask: member }
-    }
     for (const source of readsFromOutside(group, pipeline)) {
       const spec = pipeline.sourceSpecs.get(sourceKey(source))!
       const isArtifact = spec.kind === 'artifact'
       if (source.kind === 'oneOf' && source.branches === group.name) {
-        const selectors = source.sources.map((option) => selectorOf(option.task, option.output, isArtifact))
+        const selectors = source.sources.map((option) => exposedSelector(pipeline, group, option.task, option.output, isArtifact))
         ctx.exposes.set(channelName(source, pipeline), {
           spec,
           selector: isArtifact ? { artifactSelectors: selectors } : { valueFromOneof: { parameterSelectors: selectors } },
@@ -826,7 +813,7 @@ class KfpEmitter {
         const producerSpec = componentOutputsSpec(entry, option.output)
         const channel = channelName({ kind: 'taskOutput', task: option.task, output: option.output }, pipeline)
         const exposed = source.kind === 'collected' ? spec : producerSpec
-        const selector = selectorOf(option.task, option.output, isArtifact)
+        const selector = exposedSelector(pipeline, group, option.task, option.output, isArtifact)
         ctx.exposes.set(channel, {
           spec: exposed,
           selector: isArtifact ? { artifactSelectors: [selector] } : { valueFromParameter: selector },
@@ -888,6 +875,16 @@ class KfpEmitter {
       ...(outputs !== undefined && { outputDefinitions: outputs }),
     }
   }
+}
+
+/** How a group's output names a task's output inside it: by the member of the group that holds the task. */
+function exposedSelector(pipeline: AnalysedPipeline, group: AnalysedGroup, task: string, output: string, isArtifact: boolean): JsonObject {
+  const path = pipeline.tasks.get(task)!.path
+  // The task's path continued by the task itself, at the depth just inside the group.
+  const depth = group.path.length + 1
+  const member = depth < path.length ? path[depth]! : task
+  const key = member === task ? output : channelName({ kind: 'taskOutput', task, output }, pipeline)
+  return isArtifact ? { outputArtifactKey: key, producerSubtask: member } : { outputParameterKey: key, producerSubtask: member }
 }
 
 /**
