@@ -11,6 +11,7 @@ import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
 import { argoGraphShape, kfpGraphShape } from '../../packages/compiler/src/targets/graph-shape.ts'
 import { analysed, argoYaml, compileArgo as compileDocuments, examplePipelines } from './helpers.ts'
+import { runWorkflow } from './run.ts'
 
 type Json = Record<string, any>
 
@@ -157,6 +158,38 @@ describe('task settings', () => {
     expect(task('two')['arguments']['parameters']).toContainEqual({ name: 'typeflow-cache-key', value: expect.stringMatching(/^[0-9a-f]{64}$/) })
     expect(template(docs, task('three')['template'])['metadata']['annotations']).not.toHaveProperty('typeflow.dev/cache-key')
   })
+})
+
+describe('env values that differ between tasks of one component', () => {
+  // A shard number in env, and a name parameter names cannot hold ('.'); `odd` has a value that
+  // needs escaping, which stays written in its template; LOG_LEVEL is the same everywhere.
+  const p = pipeline({ name: 'shards' }, (dag) => {
+    for (const shard of [0, 1, 2]) dag.task(prep, { uri: 'x' }, { name: `shard-${shard}`, env: { LOG_LEVEL: 'debug', SHARD: String(shard), 'app.mode': `m${shard}` } })
+    dag.task(prep, { uri: 'x' }, { name: 'odd', env: { LOG_LEVEL: 'debug', SHARD: '$(HOME){{x}}', 'app.mode': 'm9' } })
+  })
+  const docs = compileArgo(p)
+  const templateOf = Object.fromEntries(rootTasks(docs).map((t) => [t['name'], t['template']]))
+
+  it('are template inputs, so the tasks share one template', () => {
+    expect(new Set(['shard-0', 'shard-1', 'shard-2'].map((t) => templateOf[t])).size).toBe(1)
+    expect(templateOf['odd']).not.toBe(templateOf['shard-0'])
+    expect(template(docs, templateOf['shard-0'])['container']['env']).toEqual([
+      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'SHARD', value: '{{inputs.parameters.typeflow-env-SHARD}}' },
+      { name: 'app.mode', value: '{{inputs.parameters.typeflow-env-2}}' },
+    ])
+    expect(template(docs, templateOf['shard-0'])['inputs']['parameters']).toEqual(expect.arrayContaining([{ name: 'typeflow-env-SHARD' }, { name: 'typeflow-env-2' }]))
+    expect(anyTask(docs, 'shard-1')['arguments']['parameters']).toEqual(expect.arrayContaining([{ name: 'typeflow-env-SHARD', value: '1' }, { name: 'typeflow-env-2', value: 'm1' }]))
+    expect(validateArgoDocuments(docs)).toEqual([])
+  })
+
+  it('reach each container as that task wrote them', () => {
+    const env = Object.fromEntries(runWorkflow(docs).runs.map((r) => [r.task, r.env]))
+    for (const shard of [0, 1, 2]) expect(env[`shard-${shard}`]).toEqual({ LOG_LEVEL: 'debug', SHARD: String(shard), 'app.mode': `m${shard}` })
+    expect(env['odd']).toMatchObject({ LOG_LEVEL: 'debug', SHARD: '$(HOME){{x}}', 'app.mode': 'm9' })
+  })
+
+  it('describes the same graph as the KFP IR', () => sameGraph(p))
 })
 
 const report = component({

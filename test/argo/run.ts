@@ -22,6 +22,8 @@ export interface ContainerRun {
   readonly artifacts: Readonly<Record<string, string>>
   /** The command and args as the process sees them. */
   readonly argv: readonly string[]
+  /** The container's env as the process sees it (after substitution and `$(VAR)` expansion). */
+  readonly env: Readonly<Record<string, string>>
   /** The substituted `memoize.key`, when the template memoizes. */
   readonly memoizeKey?: string
 }
@@ -131,6 +133,7 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
       inputs,
       artifacts,
       argv,
+      env: Object.fromEntries(env),
       ...(body['memoize'] && { memoizeKey: body['memoize']['key'] }),
     }
     runs.push(run)

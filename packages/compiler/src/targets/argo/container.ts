@@ -27,12 +27,13 @@
  */
 
 import type { CommandArgNode, ComponentNode, ContainerComponentNode, IoSpecNode, ParameterType, PlaceholderNode, ResourcesNode, RetryNode, TaskNode } from '@typeflow/dsl'
+import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import { compareNames } from '../../analyse/graph.ts'
 import { acceleratorResource } from '../../passes/placement.ts'
 import type { ArgoPodSettings } from './kubernetes.ts'
 import { argoIoName, labelValue } from './names.ts'
 import { ANNOTATIONS, type EmitContext, RESERVED, type TemplateEntry } from './registry.ts'
-import { type ArgItem, breakBraces, encodeArg, encodeValue, LBRACE_ENV } from './text.ts'
+import { type ArgItem, breakBraces, encodeArg, encodeValue, isPlainText, LBRACE_ENV } from './text.ts'
 import { parameterText } from './values.ts'
 
 const OUTPUT_DIR = '/tmp/outputs'
@@ -283,16 +284,72 @@ function partsShape(request: ContainerRequest): string {
   return `${id}\u0000${passed}\u0000${flags}${request.pod !== undefined ? `\u0000${JSON.stringify(request.pod)}` : ''}`
 }
 
+/**
+ * Per component, the env vars whose values differ between its tasks, anywhere in the pipeline and
+ * the pipelines it uses. A task passes such a value to its template as an input (`typeflow-env-<name>`)
+ * when the value is plain text (see {@link isPlainText}: then the argument and the env value are
+ * both written as they are), so the tasks share one template: with a shard number in env, each
+ * task had a template of its own (1,445 of the fanout benchmark's 1,498 templates at 10,000 tasks).
+ * Other values, and env a component's tasks agree on, stay written in the template.
+ */
+export function varyingEnv(pipeline: AnalysedPipeline): Map<ContainerComponentNode, Set<string>> {
+  const values = new Map<ContainerComponentNode, Map<string, string>>()
+  const varying = new Map<ContainerComponentNode, Set<string>>()
+  const seen = new Set<AnalysedPipeline>()
+  const visit = (p: AnalysedPipeline): void => {
+    if (seen.has(p)) return
+    seen.add(p)
+    for (const task of p.tasks.values()) {
+      const { component, env } = task.node
+      if (task.child) visit(task.child)
+      if (component.kind !== 'container' || env.length === 0) continue
+      let first = values.get(component)
+      if (first === undefined) values.set(component, (first = new Map()))
+      for (const { name, value } of env) {
+        if (!isPlainText(value)) continue
+        const earlier = first.get(name)
+        if (earlier === undefined) first.set(name, value)
+        else if (earlier !== value) {
+          let names = varying.get(component)
+          if (names === undefined) varying.set(component, (names = new Set()))
+          names.add(name)
+        }
+      }
+    }
+  }
+  visit(pipeline)
+  return varying
+}
+
+/** The template input carrying env var `name` (at `position` in the task's env) when it varies. */
+function envInputName(name: string, position: number): string {
+  // Env names may hold '.', which parameter names may not; they never start with a digit.
+  return /^[-_a-zA-Z0-9]{1,100}$/.test(name) ? `${RESERVED.env}-${name}` : `${RESERVED.env}-${position}`
+}
+
+/** The task's env values its template takes as inputs (see {@link varyingEnv}), as arguments. */
+export function envArguments(ctx: EmitContext, task: TaskNode, component: ContainerComponentNode): { name: string; value: string }[] {
+  const varying = ctx.varyingEnv.get(component)
+  if (varying === undefined) return []
+  const args: { name: string; value: string }[] = []
+  task.env.forEach(({ name, value }, position) => {
+    if (varying.has(name) && isPlainText(value)) args.push({ name: envInputName(name, position), value })
+  })
+  return args
+}
+
 /** The task's own settings that shape its template, as one string (empty when it has none). */
-function settingsShape(task: TaskNode): string {
+function settingsShape(task: TaskNode, varying: ReadonlySet<string> | undefined): string {
   if (task.env.length === 0 && task.resources === undefined && task.retry === undefined) return ''
-  return `\u0000${JSON.stringify([task.env, task.resources ?? null, task.retry ?? null])}`
+  // A value passed as an input is not part of the shape, only that it is passed.
+  const env = varying === undefined ? task.env : task.env.map((e) => (varying.has(e.name) && isPlainText(e.value) ? [e.name] : e))
+  return `\u0000${JSON.stringify([env, task.resources ?? null, task.retry ?? null])}`
 }
 
 /** Builds (or reuses) the container template for one task. */
 export function containerTemplate(ctx: EmitContext, request: ContainerRequest): BuiltTemplate {
   const partsKey = partsShape(request)
-  const shape = `${partsKey}${settingsShape(request.task)}`
+  const shape = `${partsKey}${settingsShape(request.task, ctx.varyingEnv.get(request.component))}`
   const built = ctx.builtContainers.get(shape) as BuiltTemplate | undefined
   if (built) return built
   // Tasks of one component often differ only in env, resources or retry (a shard number in env):
@@ -419,7 +476,14 @@ function containerParts(ctx: EmitContext, request: ContainerRequest): ContainerP
 function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest, parts: ContainerParts): BuiltTemplate {
   const { component, task } = request
   let usesBraceEnv = parts.usesBraceEnv
-  const env = task.env.map((e) => {
+  const varying = ctx.varyingEnv.get(component)
+  const envInputs: { name: string }[] = []
+  const env = task.env.map((e, position) => {
+    if (varying?.has(e.name) && isPlainText(e.value)) {
+      const input = envInputName(e.name, position)
+      envInputs.push({ name: input })
+      return { name: e.name, value: `{{inputs.parameters.${input}}}` }
+    }
     const encoded = encodeArg([{ kind: 'user', text: e.value }])
     usesBraceEnv ||= encoded.usesBraceEnv
     return { name: e.name, value: encoded.text }
@@ -436,7 +500,7 @@ function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest, par
   const body: Record<string, unknown> = {
     metadata: parts.metadata,
     ...(request.hasDisplayName && { annotations: { [ANNOTATIONS.displayName]: `{{inputs.parameters.${RESERVED.displayName}}}` } }),
-    inputs: parts.inputs,
+    inputs: envInputs.length === 0 ? parts.inputs : Object.assign({}, parts.inputs, { parameters: [...(parts.inputs['parameters'] as unknown[]), ...envInputs] }),
     ...(writesOutputs && { outputs: parts.outputsField }),
     ...(task.retry !== undefined && { retryStrategy: retryStrategyFor(task.retry) }),
     ...(parts.memoize !== undefined && { memoize: parts.memoize }),

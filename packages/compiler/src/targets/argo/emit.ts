@@ -3,7 +3,8 @@
  * into native Argo manifests — a Workflow, WorkflowTemplate or CronWorkflow, plus WorkflowTemplates
  * holding overflow templates when one object would exceed the v4 CRD caps or 1 MiB.
  *
- * Layout: one container template per distinct component-with-settings, one DAG template per
+ * Layout: one container template per distinct component-with-settings (env values that differ
+ * between a component's tasks are its inputs, see `varyingEnv`), one DAG template per
  * (distinct) pipeline and per control-flow group (condition, if/elif/else, loop, exit handler; see
  * scope.ts), tasks in the analysed topological order. Every task passes the reserved
  * `typeflow-task` parameter (its Typeflow name), which the pod carries as the `typeflow.dev/task`
@@ -22,6 +23,7 @@ import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { Diagnostic, IoSpecNode, JsonValue, PipelineNode, ValueSourceNode } from '@typeflow/dsl'
 import { joinParts, renderSequenceItem, replaceItemEntry, reserveItemBytes, replaceTrailingItems, toYaml, toYamlDocumentsPartsWithEnds, YAML_DOCUMENT_SEPARATOR, type YamlSequenceItem } from '../../writer/yaml.ts'
 import { TYPEFLOW_VERSION } from '../../version.ts'
+import { varyingEnv } from './container.ts'
 import { argumentsOf } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
 import { ARGO_CAPS, type ArgoOptions, resolveArgoOptions } from './options.ts'
@@ -542,7 +544,7 @@ function argoResult(documents: Json[], parts: readonly Uint8Array[], diagnostics
  */
 export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}): ArgoEmitResult {
   const resolved = resolveArgoOptions(options)
-  const ctx = new EmitContext(resolved, analysed.node.name, valuesNeedBraceEnv(analysed))
+  const ctx = new EmitContext(resolved, analysed.node.name, valuesNeedBraceEnv(analysed), varyingEnv(analysed))
   if (resolved.kind === 'CronWorkflow' && resolved.schedules.length === 0) {
     ctx.report('E_INVALID_CONSTANT', ['argo', 'schedules'], 'a CronWorkflow needs at least one schedule (options.schedules)')
   }

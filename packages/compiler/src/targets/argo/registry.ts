@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Diagnostic, DiagnosticCode, SourceLocation } from '@typeflow/dsl'
+import type { ContainerComponentNode, Diagnostic, DiagnosticCode, SourceLocation } from '@typeflow/dsl'
 import type { ResolvedArgoOptions } from './options.ts'
 import { kubeName, NameAllocator } from './names.ts'
 
@@ -45,6 +45,8 @@ export const RESERVED = {
   executorOutput: 'typeflow-executor-output',
   /** Prefix of the inputs carrying Kubernetes pod settings read at run time (`typeflow-pod-0`, …). */
   podValue: 'typeflow-pod',
+  /** Prefix of the inputs carrying env values that differ between tasks of one component (`typeflow-env-SHARD`). */
+  env: 'typeflow-env',
 } as const
 
 /** Collects templates (one per distinct content) and diagnostics for one compile. */
@@ -61,6 +63,8 @@ export class EmitContext {
     readonly pipelineName: string,
     /** Whether some constant or default written as a parameter value needs `TYPEFLOW_LBRACE`. */
     readonly valuesUseBraceEnv: boolean,
+    /** Per component, the env vars its tasks pass as template inputs (see `varyingEnv`). */
+    readonly varyingEnv: ReadonlyMap<ContainerComponentNode, ReadonlySet<string>> = new Map(),
   ) {
     // The entrypoint is named after the pipeline, even when a component has the same name.
     this.names.reserve(this.rootName)

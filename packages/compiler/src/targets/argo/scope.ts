@@ -34,7 +34,7 @@ import { compareNames, predicateOperands, sourceKey } from '../../analyse/graph.
 import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import type { IoSpecNode, JsonValue, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs } from '@typeflow/dsl'
-import { type BuiltTemplate, containerTemplate, presentInputs, type TemplateOutput } from './container.ts'
+import { type BuiltTemplate, containerTemplate, envArguments, presentInputs, type TemplateOutput } from './container.ts'
 import { type Arg, argumentsOf, type Atom, atomsOf, atomSource, buildScopeTemplate, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
 import { exprLiteral, exprNumber, finalStateExpression } from './expr.ts'
 import { importerTemplate } from './importer.ts'
@@ -536,6 +536,7 @@ class ScopeBuilder {
     const reserved: { name: string; value: string }[] = [{ name: RESERVED.task, value: node.name }]
     if (hasDisplayName) reserved.push({ name: RESERVED.displayName, value: breakBraces(node.displayName!) })
     if (cache?.digest !== undefined) reserved.push({ name: RESERVED.cacheKey, value: cache.digest })
+    if (component.kind === 'container' && !pvc) reserved.push(...envArguments(ctx, node, component))
     if (cache?.memoize?.kind === 'runtime') args.push({ name: RESERVED.memoizeKey, artifact: false, source: cache.memoize.key })
     if (args.filter((a) => !a.artifact).length + reserved.length > ARGO_CAPS.inputParameters) {
       ctx.report('E_SCHEMA', path, `task "${node.name}" has more than ${ARGO_CAPS.inputParameters} parameter inputs, the Argo v4 limit per template`, node.source)

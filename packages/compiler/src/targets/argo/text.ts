@@ -183,6 +183,11 @@ export interface EncodedText {
  */
 const NEEDS_ENCODING = /[${]/
 
+/** Whether text is written as it is, as an argument, an env value and a parameter value alike. */
+export function isPlainText(text: string): boolean {
+  return !NEEDS_ENCODING.test(text)
+}
+
 /** The items as they are (tags as `{{…}}`) when no text among them needs encoding, else `undefined`. */
 function unencoded(items: readonly (ArgItem | ValueItem)[]): string | undefined {
   let plain = ''
