@@ -321,6 +321,11 @@ export function varyingEnv(pipeline: AnalysedPipeline): Map<ContainerComponentNo
   return varying
 }
 
+/** Whether a task passes this env var to its template as an input (see {@link varyingEnv}). */
+function isEnvInput(varying: ReadonlySet<string> | undefined, env: { readonly name: string; readonly value: string }): boolean {
+  return varying !== undefined && varying.has(env.name) && isPlainText(env.value)
+}
+
 /** The template input carrying env var `name` (at `position` in the task's env) when it varies. */
 function envInputName(name: string, position: number): string {
   // Env names may hold '.', which parameter names may not; they never start with a digit.
@@ -332,8 +337,8 @@ export function envArguments(ctx: EmitContext, task: TaskNode, component: Contai
   const varying = ctx.varyingEnv.get(component)
   if (varying === undefined) return []
   const args: { name: string; value: string }[] = []
-  task.env.forEach(({ name, value }, position) => {
-    if (varying.has(name) && isPlainText(value)) args.push({ name: envInputName(name, position), value })
+  task.env.forEach((env, position) => {
+    if (isEnvInput(varying, env)) args.push({ name: envInputName(env.name, position), value: env.value })
   })
   return args
 }
@@ -342,7 +347,7 @@ export function envArguments(ctx: EmitContext, task: TaskNode, component: Contai
 function settingsShape(task: TaskNode, varying: ReadonlySet<string> | undefined): string {
   if (task.env.length === 0 && task.resources === undefined && task.retry === undefined) return ''
   // A value passed as an input is not part of the shape, only that it is passed.
-  const env = varying === undefined ? task.env : task.env.map((e) => (varying.has(e.name) && isPlainText(e.value) ? [e.name] : e))
+  const env = varying === undefined ? task.env : task.env.map((e) => (isEnvInput(varying, e) ? [e.name] : e))
   return `\u0000${JSON.stringify([env, task.resources ?? null, task.retry ?? null])}`
 }
 
@@ -479,7 +484,7 @@ function buildContainerTemplate(ctx: EmitContext, request: ContainerRequest, par
   const varying = ctx.varyingEnv.get(component)
   const envInputs: { name: string }[] = []
   const env = task.env.map((e, position) => {
-    if (varying?.has(e.name) && isPlainText(e.value)) {
+    if (isEnvInput(varying, e)) {
       const input = envInputName(e.name, position)
       envInputs.push({ name: input })
       return { name: e.name, value: `{{inputs.parameters.${input}}}` }
