@@ -313,8 +313,8 @@ class ScopeBuilder {
   readonly needs = new Map<string, Need>()
   /** Loop item inputs of a loop body: field ('' for the whole item) → input name. */
   readonly itemInputs = new Map<string, string>()
-  /** The value of each member output read in this scope, by member (see memberOutput). */
-  private readonly memberSources = new Map<string, Map<TemplateOutput, Source>>()
+  /** The value of each member output read in this scope, by member (see memberOutput); made on first use: at nested 10k, 2,700 of 6,400 groups read no sibling output. */
+  private memberSources: Map<string, Map<TemplateOutput, Source>> | undefined
   readonly inputNames = new NameAllocator()
   private readonly taskNames = new NameAllocator()
   /** Parallelism this scope's template carries for its only member, a loop. */
@@ -368,6 +368,7 @@ class ScopeBuilder {
     if (!output) throw new Error(`internal: ${member} does not provide ${key}`)
     // One value per output, however many tasks read it: partitioning keys a value by its atom
     // (atomKey), and an atom per read made a key string per read.
+    this.memberSources ??= new Map()
     let sources = this.memberSources.get(member)
     if (sources === undefined) this.memberSources.set(member, (sources = new Map()))
     let source = sources.get(output)
