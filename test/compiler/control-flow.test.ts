@@ -130,6 +130,31 @@ describe('control flow: KFP structure', () => {
     expect(branches['condition-4'].triggerPolicy.condition).toBe(`!(${n} > 10) && !(${n} > 5)`)
   })
 
+  it('an if becomes a branch chain when else is given later: only its own tasks move into the chain', () => {
+    // The tasks of the first branch are renamed into the chain when .else() comes; tasks declared
+    // before the if, and between the if and its .else(), stay where they are.
+    const p = pipeline({ name: 'p' }, (dag) => {
+      const a = dag.task(produce, {}, { name: 'a' })
+      for (let i = 0; i < 20; i++) dag.task(consumeInt, { n: a.outputs.n }, { name: `before-${i}` })
+      let big: { outputs: { n: unknown } } | undefined
+      let small: { outputs: { n: unknown } } | undefined
+      const chain = dag.if(gt(a.outputs.n, 10), () => {
+        big = dag.task(produce, {}, { name: 'big' })
+        dag.if(gt(a.outputs.n, 20), () => void dag.task(consumeInt, { n: 1 }, { name: 'huge' }))
+      })
+      dag.task(consumeInt, { n: a.outputs.n }, { name: 'between' })
+      chain.else(() => void (small = dag.task(produce, {}, { name: 'small' })))
+      dag.task(consumeInt, { n: dag.oneOf(big!.outputs.n as never, small!.outputs.n as never) }, { name: 'after' })
+    })
+    const root = kfp(p).root.dag.tasks
+    expect(Object.keys(root).sort()).toEqual(['a', 'after', 'before-0', 'before-1', 'before-10', 'before-11', 'before-12', 'before-13', 'before-14', 'before-15', 'before-16', 'before-17', 'before-18', 'before-19', 'before-2', 'before-3', 'before-4', 'before-5', 'before-6', 'before-7', 'before-8', 'before-9', 'between', 'condition-branches-1'])
+    const doc = kfp(p)
+    // KFP's numbering: the chain takes the first branch's number, the first branch the next free one.
+    const first = doc.components['comp-condition-branches-1'].dag.tasks['condition-3']
+    expect(Object.keys(doc.components[first.componentRef.name].dag.tasks).sort()).toEqual(['big', 'condition-2'])
+    expect(root['after'].inputs.parameters.n.taskOutputParameter.producerTask).toBe('condition-branches-1')
+  })
+
   it('nested loops punch values through every level and keep parallelism', () => {
     const doc = kfp(
       pipeline({ name: 'p', inputs: { xs: param.list<number>() } }, (dag, p) => {

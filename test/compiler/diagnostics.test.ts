@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { ComponentNode, ContainerComponentNode, Diagnostic, PipelineNode, TaskNode } from '@typeflow/dsl'
 import { artifact, component, Dataset, Model, param, pipeline, TypeflowError } from '@typeflow/dsl'
@@ -146,6 +148,21 @@ describe('diagnostics carry the user source location', () => {
     expect(d[0]!.source?.file).toMatch(/diagnostics\.test\.ts$/)
     expect(d[0]!.source?.line).toBeGreaterThan(0)
     expect(d[0]!.source?.column).toBeGreaterThan(0)
+  })
+
+  it('tasks declared at one place in a loop all point at it; each place at its own line and column', () => {
+    const step = component({ name: 'step', image: 'img' })
+    const p = pipeline({ name: 'p' }, (dag) => {
+      for (let i = 0; i < 3; i++) dag.task(step) // place: loop
+      dag.task(step) // place: single
+    })
+    const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')
+    // V8 puts a call at its property name: the column of `task` in `dag.task(`.
+    const place = (marker: string) => {
+      const index = lines.findIndex((l) => l.endsWith(`// place: ${marker}`))
+      return { file: fileURLToPath(import.meta.url), line: index + 1, column: lines[index]!.indexOf('dag.task(') + 5 }
+    }
+    expect((p.body as readonly TaskNode[]).map((t) => t.source)).toEqual([place('loop'), place('loop'), place('loop'), place('single')])
   })
 
   it('the DSL rejects values it cannot represent, with a code', () => {

@@ -511,7 +511,11 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
   const producers = new WeakMap<ValueSourceNode, TaskDraft>()
   /** Every task declared under each name (the compiler reports a name declared twice). */
   const drafts = new Map<string, TaskDraft[]>()
+  /** Every task in the order declared: the tasks one branch declared are a run of it. */
+  const declared: TaskDraft[] = []
   const autoNames = new Set<string>()
+  /** Per sanitised component name, the suffix its next automatic task name tries first. */
+  const nextSuffix = new Map<string, number>()
   let groupCounter = 0
   const nextGroupNumber = () => ++groupCounter
 
@@ -534,7 +538,13 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       // A name from a long component name is cut to the 128 characters a task name may have, and
       // never ends in '-' where it is cut.
       name = fitName(base, MAX_NAME_LENGTH)
-      for (let i = 2; autoNames.has(name); i++) name = fitName(base, MAX_NAME_LENGTH, `-${i}`)
+      if (autoNames.has(name)) {
+        // Names are never released, so every suffix below the last one given for this base is
+        // still taken: starting there keeps naming a component's n-th task O(1), not O(n).
+        let suffix = nextSuffix.get(base) ?? 2
+        while (autoNames.has((name = fitName(base, MAX_NAME_LENGTH, `-${suffix}`)))) suffix++
+        nextSuffix.set(base, suffix + 1)
+      }
     }
     autoNames.add(name)
     const taskSource = callerLocation()
@@ -555,6 +565,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
     const named = drafts.get(name)
     if (named) named.push(draft)
     else drafts.set(name, [draft])
+    declared.push(draft)
     taskGroups.set(draft, [...groupPath])
     const outputs: Record<string, unknown> = {}
     for (const [output, spec] of Object.entries(componentOutputs(runnable))) {
@@ -621,7 +632,9 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       }
       const parent = current()
       parent.push(first)
+      const firstDeclared = declared.length
       runBranch(first, run)
+      const afterFirst = declared.length
       let chain: BranchesDraft | undefined
       const addBranch = (branchPredicate: Predicate | undefined, branchRun: () => void, branchOptions: GroupOptions | undefined) => {
         if (chain === undefined) {
@@ -629,8 +642,12 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
           chain = { kind: 'branches', id: first.id.replace('condition-', 'condition-branches-'), branches: [first], ...(groupSource !== undefined && { source: groupSource }) }
           const oldId = first.id
           first.id = `condition-${nextGroupNumber()}`
-          parent.splice(parent.indexOf(first), 1, chain)
-          for (const [task, groups] of taskGroups) {
+          // From the end: .else() usually follows its if directly (indexOf cost a scan of the parent).
+          parent.splice(parent.lastIndexOf(first), 1, chain)
+          // Only the first branch's tasks (declared while it ran) are inside it: looking at every
+          // task of the pipeline here made each if/else cost as much as all the tasks before it.
+          for (const task of declared.slice(firstDeclared, afterFirst)) {
+            const groups = taskGroups.get(task)!
             if (groups.includes(oldId)) taskGroups.set(task, groups.flatMap((g) => (g === oldId ? [chain!.id, first.id] : [g])))
           }
         }

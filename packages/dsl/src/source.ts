@@ -4,25 +4,97 @@ const here = new URL('.', import.meta.url).pathname
 const enabled = process.env['TYPEFLOW_SOURCE_LOCATIONS'] !== '0'
 const framePattern = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?$/
 
+type PrepareStackTrace = (error: object, sites: NodeJS.CallSite[]) => unknown
+
+/** Hands V8's call sites back as they are, so no frame is formatted that is not needed. */
+const asCallSites: PrepareStackTrace = (_error, sites) => sites
+
+/**
+ * Locations already found, by the call site's position in the code that runs. A pipeline built in
+ * a loop calls the DSL from a few places many times; formatting a frame under tsx maps it through
+ * the source map (about 30 µs a frame), so each place is formatted once. Capped like the other
+ * process-wide caches: a place is only a lookup, never a different answer.
+ */
+const locationsByPosition = new Map<string, SourceLocation | null>()
+const MAX_REMEMBERED_POSITIONS = 10_000
+
 /**
  * The user's file:line:column that called into the DSL, skipping frames inside this package and
- * Node internals. Stack capture costs about a microsecond; set TYPEFLOW_SOURCE_LOCATIONS=0 to skip it.
+ * Node internals. Set TYPEFLOW_SOURCE_LOCATIONS=0 to skip it.
+ *
+ * Frames are formatted by whatever `Error.prepareStackTrace` is installed (tsx's or vitest's
+ * source-map support, or V8's own), so the location is the one a stack trace would print; only the
+ * one frame that is the answer is formatted, once per position in the running code.
  */
 export function callerLocation(): SourceLocation | undefined {
   if (!enabled) return undefined
-  const holder: { stack?: string } = {}
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 12
-  Error.captureStackTrace(holder, callerLocation)
+  // The user's frame is usually two or three up (dag.task, then addTask): V8 makes a call site per
+  // captured frame, so a short stack first, and the full depth only when that one holds no answer.
+  const near = locate(NEAR_FRAMES)
+  return near.location ?? (near.complete ? undefined : locate(MAX_FRAMES).location)
+}
+
+const NEAR_FRAMES = 4
+const MAX_FRAMES = 12
+
+/** The first frame outside this package and Node among the innermost `limit`; `complete` when the stack had no more. */
+function locate(limit: number): { location: SourceLocation | undefined; complete: boolean } {
+  const format = Error.prepareStackTrace as PrepareStackTrace | undefined
+  const previousLimit = Error.stackTraceLimit
+  const holder: { stack?: unknown } = {}
   Error.stackTraceLimit = limit
-  const lines = holder.stack?.split('\n') ?? []
-  for (let i = 1; i < lines.length; i++) {
-    const match = framePattern.exec(lines[i]!.trim())
-    if (!match) continue
-    let file = match[1]!
-    if (file.startsWith('file://')) file = decodeURIComponent(new URL(file).pathname)
-    if (file.startsWith(here) || file.startsWith('node:') || file.includes('/node_modules/')) continue
-    return { file, line: Number(match[2]), column: Number(match[3]) }
+  Error.prepareStackTrace = asCallSites as typeof Error.prepareStackTrace
+  try {
+    Error.captureStackTrace(holder, callerLocation)
+    holder.stack // formats now, with asCallSites, while it is installed
+  } finally {
+    Error.prepareStackTrace = format as typeof Error.prepareStackTrace
+    Error.stackTraceLimit = previousLimit
   }
-  return undefined
+  const sites = Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : []
+  for (const site of sites) {
+    const file = site.getFileName()
+    if (!file || isInternalFile(file)) continue
+    const position = `${file}:${site.getLineNumber()}:${site.getColumnNumber()}`
+    let location = locationsByPosition.get(position)
+    if (location === undefined) {
+      location = formatFrame(format, holder, site) ?? null
+      if (locationsByPosition.size >= MAX_REMEMBERED_POSITIONS) locationsByPosition.clear()
+      locationsByPosition.set(position, location)
+    }
+    if (location) return { location, complete: true }
+  }
+  return { location: undefined, complete: sites.length < limit }
+}
+
+/** The frame as a stack trace prints it, read back; `null`-ish when it maps into internals. */
+function formatFrame(format: PrepareStackTrace | undefined, holder: object, site: NodeJS.CallSite): SourceLocation | undefined {
+  const printed = format ? format.call(Error, holder, [site]) : undefined
+  const line = typeof printed === 'string' ? printed.slice(printed.lastIndexOf('\n') + 1).trim() : `(${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()})`
+  const match = framePattern.exec(line)
+  if (!match) return undefined
+  const file = pathOf(match[1]!)
+  if (isInternal(file)) return undefined
+  return Object.freeze({ file, line: Number(match[2]), column: Number(match[3]) })
+}
+
+const internalFiles = new Map<string, boolean>()
+
+/** Whether a call site's file is this package's or Node's, remembered per file (frames repeat). */
+function isInternalFile(file: string): boolean {
+  let internal = internalFiles.get(file)
+  if (internal === undefined) {
+    internal = isInternal(pathOf(file))
+    if (internalFiles.size >= MAX_REMEMBERED_POSITIONS) internalFiles.clear()
+    internalFiles.set(file, internal)
+  }
+  return internal
+}
+
+function pathOf(file: string): string {
+  return file.startsWith('file://') ? decodeURIComponent(new URL(file).pathname) : file
+}
+
+function isInternal(file: string): boolean {
+  return file.startsWith(here) || file.startsWith('node:') || file.includes('/node_modules/')
 }
