@@ -44,6 +44,19 @@ describe('synthetic benchmark pipelines', () => {
     expect(fanIn.length).toBeGreaterThan(100)
   })
 
+  it('dsl: built with the DSL, with if/else, loops over a list parameter with a condition inside, and source locations', () => {
+    const p = syntheticPipeline('dsl', 1_000)
+    expect(JSON.stringify(syntheticPipeline('dsl', 1_000))).toBe(JSON.stringify(p))
+    const all = groups(p.body)
+    expect(all.filter((g) => g.kind === 'branches').length).toBeGreaterThan(30)
+    expect(all.filter((g) => g.kind === 'loop').every((l) => l.items.kind === 'values' && l.parallelism === 2)).toBe(true)
+    expect(groupDepth(p.body)).toBe(2)
+    const tasks = [...allTasks(p.body)]
+    expect(tasks.every((t) => t.source?.file.endsWith('test/bench/dsl-shape.ts'))).toBe(true)
+    // One component's tasks are named after it in order: ingest, ingest-2, …
+    expect(tasks.filter((t) => t.component.name === 'ingest').map((t) => t.name).slice(0, 3)).toEqual(['ingest', 'ingest-2', 'ingest-3'])
+  })
+
   it('nested at 1,000 tasks compiles to KFP and Argo without diagnostics or warnings', () => {
     const result = compile(syntheticPipeline('nested', 1_000), { targets: ['kfp', 'argo'] })
     if (!result.ok) expect.fail(JSON.stringify(result.diagnostics.slice(0, 3)))

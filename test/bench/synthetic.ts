@@ -1,6 +1,7 @@
 /**
- * Synthetic pipelines for benchmarks, written directly as IR (no builder overhead), deterministic
- * for a given shape and size. `n` is the number of declared task nodes (a task inside a loop
+ * Synthetic pipelines for benchmarks, deterministic for a given shape and size. All but `dsl` are
+ * written directly as IR (no builder overhead); `dsl` is built with the DSL (test/bench/dsl-shape.ts),
+ * so its build time is the DSL's. `n` is the number of declared task nodes (a task inside a loop
  * counts once, however many times the loop would run it).
  *
  * - `chain`: task i consumes task i-1 (a dataset artifact and a row-count parameter).
@@ -12,6 +13,8 @@
  *   either a condition containing a second loop (over `regions`, static or parameter) with tasks
  *   in it (three groups deep), or an if/else (two deep); after the loop, a task reads what the
  *   loop body produced as lists (fan-in), and feeds the next blocks.
+ * - `dsl`: rounds of 8 tasks written with `component()`, `dag.task`, if/else, `forEach` and `fmt`
+ *   in a loop, as users write them (see dsl-shape.ts).
  *
  * Every few tasks also carry caching off / a cache key, env, resources, retry and a display name,
  * so the emitters exercise their optional paths. Components are shared objects, as in real code.
@@ -35,9 +38,10 @@ import type {
   TaskNode,
   ValueSourceNode,
 } from '@typeflow/dsl'
+import { dslPipeline } from './dsl-shape.ts'
 
-export type SyntheticShape = 'chain' | 'fanout' | 'lattice' | 'nested'
-export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = ['chain', 'fanout', 'lattice', 'nested']
+export type SyntheticShape = 'chain' | 'fanout' | 'lattice' | 'nested' | 'dsl'
+export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = ['chain', 'fanout', 'lattice', 'nested', 'dsl']
 
 const DATASET: IoSpecNode = { kind: 'artifact', type: { schemaTitle: 'system.Dataset', schemaVersion: '0.0.1' }, isList: false, optional: false }
 const OPTIONAL_DATASET: IoSpecNode = { ...DATASET, optional: true }
@@ -361,6 +365,7 @@ function nestedBody(n: number): { body: BodyNode[]; last: string } {
 /** A synthetic pipeline of `n` tasks (n ≥ 1) in the given shape. */
 export function syntheticPipeline(shape: SyntheticShape, n: number): PipelineNode {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`)
+  if (shape === 'dsl') return dslPipeline(n)
   const { body, last } = shape === 'nested' ? nestedBody(n) : flat(shape, n)
   return {
     kind: 'pipeline',
@@ -378,7 +383,7 @@ export function syntheticPipeline(shape: SyntheticShape, n: number): PipelineNod
   }
 }
 
-function flat(shape: Exclude<SyntheticShape, 'nested'>, n: number): { body: BodyNode[]; last: string } {
+function flat(shape: Exclude<SyntheticShape, 'nested' | 'dsl'>, n: number): { body: BodyNode[]; last: string } {
   const body = shape === 'chain' ? chain(n) : shape === 'fanout' ? fanout(n) : lattice(n)
   return { body, last: body[body.length - 1]!.name }
 }
