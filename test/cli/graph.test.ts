@@ -10,6 +10,7 @@ import quickstart from '../../examples/quickstart/pipeline.ts'
 import randomForest from '../../examples/random-forest/pipeline.ts'
 import { typeflowInProcess } from './in-process.ts'
 import { graphModel, type GraphModel, parseRunStatus, type RunStatusMap, toHtml, toMermaid, toSvg } from '../../packages/cli/src/graph/index.ts'
+import { DETAILED_LAYOUT_SIZE } from '../../packages/cli/src/graph/svg.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const bin = join(root, 'packages/cli/bin/typeflow.mjs')
@@ -392,5 +393,46 @@ describe('typeflow graph', () => {
     expect((await inProcess('graph')).code).toBe(2)
     expect((await inProcess('graph', 'a.ts', 'b.ts')).code).toBe(2)
     expect((await inProcess('graph', 'examples/fraud-training/pipeline.ts', '--bogus')).code).toBe(2)
+  })
+
+  it('--max-tasks: HTML and SVG past it are refused with the reason and the way out; Mermaid is not limited', async () => {
+    const tasks = modelOf(randomForest).nodes.length
+    for (const format of ['html', 'svg']) {
+      const refused = await inProcess('graph', 'examples/random-forest/pipeline.ts', '--format', format, '--max-tasks', String(tasks - 1))
+      expect(refused.code, format).toBe(1)
+      expect(refused.stdout).toBe('')
+      expect(refused.stderr).toBe(
+        `typeflow graph: examples/random-forest/pipeline.ts has ${tasks} tasks; ${format.toUpperCase()} drawings are laid out for up to ${tasks - 1} (--max-tasks), as the layout grows faster than the graph (6 to 14 s at 4,000 tasks). Use --format mermaid for text of any size, or raise --max-tasks.\n`,
+      )
+    }
+    expect((await inProcess('graph', 'examples/random-forest/pipeline.ts', '--format', 'svg', '--max-tasks', String(tasks))).code).toBe(0)
+    expect((await inProcess('graph', 'examples/random-forest/pipeline.ts', '--format', 'mermaid', '--max-tasks', '1')).code).toBe(0)
+    for (const bad of ['0', '2.5', 'many']) {
+      const usage = await inProcess('graph', 'examples/random-forest/pipeline.ts', '--max-tasks', bad)
+      expect([bad, usage.code]).toEqual([bad, 2])
+      expect(usage.stderr).toContain(`--max-tasks must be a positive whole number (got "${bad}")`)
+    }
+  })
+})
+
+describe('graph layout at scale', () => {
+  // A one-layer fan-out of 300 tasks: with the careful settings (network-simplex placement,
+  // declaration order kept) ELK took 6 s at 300 tasks and 5 minutes at 1,000. The size-dependent
+  // settings draw it in well under a second; this checks the drawing, `pnpm bench` is not needed.
+  it('a graph past the detailed size is drawn whole, with every task and edge, the same bytes twice', async () => {
+    const wide = pipeline({ name: 'wide' }, (dag) => {
+      const first = dag.task(producer, {}, { name: 'source' })
+      for (let i = 0; i < 300; i++) dag.task(consumer, { n: first.outputs.n }, { name: `fan-${i}` })
+    })
+    const model = modelOf(wide)
+    expect(model.nodes.length + model.edges.length).toBeGreaterThan(DETAILED_LAYOUT_SIZE)
+    const svg = await toSvg(model)
+    expectWellFormed(svg)
+    const drawn = boxes(svg, 'data-task')
+    expect(drawn.size).toBe(301)
+    // Top-down: every consumer sits below the source.
+    const source = drawn.get('source')!
+    for (const [name, box] of drawn) if (name !== 'source') expect(box.y, name).toBeGreaterThan(source.y + source.h)
+    expect(await toSvg(modelOf(wide))).toBe(svg)
   })
 })
