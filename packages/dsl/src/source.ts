@@ -11,9 +11,10 @@ const asCallSites: PrepareStackTrace = (_error, sites) => sites
 
 /**
  * Locations already found, by the call site's position in the code that runs. A pipeline built in
- * a loop calls the DSL from a few places many times; formatting a frame under tsx maps it through
- * the source map (about 30 µs a frame), so each place is formatted once. Capped like the other
- * process-wide caches: a place is only a lookup, never a different answer.
+ * a loop calls the DSL from a few places many times, and under tsx formatting a stack maps every
+ * frame through the source map (about 30 µs for the 12 frames a call used to format), so each
+ * place is formatted once. Capped like the other process-wide caches: a place is only a lookup,
+ * never a different answer.
  */
 const locationsByPosition = new Map<string, SourceLocation | null>()
 const MAX_REMEMBERED_POSITIONS = 10_000
@@ -67,7 +68,7 @@ function locate(limit: number): { location: SourceLocation | undefined; complete
   return { location: undefined, complete: sites.length < limit }
 }
 
-/** The frame as a stack trace prints it, read back; `null`-ish when it maps into internals. */
+/** The frame as a stack trace prints it, read back; undefined when it maps into this package or Node. */
 function formatFrame(format: PrepareStackTrace | undefined, holder: object, site: NodeJS.CallSite): SourceLocation | undefined {
   const printed = format ? format.call(Error, holder, [site]) : undefined
   const line = typeof printed === 'string' ? printed.slice(printed.lastIndexOf('\n') + 1).trim() : `(${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()})`
