@@ -118,6 +118,22 @@ describe('progress: live table on a terminal', () => {
   })
 })
 
+describe('progress: live table of a large run', () => {
+  // Fixed bug PROGRESS-WIDE: the path column was Math.max(...rows), which throws past about
+  // 120,000 rows (a nested pipeline of 20,000 tasks runs 98,000); the redraw also looked each row
+  // up in the list of failed ones, quadratic when thousands fail.
+  it('redraws 150,000 rows, 10,000 of them failed: failures first, the rest counted', () => {
+    const stream = fakeStream(true)
+    const progress = createProgress({ stream: stream as unknown as NodeJS.WritableStream, env: { NO_COLOR: '1' }, now: () => 1000 })
+    for (let i = 0; i < 150_000; i++) progress.onEvent(task(`for-loop-1[${i}]/step`, i % 15 === 0 ? 'failed' : 'done', { durationMs: 5, message: 'exit code 1' }))
+    progress.close()
+    const frame = stream.out.split(/\x1b\[\d+A\x1b\[J/).at(-1)!.split('\n')
+    // The path column is as wide as the longest path, for-loop-1[149999]/step.
+    expect(frame[0]).toBe(`✗ ${'for-loop-1[0]/step'.padEnd(23)}  failed        5ms`)
+    expect(frame[17]).toBe('  … 149983 more: 140000 done, 9983 failed')
+  })
+})
+
 describe('formatting', () => {
   it('durations and summaries', () => {
     expect([5, 999, 1234, 12_345, 125_000].map(formatDuration)).toEqual(['5ms', '999ms', '1.2s', '12s', '2m05s'])

@@ -1722,6 +1722,42 @@ const YAML11_TAGS: ScalarTag[] = [
 ]
 
 /**
+ * A value as its YAML reads back, without writing and parsing it: mapping keys in the order the
+ * writer puts them (by code point, unless `sortKeys` is false), a {@link YamlFloat} as its number,
+ * a {@link YamlSequenceItem} as the value it was written from, `undefined` entries left out.
+ * Reading a large file back costs far more than writing it (the KFP IR of 20,000 tasks: 33 s to
+ * parse, 0.6 s to emit and convert).
+ *
+ * @example
+ * ```ts
+ * import { readBack, YamlFloat } from '@typeflow/compiler'
+ * readBack({ b: new YamlFloat(2), a: [1], c: undefined }) // { a: [1], b: 2 }
+ * ```
+ */
+export function readBack(value: unknown, options: Pick<ToYamlOptions, 'sortKeys'> = {}): unknown {
+  const sortKeys = options.sortKeys !== false
+  const plain = (v: unknown): unknown => {
+    if (v instanceof YamlFloat) return v.value
+    if (v instanceof YamlSequenceItem) return plain(v.value)
+    if (Array.isArray(v)) return v.map(plain)
+    if (v === null || typeof v !== 'object') return v
+    const keys: string[] = []
+    const values: unknown[] = []
+    for (const key of Object.keys(v)) {
+      const entry = (v as Record<string, unknown>)[key]
+      if (entry === undefined) continue
+      keys.push(key)
+      values.push(entry)
+    }
+    if (sortKeys) sortEntriesByCodePoint(keys, values, keys.length)
+    const out: Record<string, unknown> = {}
+    for (let i = 0; i < keys.length; i++) out[keys[i]!] = plain(values[i])
+    return out
+  }
+  return plain(value)
+}
+
+/**
  * Parses a (multi-document) YAML stream the way PyYAML's `safe_load_all` reads
  * plain scalars — YAML 1.1 resolution of null, bools (`yes`/`no`/`on`/`off`
  * too), ints (`0x`, `0o`-less octal `017`, `0b`, `_`, base 60) and floats —

@@ -157,7 +157,11 @@ export function createProgress(options: ProgressOptions = {}): Progress {
     const width = Math.max(40, (stream.columns || 100) - 1)
     const height = Math.max(5, (stream.rows || 30) - 2)
     const all = [...rows.values()]
-    const pathWidth = Math.min(Math.max(...all.map((r) => r.path.length), 4), Math.max(20, width - 30))
+    // A loop, not Math.max(...spread): a run of a large nested pipeline has 100,000 rows and more,
+    // past the arguments a call takes.
+    let longestPath = 4
+    for (const row of all) if (row.path.length > longestPath) longestPath = row.path.length
+    const pathWidth = Math.min(longestPath, Math.max(20, width - 30))
     const lineFor = (row: Row) => {
       const timed = row.state === 'running' || row.state === 'retrying' || row.state === 'done' || row.state === 'failed'
       const elapsed = !timed ? undefined : (row.state === 'done' || row.state === 'failed') && row.durationMs !== undefined ? row.durationMs : row.started !== undefined ? now() - row.started : undefined
@@ -171,11 +175,13 @@ export function createProgress(options: ProgressOptions = {}): Progress {
     let hidden = ''
     if (all.length > height) {
       // Keep the interesting rows: running, retrying and failed first, then the most recent.
-      const important = all.filter((r) => r.state === 'running' || r.state === 'retrying' || r.state === 'failed')
-      const rest = all.filter((r) => !important.includes(r))
+      const isImportant = (r: Row) => r.state === 'running' || r.state === 'retrying' || r.state === 'failed'
+      const important = all.filter(isImportant)
+      const rest = all.filter((r) => !isImportant(r))
       shown = [...important.slice(0, height - 1), ...rest.slice(Math.max(0, rest.length - (height - 1 - important.length)))].slice(0, height - 1)
+      const onScreen = new Set(shown)
       const counts = new Map<string, number>()
-      for (const r of all.filter((row) => !shown.includes(row))) counts.set(r.state, (counts.get(r.state) ?? 0) + 1)
+      for (const r of all) if (!onScreen.has(r)) counts.set(r.state, (counts.get(r.state) ?? 0) + 1)
       hidden = paint('2', `  … ${all.length - shown.length} more: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`)
     }
     const lines = shown.map(lineFor)

@@ -6,8 +6,7 @@
  */
 import { availableParallelism } from 'node:os'
 import type { Diagnostic, ParameterType, PipelineNode } from '@typeflow/dsl'
-import { type AnalysedPipeline, compile, type CompileOptions, computeCacheKeys, runtimeCacheKey, type TaskCacheKey } from '@typeflow/compiler'
-import { parseAllDocuments } from 'yaml'
+import { type AnalysedPipeline, compile, type CompileOptions, computeCacheKeys, emitKfp, readBack, runtimeCacheKey, type TaskCacheKey } from '@typeflow/compiler'
 import { checkParameter, parseParameterText } from '../executor/params.ts'
 import { type ContainerRuntime, detectContainerRuntime, type TaskEnvironment } from './execute-task.ts'
 import { type CacheScope, type FinalTaskState, type ResolvedInputs, Scheduler, type TaskCache, type TaskEvent, type TaskOutputEvent, type TaskRecord } from './scheduler.ts'
@@ -220,10 +219,11 @@ export async function runPipeline(pipeline: PipelineNode, options: RunOptions = 
     options.onEvent?.({ type: 'end', result })
     return result
   }
-  const file = compiled.files.find((f) => f.path.endsWith('.kfp.yaml')) ?? compiled.files[0]
-  if (!file) throw new Error('the compiler produced no KFP document')
-  // The first document is the PipelineSpec; a PlatformSpec may follow (its settings do not apply locally).
-  const spec = parseAllDocuments(file.content)[0]!.toJS() as PipelineSpec
+  // The PipelineSpec the compile just validated and wrote, from the same deterministic emitter, as
+  // its YAML reads back. Parsing the written YAML took far longer than the run itself: 33 s at
+  // 20,000 chained tasks (the parser compares each map key with every earlier one), against 0.4 s
+  // of scheduling. A PlatformSpec may follow it; its settings do not apply locally.
+  const spec = readBack(emitKfp(compiled.analysed, options.compile?.kfp)[0]) as PipelineSpec
   const params = pipelineInputValues(spec, options.params ?? {})
   const pipelineRoot = options.pipelineRoot ?? (spec.defaultPipelineRoot && SUPPORTED_ROOT.test(spec.defaultPipelineRoot) ? spec.defaultPipelineRoot : LOCAL_PIPELINE_ROOT)
   if (!SUPPORTED_ROOT.test(pipelineRoot)) throw new RunInputError(`pipeline root ${pipelineRoot} cannot be mapped into the local store; use a gs://, s3:// or minio:// root`)
