@@ -210,7 +210,6 @@ function finalStatusState(outcome: Outcome): string {
   }
 }
 
-/** Dependencies of a task inside its DAG: `dependentTasks` and every producer it reads. */
 /**
  * The DAG's task names with every task after the tasks it depends on: depth first from each name
  * in order, on an explicit stack (a chain is as deep as it is long). Dependencies outside the DAG
@@ -244,6 +243,7 @@ function upstreamFirst(names: readonly string[], tasks: Readonly<Record<string, 
   return order
 }
 
+/** Dependencies of a task inside its DAG: `dependentTasks` and every producer it reads. */
 function dependenciesOf(spec: TaskSpec): string[] {
   const deps = new Set(spec.dependentTasks ?? [])
   for (const p of Object.values(spec.inputs?.parameters ?? {})) {
