@@ -435,4 +435,11 @@ describe('graph layout at scale', () => {
     for (const [name, box] of drawn) if (name !== 'source') expect(box.y, name).toBeGreaterThan(source.y + source.h)
     expect(await toSvg(modelOf(wide))).toBe(svg)
   })
+
+  it('the examples are small enough for the careful layout settings', () => {
+    for (const [name, p] of [['fraud-training', fraudTraining], ['quickstart', quickstart], ['random-forest', randomForest], ['kitchen-sink', kitchenSink]] as const) {
+      const model = modelOf(p)
+      expect([name, model.nodes.length + model.edges.length <= DETAILED_LAYOUT_SIZE]).toEqual([name, true])
+    }
+  })
 })

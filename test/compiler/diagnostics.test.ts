@@ -165,6 +165,22 @@ describe('diagnostics carry the user source location', () => {
     expect((p.body as readonly TaskNode[]).map((t) => t.source)).toEqual([place('loop'), place('loop'), place('loop'), place('single')])
   })
 
+  it('without a stack formatter installed, a location is the position V8 reports in the running file', () => {
+    const step = component({ name: 'step', image: 'img' })
+    const installed = Error.prepareStackTrace
+    ;(Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined
+    let p: PipelineNode
+    try {
+      p = pipeline({ name: 'p' }, (dag) => void dag.task(step))
+    } finally {
+      Error.prepareStackTrace = installed
+    }
+    const source = (p.body as readonly TaskNode[])[0]!.source
+    expect(source?.file).toBe(fileURLToPath(import.meta.url))
+    expect(source!.line).toBeGreaterThan(0)
+    expect(source!.column).toBeGreaterThan(0)
+  })
+
   it('the DSL rejects values it cannot represent, with a code', () => {
     const use = component({ name: 'use', image: 'img', inputs: { n: param.int() } })
     expect(() =>

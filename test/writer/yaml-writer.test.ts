@@ -12,7 +12,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
-import { parse } from 'yaml'
+import { parse, parseAllDocuments } from 'yaml'
+import { compile, emitKfp } from '../../packages/compiler/src/compile.ts'
+import { syntheticPipeline } from '../bench/synthetic.ts'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   readBack,
@@ -615,6 +617,15 @@ describe('readBack: a value as its YAML reads back, without writing it', () => {
       }),
       { seed: 20261124, numRuns: 500 },
     )
+  })
+
+  it('gives the PipelineSpec the local runner would parse from the written KFP file', () => {
+    for (const [shape, n] of [['nested', 300], ['dsl', 300], ['lattice', 200]] as const) {
+      const result = compile(syntheticPipeline(shape, n))
+      if (!result.ok) expect.fail(JSON.stringify(result.diagnostics.slice(0, 2)))
+      const written = parseAllDocuments(result.files[0]!.content)[0]!.toJS()
+      expect(JSON.stringify(readBack(emitKfp(result.analysed, undefined)[0])), shape).toBe(JSON.stringify(written))
+    }
   })
 
   it('floats become their numbers, items the values they were written from, undefined entries go', () => {

@@ -70,13 +70,17 @@ function locate(limit: number): { location: SourceLocation | undefined; complete
 
 /** The frame as a stack trace prints it, read back; undefined when it maps into this package or Node. */
 function formatFrame(format: PrepareStackTrace | undefined, holder: object, site: NodeJS.CallSite): SourceLocation | undefined {
-  const printed = format ? format.call(Error, holder, [site]) : undefined
-  const line = typeof printed === 'string' ? printed.slice(printed.lastIndexOf('\n') + 1).trim() : `(${site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()})`
-  const match = framePattern.exec(line)
-  if (!match) return undefined
-  const file = pathOf(match[1]!)
-  if (isInternal(file)) return undefined
-  return Object.freeze({ file, line: Number(match[2]), column: Number(match[3]) })
+  const printed = format?.call(Error, holder, [site])
+  let location: SourceLocation
+  if (typeof printed === 'string') {
+    const match = framePattern.exec(printed.slice(printed.lastIndexOf('\n') + 1).trim())
+    if (!match) return undefined
+    location = { file: pathOf(match[1]!), line: Number(match[2]), column: Number(match[3]) }
+  } else {
+    // No formatter (or one that does not print text): V8's own positions, as its default trace prints them.
+    location = { file: pathOf(site.getFileName()!), line: site.getLineNumber()!, column: site.getColumnNumber()! }
+  }
+  return isInternal(location.file) ? undefined : Object.freeze(location)
 }
 
 const internalFiles = new Map<string, boolean>()
