@@ -160,6 +160,18 @@ function effortOptions(model: GraphModel): Record<string, string> {
     : { 'elk.layered.considerModelOrder.strategy': 'NONE', 'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF', 'elk.layered.thoroughness': '1' }
 }
 
+/** Items by key, each list in the items' order. */
+function groupedBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const list = groups.get(k)
+    if (list) list.push(item)
+    else groups.set(k, [item])
+  }
+  return groups
+}
+
 /** Lays the model out with ELK (layered, top-down, clusters included in one hierarchical run). */
 async function layout(model: GraphModel): Promise<Layout> {
   const withStatus = model.run !== undefined
@@ -167,13 +179,12 @@ async function layout(model: GraphModel): Promise<Layout> {
   const groupIds = new Set(model.groups.map((g) => g.id))
   const elkId = (name: string) => (groupIds.has(name) ? groupId(name) : nodeId(name))
 
+  // Members by parent, made once: filtering every node per group grows as tasks × groups.
+  const nodesIn = groupedBy(model.nodes, (n) => n.parent)
+  const groupsIn = groupedBy(model.groups, (g) => g.parent)
   const children = (parent: string | null): ElkNode[] => [
-    ...model.nodes
-      .filter((n) => n.parent === parent)
-      .map((n): ElkNode => ({ id: nodeId(n.id), width: boxes.get(n.id)!.width, height: boxes.get(n.id)!.height })),
-    ...model.groups
-      .filter((g) => g.parent === parent)
-      .map(
+    ...(nodesIn.get(parent) ?? []).map((n): ElkNode => ({ id: nodeId(n.id), width: boxes.get(n.id)!.width, height: boxes.get(n.id)!.height })),
+    ...(groupsIn.get(parent) ?? []).map(
         (g): ElkNode => ({
           id: groupId(g.id),
           layoutOptions: {
