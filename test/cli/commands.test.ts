@@ -12,6 +12,7 @@ import { typeflowInProcess } from './in-process.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const invalid = join(root, 'test/fixtures/cli/invalid-name.ts')
+const throwsOnImport = join(root, 'test/fixtures/cli/throws-on-import.ts')
 
 const typeflow = typeflowInProcess
 
@@ -82,6 +83,20 @@ describe('diagnostics as JSON and GitHub annotations', () => {
     const github = spawned('check', invalid, '--format', 'github')
     expect(github.code).toBe(1)
     expect(github.stderr).toMatch(/^::error file=.*invalid-name\.ts,line=7,col=7,title=E_INVALID_NAME::/m)
+  })
+
+  // The CLI imports the file with modules of its own (tsx's scoped import): the DSL's error class
+  // there is another copy, and its errors were once reported as E_IO at line 1.
+  it.each([
+    ['compile', '--format'],
+    ['plan', '--format'],
+    ['run', '--format'],
+    ['check', '--format'],
+    ['graph', '--diagnostics-format'],
+  ])('%s: an error the DSL throws while the file is imported keeps its code and location', (command, formatFlag) => {
+    const json = spawned(command, throwsOnImport, formatFlag, 'json')
+    expect(json.code, json.stderr).toBe(1)
+    expect(JSON.parse(json.stdout).diagnostics).toEqual([expect.objectContaining({ code: 'E_INVALID_OUTPUT', source: { file: throwsOnImport, line: 9, column: 7 } })])
   })
 
   it('validate and import: malformed YAML with its line', async () => {
