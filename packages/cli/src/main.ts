@@ -7,7 +7,7 @@ import { compile, type CompileOptions, parseClusterProfile, type Target, validat
 import { parseAllDocuments } from 'yaml'
 import { lastRecordedRun, readDurationsFile } from './durations.ts'
 import { graphCommand } from './graph/command.ts'
-import { loadPipeline } from './load.ts'
+import { loadPipelineFile } from '@typeflow/runtime/load'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from './output.ts'
 import { planPipeline, planTaskPaths, renderPlan, taskPathOfRunRecord } from './plan.ts'
 import { readTextFile, yamlValues } from './read.ts'
@@ -81,7 +81,7 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
   let failed = false
   const outputs = new Map<string, { file: string; output: OutputFile }>()
   for (const file of files) {
-    const loaded = await loadPipeline(file)
+    const loaded = await loadPipelineFile(file)
     const result = loaded.ok ? compile(loaded.pipeline, options) : loaded
     if (!result.ok) {
       report(result.diagnostics, format)
@@ -283,7 +283,7 @@ pipeline without writing anything.`,
       const { typecheckFiles } = await import('./check.ts')
       const diagnostics: Diagnostic[] = [...typecheckFiles(positionals)]
       for (const file of positionals) {
-        const loaded = await loadPipeline(file)
+        const loaded = await loadPipelineFile(file)
         const result = loaded.ok ? compile(loaded.pipeline) : loaded
         if (!result.ok) diagnostics.push(...result.diagnostics)
       }
@@ -331,7 +331,7 @@ durations file that the pipeline does not have (E_UNKNOWN_TASK).`,
       const format = values['json'] === true ? 'json' : diagnosticFormat(values['format'])
       const caching = cachingSwitch(values['caching'] ?? process.env['TYPEFLOW_CACHING'])
       const cluster = clusterOption(values['cluster'])
-      const loaded = await loadPipeline(positionals[0]!)
+      const loaded = await loadPipelineFile(positionals[0]!)
       const params = loaded.ok ? await typedParams(loaded.pipeline, (values['param'] as unknown as string[] | undefined) ?? []) : {}
       const result = loaded.ok ? compile(loaded.pipeline, { ...(caching !== undefined && { caching }), ...(cluster !== undefined && { cluster }) }) : loaded
       if (!result.ok) {
@@ -477,7 +477,7 @@ async function runWithFormat(args: readonly string[]): Promise<number> {
       options: { param: { type: 'string', short: 'p', multiple: true }, store: { type: 'string' }, concurrency: { type: 'string' }, 'container-runtime': { type: 'string' } },
     })
     if (positionals.length === 1) {
-      const loaded = await loadPipeline(positionals[0]!)
+      const loaded = await loadPipelineFile(positionals[0]!)
       const result = loaded.ok ? compile(loaded.pipeline, { targets: ['kfp'] }) : loaded
       if (!result.ok) {
         report(result.diagnostics, format)

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { compile, computeCacheKeys } from '@typeflow/compiler'
 import type { Diagnostic } from '@typeflow/dsl'
-import { loadPipeline } from '../load.ts'
+import { loadPipelineFile } from '@typeflow/runtime/load'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from '../output.ts'
 import { toMermaid } from './mermaid.ts'
 import { graphModel, parseRunStatus, type RunStatusMap } from './model.ts'
@@ -59,7 +59,7 @@ export async function renderGraphFile(
   | { readonly ok: true; readonly output: string; readonly unknownTasks: readonly string[] }
   | { readonly ok: false; readonly report: string; readonly diagnostics: readonly Diagnostic[] }
 > {
-  const loaded = await loadPipeline(file)
+  const loaded = await loadPipelineFile(file)
   const result = loaded.ok ? compile(loaded.pipeline) : loaded
   if (!result.ok) return { ok: false, report: renderDiagnostics(result.diagnostics, 'text', useColour(process.stderr)), diagnostics: result.diagnostics }
   const model = graphModel(result.analysed, computeCacheKeys(result.analysed), run)

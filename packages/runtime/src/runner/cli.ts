@@ -2,10 +2,10 @@
  * `typeflow run <pipeline.ts> [--param name=value …] [--store dir] [--no-cache] [--host]
  * [--concurrency n] [--container-runtime auto|docker|podman|none]`
  *
- * Loads the pipeline module with tsx (its default export, or its only exported pipeline), parses
+ * Loads the pipeline module with tsx (`file.ts#name`, its default export, or its only exported pipeline), parses
  * each `--param` by the declared type of that input, runs the pipeline locally and prints
  * progress and a summary. Exit codes: 0 success, 1 a task failed or the pipeline has errors,
- * 2 usage errors (unknown option, bad or missing parameter, missing file).
+ * 2 usage errors (unknown option, bad or missing parameter).
  *
  * Run it directly with `node --import tsx packages/runtime/src/runner/cli.ts run <file> …`.
  *
@@ -13,12 +13,12 @@
  */
 import { existsSync, realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { type Diagnostic, formatDiagnostic, type PipelineNode, TypeflowError } from '@typeflow/dsl'
-import { tsImport } from 'tsx/esm/api'
+import { formatDiagnostic, type PipelineNode } from '@typeflow/dsl'
 import type { ParameterType } from '@typeflow/dsl'
 import { parseParameterText } from '../executor/params.ts'
+import { loadPipelineFile } from './load.ts'
 import { createProgress, formatSummary } from './progress.ts'
 import type { Value } from './spec.ts'
 
@@ -51,31 +51,6 @@ Exit codes: 0 success, 1 a task failed or the pipeline has errors, 2 usage error
 `
 
 class UsageError extends Error {}
-
-function isPipeline(value: unknown): value is PipelineNode {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'pipeline'
-}
-
-type Loaded = { ok: true; pipeline: PipelineNode } | { ok: false; diagnostics: readonly Diagnostic[] }
-
-async function loadPipelineModule(file: string): Promise<Loaded> {
-  const path = resolve(file)
-  let module: Record<string, unknown>
-  try {
-    module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>
-  } catch (error) {
-    if (error instanceof TypeflowError) return { ok: false, diagnostics: error.diagnostics }
-    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error)
-    return { ok: false, diagnostics: [{ code: 'E_IO', path: [], message: `cannot load ${file}: ${message}`, source: { file: path, line: 1, column: 1 } }] }
-  }
-  if (isPipeline(module['default'])) return { ok: true, pipeline: module['default'] }
-  const exported = [...new Set(Object.values(module).filter(isPipeline))]
-  if (exported.length === 1) return { ok: true, pipeline: exported[0]! }
-  return {
-    ok: false,
-    diagnostics: [{ code: 'E_IO', path: [], message: `${file} must export one pipeline (as its default export); found ${exported.length}`, source: { file: path, line: 1, column: 1 } }],
-  }
-}
 
 /** Parses `--param name=value` flags by the pipeline's declared input types. */
 function parseParams(pipeline: PipelineNode, flags: readonly string[]): Record<string, Value> {
@@ -141,7 +116,8 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
   try {
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'expected a pipeline file' : `expected one pipeline file, got ${positionals.length}`)
     const file = positionals[0]!
-    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
+    // `pipeline.ts#name` picks an export (see loadPipelineFile).
+    if (!existsSync(file) && !existsSync(file.replace(/#[^#/\\]*$/, ''))) throw new UsageError(`no such file: ${file}`)
     let concurrency: number | undefined
     if (values['concurrency'] !== undefined) {
       concurrency = Number(values['concurrency'])
@@ -150,7 +126,7 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
     const runtime = values['container-runtime'] as string | undefined
     if (runtime !== undefined && !['auto', 'docker', 'podman', 'none'].includes(runtime)) throw new UsageError(`--container-runtime must be auto, docker, podman or none (got "${runtime}")`)
 
-    const loaded = await loadPipelineModule(file)
+    const loaded = await loadPipelineFile(file)
     if (!loaded.ok) {
       io.stderr.write(`${loaded.diagnostics.map((d) => `error ${formatDiagnostic(d)}`).join('\n')}\n`)
       return RUN_EXIT.failed

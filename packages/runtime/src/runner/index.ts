@@ -35,3 +35,4 @@ export { CelError, checkCel, evaluateCel, evaluateCondition, selectParameter, ty
 export { durationSeconds } from './spec.ts'
 export type * from './spec.ts'
 export { runCommand } from './cli.ts'
+export { loadPipelineFile, type LoadedPipeline } from './load.ts'
