@@ -114,3 +114,61 @@ describe('diagnostics as JSON and GitHub annotations', () => {
     }
   })
 })
+
+describe('options several commands share', () => {
+  const gpu = join(root, 'examples/gpu-finetune/pipeline.ts')
+  const caching = join(root, 'docs/examples/caching.ts')
+
+  it('--target must name targets: a typo is a usage error, not a KFP compile', async () => {
+    for (const target of ['argos', 'KFP', '', 'kfp,yaml']) {
+      const run = await typeflow('compile', caching, '--target', target, '--out-dir', mkdtempSync(join(tmpdir(), 'typeflow-target-')))
+      expect(run.code, target).toBe(2)
+      expect(run.stderr).toContain(`--target takes kfp, argo or kfp,argo (got "${target}")`)
+    }
+  })
+
+  it('compile --format json prints one JSON document: warnings and the files written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'typeflow-json-'))
+    const run = await typeflow('compile', caching, '--target', 'kfp,argo', '--out-dir', out, '--format', 'json')
+    expect(run.code).toBe(0)
+    const report = JSON.parse(run.stdout)
+    expect(report.diagnostics.length).toBeGreaterThan(0)
+    expect(new Set(report.diagnostics.map((d: { code: string; severity: string }) => `${d.code} ${d.severity}`))).toEqual(new Set(['W_UNPINNED_IMAGE warning']))
+    expect(report.written).toEqual([join(out, 'etl.kfp.yaml'), join(out, 'etl.argo.yaml')])
+  })
+
+  it('check compiles both targets as build() does, prints warnings, and fails on them with --strict', async () => {
+    const ok = await typeflow('check', caching)
+    expect(ok.code).toBe(0)
+    expect(ok.stderr).toContain('W_UNPINNED_IMAGE')
+    expect(ok.stdout).toMatch(/^1 file ok \(\d+ warnings\)\n$/)
+    expect((await typeflow('check', caching, '--strict')).code).toBe(1)
+    // Artifacts collected from a loop: KFP takes them, Argo cannot express them.
+    const kfpOnly = join(root, 'test/fixtures/cli/kfp-only.ts')
+    expect((await typeflow('check', kfpOnly, '--target', 'kfp')).code).toBe(0)
+    const both = await typeflow('check', kfpOnly, '--format', 'json')
+    expect(both.code).toBe(1)
+    expect(JSON.parse(both.stdout).diagnostics).toEqual([expect.objectContaining({ code: 'E_SCHEMA', message: expect.stringContaining('the Argo target cannot express a fan-in of artifacts') })])
+  })
+
+  it.each([
+    ['check', []],
+    ['plan', []],
+    ['graph', ['--format', 'mermaid']],
+    ['run', ['--format', 'json', '--container-runtime', 'none']],
+  ])('%s takes --cluster (or TYPEFLOW_CLUSTER) for a pipeline that names accelerator models', async (command, extra) => {
+    const without = await typeflow(command, gpu, ...extra)
+    expect(without.code).toBe(1)
+    expect(without.stdout + without.stderr).toContain('needs a cluster profile')
+    const withCluster = await typeflow(command, gpu, '--cluster', 'gke', ...extra)
+    expect(withCluster.stdout + withCluster.stderr).not.toContain('needs a cluster profile')
+    expect((await typeflow(command, gpu, '--cluster', 'mars', ...extra)).code).toBe(2)
+    process.env['TYPEFLOW_CLUSTER'] = 'gke'
+    try {
+      const fromEnv = await typeflow(command, gpu, ...extra)
+      expect(fromEnv.stdout + fromEnv.stderr).not.toContain('needs a cluster profile')
+    } finally {
+      delete process.env['TYPEFLOW_CLUSTER']
+    }
+  })
+})

@@ -104,4 +104,9 @@ describe('which changes trigger a compile', () => {
     expect(isRelevantChange('/p/.typeflow/runs/1/run.json', '/p/dist')).toBe(false)
     expect(isRelevantChange('/p/.pipeline.ts.swp', '/p/dist')).toBe(false)
   })
+
+  it('ignores files that are not code, JSON or YAML (a watch redirected to build.log would recompile forever)', () => {
+    for (const file of ['build.log', 'quickstart.html', 'notes.md', 'picture.svg']) expect(isRelevantChange(`/p/${file}`, '/p/dist')).toBe(false)
+    for (const file of ['lib.mts', 'helper.js', 'config.json', 'component.yml', 'view.tsx']) expect(isRelevantChange(`/p/${file}`, '/p/dist')).toBe(true)
+  })
 })

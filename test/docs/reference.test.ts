@@ -30,7 +30,7 @@ describe('API reference', () => {
   })
 
   it('covers every package entry', () => {
-    expect(docs.files.map((f) => f.path).sort()).toEqual(['docs/api/cli.md', 'docs/api/compiler.md', 'docs/api/dsl-kfp.md', 'docs/api/dsl.md', 'docs/api/runtime-runner.md', 'docs/api/runtime.md'])
+    expect(docs.files.map((f) => f.path).sort()).toEqual(['docs/api/cli.md', 'docs/api/compiler.md', 'docs/api/dsl-kfp.md', 'docs/api/dsl.md', 'docs/api/runtime-load.md', 'docs/api/runtime-runner.md', 'docs/api/runtime.md'])
     expect(docs.exportCount).toBeGreaterThan(100)
     for (const file of docs.files) expect(file.content, file.path).toMatch(/^# `@typeflow\//)
   })

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { TypeflowError } from '@typeflow/dsl'
-import { compile, type CompileOptions, parseClusterProfile, type Target, validateKfpDocuments, writeFilesAtomically, type OutputFile } from '@typeflow/compiler'
+import { compile, type CompileOptions, validateKfpDocuments, writeFilesAtomically, type OutputFile } from '@typeflow/compiler'
 import { parseAllDocuments } from 'yaml'
 import { lastRecordedRun, readDurationsFile } from './durations.ts'
 import { graphCommand } from './graph/command.ts'
@@ -11,6 +11,7 @@ import { loadPipelineFile } from '@typeflow/runtime/load'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from './output.ts'
 import { planPipeline, planTaskPaths, renderPlan, taskPathOfRunRecord } from './plan.ts'
 import { readTextFile, yamlValues } from './read.ts'
+import { cachingOption, clusterOption, compileOptionsFrom, UsageError } from './options.ts'
 import { IMPORT_OPTIONS, IMPORT_USAGE, runImport } from './import/command.ts'
 import { watchAndCompile } from './watch.ts'
 
@@ -25,8 +26,6 @@ interface Command {
   /** Rewrites the arguments before parsing (options whose value may be left out). */
   readonly prepare?: (args: readonly string[]) => string[]
 }
-
-class UsageError extends Error {}
 
 const formatOption = { format: { type: 'string', default: 'text' } } as const
 const compileOptions = {
@@ -45,14 +44,6 @@ function diagnosticFormat(value: unknown): DiagnosticFormat {
   throw new UsageError(`--format must be text, json or github (got "${String(value)}")`)
 }
 
-function cachingSwitch(value: unknown): boolean | undefined {
-  if (value === undefined) return undefined
-  const v = String(value).toLowerCase()
-  if (['on', 'true', '1', 'yes'].includes(v)) return true
-  if (['off', 'false', '0', 'no'].includes(v)) return false
-  throw new UsageError(`--caching must be on or off (got "${String(value)}")`)
-}
-
 function report(diagnostics: readonly Diagnostic[], format: DiagnosticFormat): void {
   const stream = format === 'json' ? process.stdout : process.stderr
   stream.write(renderDiagnostics(diagnostics, format, useColour(stream)))
@@ -64,61 +55,46 @@ function needFiles(positionals: readonly string[], what: string): void {
 
 async function compileOnce(files: readonly string[], values: Record<string, string | boolean | undefined>): Promise<number> {
   const format = diagnosticFormat(values['format'])
-  const targets = String(values['target']).split(',').map((t) => t.trim()) as Target[]
-  const caching = cachingSwitch(values['caching'] ?? process.env['TYPEFLOW_CACHING'])
-  const keys = values['kfp-cache-keys'] ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
-  if (keys !== undefined && keys !== 'content' && keys !== 'backend') throw new UsageError('--kfp-cache-keys must be content or backend')
-  const cluster = clusterOption(values['cluster'])
-  const options: CompileOptions = {
-    targets,
-    strict: values['strict'] === true,
-    ...(cluster !== undefined && { cluster }),
-    ...(caching !== undefined && { caching }),
-    ...(keys !== undefined && { kfp: { cacheKeys: keys } }),
-  }
+  const options = compileOptionsFrom(values)
   // Every file is compiled before anything is written, and all outputs are then written as one
-  // set: the usage promises that nothing is written when any diagnostic is found.
+  // set: the usage promises that nothing is written when any diagnostic is found. Diagnostics
+  // are printed once, at the end: as JSON that is one document.
+  const diagnostics: Diagnostic[] = []
   let failed = false
   const outputs = new Map<string, { file: string; output: OutputFile }>()
   for (const file of files) {
     const loaded = await loadPipelineFile(file)
     const result = loaded.ok ? compile(loaded.pipeline, options) : loaded
     if (!result.ok) {
-      report(result.diagnostics, format)
+      diagnostics.push(...result.diagnostics)
       failed = true
       continue
     }
-    if (result.warnings.length > 0) report(result.warnings, format)
-    const clashes: Diagnostic[] = []
+    diagnostics.push(...result.warnings)
     for (const output of result.files) {
       const earlier = outputs.get(output.path)
       if (earlier !== undefined && earlier.output.content !== output.content) {
-        clashes.push({ code: 'E_DUPLICATE_NAME', path: [], message: `${file} and ${earlier.file} both compile to ${output.path} (their pipelines share a name); rename one of the pipelines`, source: { file, line: 1, column: 1 } })
+        diagnostics.push({ code: 'E_DUPLICATE_NAME', path: [], message: `${file} and ${earlier.file} both compile to ${output.path} (their pipelines share a name); rename one of the pipelines`, source: { file, line: 1, column: 1 } })
+        failed = true
       } else if (earlier === undefined) outputs.set(output.path, { file, output })
     }
-    if (clashes.length > 0) {
-      report(clashes, format)
+  }
+  let written: string[] = []
+  if (!failed) {
+    try {
+      written = writeFilesAtomically(String(values['out-dir']), [...outputs.values()].map(({ output }) => output))
+    } catch (error) {
+      if (!(error instanceof TypeflowError)) throw error
+      diagnostics.push(...error.diagnostics)
       failed = true
     }
   }
-  if (failed) return EXIT.diagnostics
-  let written: string[]
-  try {
-    written = writeFilesAtomically(String(values['out-dir']), [...outputs.values()].map(({ output }) => output))
-  } catch (error) {
-    if (!(error instanceof TypeflowError)) throw error
-    report(error.diagnostics, format)
-    return EXIT.diagnostics
+  if (format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics, written }, null, 2)}\n`)
+  else {
+    if (diagnostics.length > 0) report(diagnostics, format)
+    for (const path of written) process.stdout.write(`wrote ${path}\n`)
   }
-  for (const path of written) process.stdout.write(`wrote ${path}\n`)
-  return EXIT.ok
-}
-
-function clusterOption(value: unknown) {
-  const text = (value as string | undefined) ?? process.env['TYPEFLOW_CLUSTER']
-  const cluster = text ? parseClusterProfile(text) : undefined
-  if (text && cluster === undefined) throw new UsageError(`unknown --cluster "${text}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
-  return cluster
+  return failed ? EXIT.diagnostics : EXIT.ok
 }
 
 function isDirectory(path: string): boolean {
@@ -271,28 +247,43 @@ Reports unknown fields and wrong types with their paths; exit code 1 when any is
   },
   check: {
     summary: 'typecheck pipeline files and report type errors and Typeflow diagnostics together',
-    usage: `typeflow check <pipeline.ts ...> [--format text|json|github]
+    usage: `typeflow check <pipeline.ts ...> [options]
+
+  --target <list>          kfp, argo or kfp,argo (default: kfp,argo, as build() writes)
+  --caching on|off         default caching for tasks that do not choose (env TYPEFLOW_CACHING)
+  --cluster <profile>      gke, nvidia-gfd, karpenter or custom:<label> (env TYPEFLOW_CLUSTER)
+  --strict                 policy warnings (unpinned images, GPU retries) become errors
+  --format text|json|github  how to print diagnostics (default: text)
 
 Runs the TypeScript checker on the files (with the nearest tsconfig.json), then compiles each
-pipeline without writing anything.`,
-    options: formatOption,
+pipeline for the targets without writing anything. Warnings are printed and do not fail the
+check unless --strict; exit code 1 on errors.`,
+    options: {
+      ...formatOption,
+      target: { type: 'string', default: 'kfp,argo' },
+      caching: { type: 'string' },
+      'kfp-cache-keys': { type: 'string' },
+      cluster: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+    },
     async run(positionals, values) {
       needFiles(positionals, 'at least one pipeline file')
       const format = diagnosticFormat(values['format'])
+      const options = compileOptionsFrom(values)
       // The TypeScript compiler API (~0.6 s and ~140 MiB to load under tsx) only for this command.
       const { typecheckFiles } = await import('./check.ts')
       const diagnostics: Diagnostic[] = [...typecheckFiles(positionals)]
       for (const file of positionals) {
         const loaded = await loadPipelineFile(file)
-        const result = loaded.ok ? compile(loaded.pipeline) : loaded
-        if (!result.ok) diagnostics.push(...result.diagnostics)
+        const result = loaded.ok ? compile(loaded.pipeline, options) : loaded
+        diagnostics.push(...(result.ok ? result.warnings : result.diagnostics))
       }
-      if (diagnostics.length > 0) {
-        report(diagnostics, format)
-        return EXIT.diagnostics
-      }
-      if (format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics: [] })}\n`)
-      else process.stdout.write(`${positionals.length} file${positionals.length === 1 ? '' : 's'} ok\n`)
+      const errors = diagnostics.filter((d) => d.severity !== 'warning').length
+      if (format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics }, null, diagnostics.length > 0 ? 2 : undefined)}\n`)
+      else if (diagnostics.length > 0) report(diagnostics, format)
+      if (errors > 0) return EXIT.diagnostics
+      const warnings = diagnostics.length
+      if (format !== 'json') process.stdout.write(`${positionals.length} file${positionals.length === 1 ? '' : 's'} ok${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}\n`)
       return EXIT.ok
     },
   },
@@ -329,7 +320,7 @@ durations file that the pipeline does not have (E_UNKNOWN_TASK).`,
       if (positionals.length !== 1) throw new UsageError('expected one pipeline file')
       if (values['json'] === true && values['format'] !== 'text' && values['format'] !== 'json') throw new UsageError('--json and --format disagree')
       const format = values['json'] === true ? 'json' : diagnosticFormat(values['format'])
-      const caching = cachingSwitch(values['caching'] ?? process.env['TYPEFLOW_CACHING'])
+      const caching = cachingOption(values['caching'])
       const cluster = clusterOption(values['cluster'])
       const loaded = await loadPipelineFile(positionals[0]!)
       const params = loaded.ok ? await typedParams(loaded.pipeline, (values['param'] as unknown as string[] | undefined) ?? []) : {}
@@ -470,15 +461,22 @@ async function runWithFormat(args: readonly string[]): Promise<number> {
   }
   if (format !== 'text') {
     // Which argument is the pipeline: the runner's options that take a value are skipped.
-    const { positionals } = parseArgs({
+    const { positionals, values } = parseArgs({
       args: rest,
       strict: false,
       allowPositionals: true,
-      options: { param: { type: 'string', short: 'p', multiple: true }, store: { type: 'string' }, concurrency: { type: 'string' }, 'container-runtime': { type: 'string' } },
+      options: { param: { type: 'string', short: 'p', multiple: true }, store: { type: 'string' }, concurrency: { type: 'string' }, 'container-runtime': { type: 'string' }, cluster: { type: 'string' } },
     })
     if (positionals.length === 1) {
+      let cluster: CompileOptions['cluster']
+      try {
+        cluster = clusterOption(values['cluster'])
+      } catch (error) {
+        process.stderr.write(`typeflow run: ${(error as Error).message}\n`)
+        return EXIT.usage
+      }
       const loaded = await loadPipelineFile(positionals[0]!)
-      const result = loaded.ok ? compile(loaded.pipeline, { targets: ['kfp'] }) : loaded
+      const result = loaded.ok ? compile(loaded.pipeline, { targets: ['kfp'], ...(cluster !== undefined && { cluster }) }) : loaded
       if (!result.ok) {
         report(result.diagnostics, format)
         return EXIT.diagnostics

@@ -10,7 +10,14 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 const IGNORED_DIRS = new Set(['node_modules', '.git', '.typeflow'])
 
 /**
- * Whether a change to `path` should trigger a compile. What the compiler itself writes (its
+ * What a pipeline is made of: code, and the JSON and YAML it reads (component files, configs).
+ * Anything else (a log the watch itself is redirected to, a drawing) is not worth a recompile.
+ */
+const SOURCE_EXTENSIONS = /\.(?:[cm]?[jt]sx?|json|ya?ml)$/
+
+/**
+ * Whether a change to `path` should trigger a compile: a source file (code, JSON, YAML) outside
+ * the ignored folders. What the compiler itself writes (its
  * outputs and their temporary files in `outDir`) must not, or a folder that holds both the
  * pipeline and its `dist/` would recompile forever.
  *
@@ -18,10 +25,12 @@ const IGNORED_DIRS = new Set(['node_modules', '.git', '.typeflow'])
  * ```ts
  * isRelevantChange('/p/pipeline.ts', '/p/dist') // true
  * isRelevantChange('/p/dist/train.kfp.yaml', '/p/dist') // false
+ * isRelevantChange('/p/build.log', '/p/dist') // false
  * ```
  */
 export function isRelevantChange(path: string, outDir: string): boolean {
   const name = path.split(sep).pop() ?? ''
+  if (!SOURCE_EXTENSIONS.test(name)) return false
   if (name.endsWith('.tmp') || name.endsWith('.swp') || name.endsWith('~') || name.startsWith('.#')) return false
   if (path.split(sep).some((segment) => IGNORED_DIRS.has(segment))) return false
   const inOut = relative(resolve(outDir), path)

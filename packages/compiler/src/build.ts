@@ -27,7 +27,10 @@ function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
 // Errors the DSL raises while the pipeline module is still being evaluated (before build() runs)
 // are TypeflowErrors too: print them as diagnostics rather than a stack trace.
 // Inside a vitest worker the test runner owns uncaught errors.
-if (!('__vitest_worker__' in globalThis)) {
+// Once per process: `typeflow compile --watch` imports this module afresh for every compile.
+const HANDLER_INSTALLED = Symbol.for('typeflow.build.uncaughtException')
+if (!('__vitest_worker__' in globalThis) && !(HANDLER_INSTALLED in globalThis)) {
+  Object.defineProperty(globalThis, HANDLER_INSTALLED, { value: true })
   process.on('uncaughtException', (error) => {
     if (error instanceof TypeflowError) printDiagnostics(error.diagnostics)
     else process.stderr.write(`${error.stack ?? String(error)}\n`)
@@ -45,25 +48,39 @@ function isEntryModule(meta: ImportMeta): boolean {
   }
 }
 
-/** `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`); anything else means "not set". */
-function cachingSwitch(value: string | undefined): boolean | undefined {
+/** `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`); `null` for anything else. */
+function cachingSwitch(value: string | undefined): boolean | undefined | null {
   const v = value?.trim().toLowerCase()
   if (v === undefined || v === '') return undefined
   if (['on', 'true', '1', 'yes'].includes(v)) return true
   if (['off', 'false', '0', 'no'].includes(v)) return false
-  return undefined
+  return null
 }
+
+/** A bad flag or environment variable: said once, nothing compiled, exit code 2 as the CLI's usage errors. */
+function usageError(message: string): void {
+  process.stderr.write(`error: ${message}\n`)
+  process.exitCode = 2
+}
+
+/** Flags given without a value (`--out-dir` last, or followed by another flag). */
+const missingValues: string[] = []
 
 function flag(name: string): string | undefined {
   const args = process.argv.slice(2)
   const index = args.indexOf(name)
-  if (index >= 0) return args[index + 1]
+  if (index >= 0) {
+    const value = args[index + 1]
+    if (value === undefined || value.startsWith('--')) missingValues.push(name)
+    else return value
+  }
   const inline = args.find((a) => a.startsWith(`${name}=`))
   return inline?.slice(name.length + 1)
 }
 
 /**
- * Compiles the pipeline and writes `<outDir>/<name>.kfp.yaml` when the calling module is the
+ * Compiles the pipeline and writes `<outDir>/<name>.kfp.yaml` and `<outDir>/<name>.argo.yaml`
+ * (the targets chosen) when the calling module is the
  * program being run (`tsx pipeline.ts`); does nothing when it is imported, so the same file
  * works with the `typeflow` CLI and in tests. On errors it prints every diagnostic with its
  * file:line:column, writes nothing, and sets exit code 1.
@@ -81,18 +98,20 @@ function flag(name: string): string | undefined {
 export function build(meta: ImportMeta, pipeline: PipelineNode, options: BuildOptions = {}): void {
   if (!isEntryModule(meta)) return
   const outDir = flag('--out-dir') ?? process.env['TYPEFLOW_OUT_DIR'] ?? options.outDir ?? 'dist'
-  const caching = cachingSwitch(flag('--caching') ?? process.env['TYPEFLOW_CACHING'])
+  const cachingText = flag('--caching') ?? process.env['TYPEFLOW_CACHING']
+  const caching = cachingSwitch(cachingText)
+  if (caching === null) return usageError(`--caching must be on or off (got "${cachingText}")`)
   const kfpCacheKeys = flag('--kfp-cache-keys') ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
-  const targets = flag('--target')?.split(',') as Target[] | undefined
+  if (kfpCacheKeys !== undefined && kfpCacheKeys !== 'content' && kfpCacheKeys !== 'backend') return usageError(`--kfp-cache-keys must be content or backend (got "${kfpCacheKeys}")`)
+  const targetText = flag('--target')
+  const targets = targetText?.split(',').map((t) => t.trim())
+  if (targets !== undefined && (targets.length === 0 || targets.some((t) => t !== 'kfp' && t !== 'argo'))) return usageError(`--target takes kfp, argo or kfp,argo (got "${targetText}")`)
   const clusterText = flag('--cluster') ?? process.env['TYPEFLOW_CLUSTER']
   const cluster = clusterText !== undefined && clusterText !== '' ? parseClusterProfile(clusterText) : options.cluster
-  if (clusterText !== undefined && clusterText !== '' && cluster === undefined) {
-    process.stderr.write(`error: unknown cluster profile "${clusterText}"; use gke, nvidia-gfd, karpenter or custom:<node label>\n`)
-    process.exitCode = 1
-    return
-  }
+  if (clusterText !== undefined && clusterText !== '' && cluster === undefined) return usageError(`unknown cluster profile "${clusterText}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
+  if (missingValues.length > 0) return usageError(`${missingValues.join(', ')} needs a value`)
   const result = compile(pipeline, {
-    targets: targets ?? options.targets ?? ['kfp', 'argo'],
+    targets: (targets as Target[] | undefined) ?? options.targets ?? ['kfp', 'argo'],
     ...(options.argo !== undefined && { argo: options.argo }),
     ...(caching !== undefined && { caching }),
     ...(cluster !== undefined && { cluster }),

@@ -5,9 +5,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { compile, computeCacheKeys } from '@typeflow/compiler'
+import { type ClusterProfile, compile, computeCacheKeys } from '@typeflow/compiler'
 import type { Diagnostic } from '@typeflow/dsl'
 import { loadPipelineFile } from '@typeflow/runtime/load'
+import { clusterOption, UsageError } from '../options.ts'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from '../output.ts'
 import { toMermaid } from './mermaid.ts'
 import { graphModel, parseRunStatus, type RunStatusMap } from './model.ts'
@@ -25,7 +26,7 @@ const FORMATS: readonly GraphFormat[] = ['html', 'svg', 'mermaid']
  */
 export const DEFAULT_MAX_DRAWN_TASKS = 2_000
 
-const usage = `typeflow graph <pipeline.ts> [--format html|svg|mermaid] [--out file] [--run status.json] [--max-tasks n] [--diagnostics-format text|json|github]
+const usage = `typeflow graph <pipeline.ts> [--format html|svg|mermaid] [--out file] [--run status.json] [--max-tasks n] [--cluster profile] [--diagnostics-format text|json|github]
 
   --format html|svg|mermaid  html: one self-contained page (tasks by kind, groups, GPU badges,
                              cache keys on hover); svg: the laid-out picture; mermaid: flowchart text
@@ -35,6 +36,8 @@ const usage = `typeflow graph <pipeline.ts> [--format html|svg|mermaid] [--out f
                              (state: done, cached, failed, skipped, running or waiting)
   --max-tasks <n>            lay out HTML and SVG drawings of up to n tasks (default: ${DEFAULT_MAX_DRAWN_TASKS};
                              the layout grows faster than the graph: 6 to 14 s at 4,000 tasks)
+  --cluster <profile>        gke, nvidia-gfd, karpenter or custom:<label>, for pipelines that name
+                             accelerator models (env TYPEFLOW_CLUSTER)
   --diagnostics-format text|json|github
                              how to print the pipeline's diagnostics (--format names the drawing)
                              (default: text; json goes to standard output)`
@@ -48,19 +51,20 @@ const usage = `typeflow graph <pipeline.ts> [--format html|svg|mermaid] [--out f
  * ```ts
  * const text = await renderGraphFile('examples/fraud-training/pipeline.ts', 'mermaid')
  * if (text.ok) process.stdout.write(text.output)
+ * const gpu = await renderGraphFile('examples/gpu-finetune/pipeline.ts', 'html', { cluster: { kind: 'gke' } })
  * ```
  */
 export async function renderGraphFile(
   file: string,
   format: GraphFormat,
-  run?: RunStatusMap,
-  maxTasks = DEFAULT_MAX_DRAWN_TASKS,
+  options: { readonly run?: RunStatusMap; readonly maxTasks?: number; readonly cluster?: ClusterProfile } = {},
 ): Promise<
   | { readonly ok: true; readonly output: string; readonly unknownTasks: readonly string[] }
   | { readonly ok: false; readonly report: string; readonly diagnostics: readonly Diagnostic[] }
 > {
+  const { run, maxTasks = DEFAULT_MAX_DRAWN_TASKS, cluster } = options
   const loaded = await loadPipelineFile(file)
-  const result = loaded.ok ? compile(loaded.pipeline) : loaded
+  const result = loaded.ok ? compile(loaded.pipeline, cluster !== undefined ? { cluster } : {}) : loaded
   if (!result.ok) return { ok: false, report: renderDiagnostics(result.diagnostics, 'text', useColour(process.stderr)), diagnostics: result.diagnostics }
   const model = graphModel(result.analysed, computeCacheKeys(result.analysed), run)
   if (format !== 'mermaid' && model.nodes.length > maxTasks) {
@@ -91,6 +95,7 @@ export const graphCommand = {
     run: { type: 'string' },
     'max-tasks': { type: 'string', default: String(DEFAULT_MAX_DRAWN_TASKS) },
     'diagnostics-format': { type: 'string', default: 'text' },
+    cluster: { type: 'string' },
   },
   async run(positionals: readonly string[], values: Record<string, string | boolean | undefined>): Promise<number> {
     const usageError = (message: string) => {
@@ -115,7 +120,14 @@ export const graphCommand = {
     }
     const maxTasks = Number(values['max-tasks'])
     if (!Number.isInteger(maxTasks) || maxTasks < 1) return usageError(`--max-tasks must be a positive whole number (got "${String(values['max-tasks'])}")`)
-    const drawn = await renderGraphFile(positionals[0]!, format as GraphFormat, run, maxTasks)
+    let cluster: ClusterProfile | undefined
+    try {
+      cluster = clusterOption(values['cluster'])
+    } catch (error) {
+      if (error instanceof UsageError) return usageError(error.message)
+      throw error
+    }
+    const drawn = await renderGraphFile(positionals[0]!, format as GraphFormat, { ...(run !== undefined && { run }), maxTasks, ...(cluster !== undefined && { cluster }) })
     if (!drawn.ok && drawn.diagnostics.length === 0) {
       process.stderr.write(`typeflow graph: ${drawn.report}\n`)
       return 1

@@ -99,7 +99,7 @@ function placeTask(task: TaskNode, profile: ClusterProfile | undefined, path: re
   const where = [...path, 'tasks', task.name, 'resources', 'accelerator']
   const report = (message: string) => diagnostics.push({ code: 'E_INVALID_CONSTANT', path: where, message, ...(task.source !== undefined && { source: task.source }) })
   if (!profile) {
-    if (accelerator.model !== undefined) report(`accelerator model "${accelerator.model}" needs a cluster profile to become node placement: compile with --cluster gke|nvidia-gfd|karpenter|custom:<label> (CompileOptions.cluster)`)
+    if (accelerator.model !== undefined) report(`accelerator model "${accelerator.model}" needs a cluster profile to become node placement: pass --cluster gke|nvidia-gfd|karpenter|custom:<label> to any typeflow command (or set TYPEFLOW_CLUSTER; CompileOptions.cluster in code)`)
     return task
   }
   const label = profile.modelLabel ?? (profile.kind === 'custom' ? undefined : MODEL_LABELS[profile.kind])

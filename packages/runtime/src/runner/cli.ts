@@ -15,6 +15,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { parseClusterProfile } from '@typeflow/compiler'
 import { formatDiagnostic, type PipelineNode } from '@typeflow/dsl'
 import type { ParameterType } from '@typeflow/dsl'
 import { parseParameterText } from '../executor/params.ts'
@@ -44,7 +45,11 @@ Options:
       --output             show what tasks print (always kept in the run's log files)
       --concurrency <n>    most tasks running at once (default: number of CPUs)
       --container-runtime <auto|docker|podman|none>
-                           engine for container components (default: auto)
+                           engine for container components (default: auto; none: only
+                           function components and --host commands run)
+      --cluster <profile>  gke, nvidia-gfd, karpenter or custom:<label>, for pipelines that name
+                           accelerator models (env TYPEFLOW_CLUSTER); the run checks the pipeline
+                           as it compiles for that cluster
   -h, --help               show this help
 
 Exit codes: 0 success, 1 a task failed or the pipeline has errors, 2 usage error.
@@ -100,6 +105,7 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
         output: { type: 'boolean' },
         concurrency: { type: 'string' },
         'container-runtime': { type: 'string' },
+        cluster: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -125,6 +131,10 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
     }
     const runtime = values['container-runtime'] as string | undefined
     if (runtime !== undefined && !['auto', 'docker', 'podman', 'none'].includes(runtime)) throw new UsageError(`--container-runtime must be auto, docker, podman or none (got "${runtime}")`)
+
+    const clusterText = (values['cluster'] as string | undefined) ?? io.env['TYPEFLOW_CLUSTER']
+    const cluster = clusterText ? parseClusterProfile(clusterText) : undefined
+    if (clusterText && cluster === undefined) throw new UsageError(`unknown --cluster "${clusterText}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
 
     const loaded = await loadPipelineFile(file)
     if (!loaded.ok) {
@@ -156,6 +166,7 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
         cache: values['no-cache'] !== true,
         ...(runtime !== undefined && { containerRuntime: runtime as 'auto' | 'docker' | 'podman' | 'none' }),
         ...(backoffScale !== undefined && Number.isFinite(backoffScale) && { backoffScale }),
+        ...(cluster !== undefined && { compile: { cluster } }),
         signal: controller.signal,
         onEvent: progress.onEvent,
       })

@@ -1,0 +1,54 @@
+/**
+ * Options several commands share: how each is parsed, and the usage error a bad value gives.
+ *
+ * @module
+ */
+import { type ClusterProfile, type CompileOptions, parseClusterProfile, type Target } from '@typeflow/compiler'
+
+/** A bad command line: the command prints the message and its usage, and exits with 2. */
+export class UsageError extends Error {}
+
+const TARGETS: readonly Target[] = ['kfp', 'argo']
+
+/** `--target kfp,argo`: each name must be a target (a typo would otherwise be read as kfp). */
+export function targetsOption(value: unknown): Target[] {
+  const names = String(value)
+    .split(',')
+    .map((t) => t.trim())
+  const unknown = names.filter((t) => !(TARGETS as readonly string[]).includes(t))
+  if (unknown.length > 0) throw new UsageError(`--target takes kfp, argo or kfp,argo (got "${String(value)}")`)
+  return [...new Set(names)] as Target[]
+}
+
+/** `--caching on|off` (also true/false, 1/0, yes/no), else the `TYPEFLOW_CACHING` environment variable. */
+export function cachingOption(value: unknown): boolean | undefined {
+  const text = (value as string | undefined) ?? process.env['TYPEFLOW_CACHING']
+  if (text === undefined) return undefined
+  const v = String(text).toLowerCase()
+  if (['on', 'true', '1', 'yes'].includes(v)) return true
+  if (['off', 'false', '0', 'no'].includes(v)) return false
+  throw new UsageError(`--caching must be on or off (got "${String(text)}")`)
+}
+
+/** `--cluster <profile>`, else the `TYPEFLOW_CLUSTER` environment variable. */
+export function clusterOption(value: unknown): ClusterProfile | undefined {
+  const text = (value as string | undefined) ?? process.env['TYPEFLOW_CLUSTER']
+  const cluster = text ? parseClusterProfile(text) : undefined
+  if (text && cluster === undefined) throw new UsageError(`unknown --cluster "${text}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
+  return cluster
+}
+
+/** The compile options of `compile` and `check`: --target, --caching, --kfp-cache-keys, --cluster, --strict. */
+export function compileOptionsFrom(values: Record<string, string | boolean | undefined>): CompileOptions {
+  const caching = cachingOption(values['caching'])
+  const keys = values['kfp-cache-keys'] ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
+  if (keys !== undefined && keys !== 'content' && keys !== 'backend') throw new UsageError('--kfp-cache-keys must be content or backend')
+  const cluster = clusterOption(values['cluster'])
+  return {
+    targets: targetsOption(values['target']),
+    strict: values['strict'] === true,
+    ...(cluster !== undefined && { cluster }),
+    ...(caching !== undefined && { caching }),
+    ...(keys !== undefined && { kfp: { cacheKeys: keys } }),
+  }
+}
