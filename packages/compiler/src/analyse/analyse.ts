@@ -117,6 +117,9 @@ function placeholdersIn(args: readonly CommandArgNode[] | undefined, visit: (ref
   }
 }
 
+/** Struct fields a loop item can be read by: what `{{item.<field>}}` and a KFP selector take as they are. */
+const PLAIN_FIELD = /^[A-Za-z0-9_-]+$/
+
 const placeholderNeeds: Readonly<Record<string, { side: 'inputs' | 'outputs'; kind: IoSpecNode['kind'] | 'any' }>> = {
   inputValue: { side: 'inputs', kind: 'parameter' },
   inputPath: { side: 'inputs', kind: 'artifact' },
@@ -328,6 +331,16 @@ class PipelineScope {
           return undefined
         }
         const loopNode = loop.node as LoopNode
+        const badField = source.path?.find((field) => !PLAIN_FIELD.test(field))
+        if (badField !== undefined) {
+          c.report(
+            'E_INVALID_NAME',
+            where,
+            `loop item field ${JSON.stringify(badField)} is not a plain name (letters, digits, _ and -): Argo reads item fields as {{item.<field>}}, where other characters would change the template, and KFP as a JSON selector; rename the field`,
+            location,
+          )
+          return undefined
+        }
         // Fields of struct items, and items of lists known only at run time, have no declared
         // element type; the executor checks them when the task runs.
         // A declared scalar element type (`forEach(list, body, { item: param.int() })`) is kept.
