@@ -32,7 +32,7 @@ function pipelines(key: string): PipelineNode[] {
 const PLAIN = /^[A-Za-z0-9_-]+$/
 
 describe('loop item fields named by hostile strings', () => {
-  it.each([...CORPUS.map((s) => [s.id, s.value] as const), ['empty', '']])('%s', (_id, key) => {
+  it.each([...CORPUS.map((s) => [s.id, s.value] as const), ['empty', ''] as const])('%s', (_id, key) => {
     for (const [i, p] of pipelines(key).entries()) {
       const result = compile(p, { targets: ['kfp', 'argo'], policies: 'off' })
       if (!PLAIN.test(key)) {

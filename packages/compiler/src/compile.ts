@@ -1,4 +1,4 @@
-import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
+import { type Diagnostic, type PipelineNode, TypeflowError } from '@typeflow/dsl'
 import { analysePipeline } from './analyse/analyse.ts'
 import type { AnalysedPipeline } from './analyse/graph.ts'
 import { emitKfpDocuments, type KfpOptions } from './targets/kfp/emit.ts'
@@ -98,6 +98,27 @@ function schemaFailures(target: Target, issues: readonly { path: string; message
  * ```
  */
 export function compile(source: PipelineNode, options: CompileOptions = {}): CompileResult {
+  try {
+    return compileChecked(source, options)
+  } catch (error) {
+    // Diagnostics are the contract, for input no check has caught yet too: never a stack trace.
+    if (error instanceof TypeflowError) return { ok: false, diagnostics: error.diagnostics }
+    return { ok: false, diagnostics: [internalError(error)] }
+  }
+}
+
+/** An unexpected failure as a diagnostic: what failed and where in the compiler. */
+function internalError(error: unknown): Diagnostic {
+  const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error)
+  const frame = error instanceof Error ? /\n\s+at (.+)/.exec(error.stack ?? '')?.[1] : undefined
+  return {
+    code: 'E_INTERNAL',
+    path: [],
+    message: `the compiler failed: ${message}${frame ? ` (at ${frame})` : ''}; this input is not checked yet, or it is a Typeflow bug: please report it with the pipeline`,
+  }
+}
+
+function compileChecked(source: PipelineNode, options: CompileOptions): CompileResult {
   // Function components get their command lines first (their code, bundled, travels inside them).
   const functions = packageFunctionComponents(source)
   // Accelerator placement for the chosen cluster, before analysis: both targets see its result.

@@ -1,4 +1,5 @@
-import type { ContainerComponentNode, JsonValue, PipelineNode, ValueSourceNode } from './ir.ts'
+import { DslError } from './errors.ts'
+import type { ContainerComponentNode, JsonValue, PipelineNode, SourceLocation, ValueSourceNode } from './ir.ts'
 import { type CommandItem, ifPresentNode, placeholderToken, toCommandArgs } from './placeholders.ts'
 import { callerLocation } from './source.ts'
 import type { ArtifactSpec, InputSpecs, IsList, IsOptional, OutputSpecs, ParamSpec, ParamValue } from './types.ts'
@@ -92,6 +93,49 @@ export interface PipelineDef<I extends InputSpecs = InputSpecs, O extends Output
 /** Anything a task can run. */
 export type Runnable<I extends InputSpecs = InputSpecs, O extends OutputSpecs = OutputSpecs> = ComponentDef<I, O> | PipelineDef<I, O>
 
+/** Keys JavaScript itself probes on any object (promises, JSON, inspection): never a mistake. */
+const PROBED_KEYS = new Set(['then', 'toJSON', 'constructor'])
+
+/**
+ * `inputs`/`outputs` of a command builder: reading a name the component does not declare (a typo,
+ * or code without types) is a diagnostic at once, not `undefined` in the command line.
+ */
+function strictRecord(record: Record<string, unknown>, side: 'inputs' | 'outputs', componentName: string, source?: SourceLocation): unknown {
+  return new Proxy(record, {
+    get(target, key) {
+      if (typeof key !== 'string' || key in target || PROBED_KEYS.has(key)) return Reflect.get(target, key)
+      const names = Object.keys(target)
+      throw new DslError(
+        'E_INVALID_PLACEHOLDER',
+        ['components', componentName, 'command'],
+        `the command reads ${side}.${key}, which component "${componentName}" does not declare${names.length > 0 ? ` (its ${side}: ${names.join(', ')})` : ` (it has no ${side})`}`,
+        source,
+      )
+    },
+  })
+}
+
+/** Each placeholder object of `record` made strict too: `outputs.score.value` on an output parameter says what it has instead. */
+function strictEntries(record: Record<string, unknown>, side: 'inputs' | 'outputs', specs: Readonly<Record<string, { kind: string }>>, componentName: string, source: SourceLocation | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, placeholders] of Object.entries(record)) {
+    const what = specs[name]?.kind === 'artifact' ? `${side === 'inputs' ? 'input' : 'output'} artifact` : `${side === 'inputs' ? 'input' : 'output'} parameter`
+    out[name] = new Proxy(placeholders as object, {
+      get(target, key) {
+        if (typeof key !== 'string' || key in target || PROBED_KEYS.has(key)) return Reflect.get(target, key)
+        throw new DslError(
+          'E_INVALID_PLACEHOLDER',
+          ['components', componentName, side, name],
+          `${side}.${name} is an ${what}: it has ${Object.keys(target).map((k) => `.${k}`).join(', ')}, not .${key}`,
+          source,
+        )
+      },
+    })
+  }
+  return out
+}
+
+
 /** Declaration of a container component. */
 export interface ComponentConfig<I extends InputSpecs, O extends OutputSpecs> {
   /** Component name; tasks default to it (KFP sanitizes it to a Kubernetes-style name). */
@@ -108,7 +152,7 @@ export interface ComponentConfig<I extends InputSpecs, O extends OutputSpecs> {
   readonly args?: CommandSpec<I, O>
 }
 
-function commandContext(inputs: InputSpecs, outputs: OutputSpecs): CommandContext<InputSpecs, OutputSpecs> {
+function commandContext(inputs: InputSpecs, outputs: OutputSpecs, componentName: string, source: SourceLocation | undefined): CommandContext<InputSpecs, OutputSpecs> {
   const inputPlaceholders: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(inputs)) {
     inputPlaceholders[name] =
@@ -132,12 +176,31 @@ function commandContext(inputs: InputSpecs, outputs: OutputSpecs): CommandContex
         : { path: placeholderToken({ kind: 'placeholder', ref: 'outputParameterFile', name }) }
   }
   return {
-    inputs: inputPlaceholders as CommandContext<InputSpecs, OutputSpecs>['inputs'],
-    outputs: outputPlaceholders as CommandContext<InputSpecs, OutputSpecs>['outputs'],
+    inputs: strictRecord(strictEntries(inputPlaceholders, 'inputs', inputs, componentName, source), 'inputs', componentName, source) as CommandContext<InputSpecs, OutputSpecs>['inputs'],
+    outputs: strictRecord(strictEntries(outputPlaceholders, 'outputs', outputs, componentName, source), 'outputs', componentName, source) as CommandContext<InputSpecs, OutputSpecs>['outputs'],
     ifPresent: (name, then, otherwise) => ifPresentNode(name, then, otherwise),
     executorInput: placeholderToken({ kind: 'placeholder', ref: 'executorInput' }),
     executorOutputFile: placeholderToken({ kind: 'placeholder', ref: 'executorOutputFile' }),
   }
+}
+
+/**
+ * The items of a command line as the IR takes them: strings (placeholders inside them), numbers
+ * as their text (as KFP's YAML components allow), `concat()` and `ifPresent()`. Anything else
+ * (`undefined` from a misspelt placeholder, `null`, an object) is a diagnostic.
+ */
+function checkedCommandItems(items: unknown, componentName: string, field: 'command' | 'args', source: SourceLocation | undefined): readonly CommandItem[] {
+  const where = ['components', componentName, field]
+  if (!Array.isArray(items)) {
+    throw new DslError('E_INVALID_PLACEHOLDER', where, `${field} must be a list of strings (or a function returning one), got ${items === null ? 'null' : typeof items}`, source)
+  }
+  return items.map((item: unknown, i) => {
+    if (typeof item === 'string') return item
+    if (typeof item === 'number' && Number.isFinite(item)) return String(item)
+    if (typeof item === 'object' && item !== null && ((item as { kind?: unknown }).kind === 'concat' || (item as { kind?: unknown }).kind === 'ifPresent')) return item as CommandItem
+    const got = item === null ? 'null' : item === undefined ? 'undefined' : typeof item === 'object' ? 'an object' : typeof item
+    throw new DslError('E_INVALID_PLACEHOLDER', [...where, String(i)], `${field} item ${i} is ${got}; items are strings (with placeholders in template literals), numbers, concat() or ifPresent()`, source)
+  })
 }
 
 /**
@@ -168,14 +231,14 @@ export function component<const I extends InputSpecs = {}, const O extends Outpu
 ): ComponentDef<I, O> {
   const inputs = Object.freeze({ ...(config.inputs ?? {}) }) as I
   const outputs = Object.freeze({ ...(config.outputs ?? {}) }) as O
-  const build = (spec: CommandSpec<I, O> | undefined) => {
-    if (spec === undefined) return undefined
-    const items = typeof spec === 'function' ? spec(commandContext(inputs, outputs) as unknown as CommandContext<I, O>) : spec
-    return toCommandArgs(items)
-  }
-  const command = build(config.command)
-  const args = build(config.args)
   const source = callerLocation()
+  const build = (spec: CommandSpec<I, O> | undefined, field: 'command' | 'args') => {
+    if (spec === undefined) return undefined
+    const items: unknown = typeof spec === 'function' ? spec(commandContext(inputs, outputs, config.name, source) as unknown as CommandContext<I, O>) : spec
+    return toCommandArgs(checkedCommandItems(items, config.name, field, source))
+  }
+  const command = build(config.command, 'command')
+  const args = build(config.args, 'args')
   return Object.freeze({
     kind: 'container',
     name: config.name,
@@ -205,19 +268,51 @@ export function isRef(value: unknown): value is ParamRef | ArtifactRef {
   )
 }
 
-/** @internal Whether a JavaScript value can be a constant argument. */
+/** @internal Whether a JavaScript value can be a constant argument (see {@link jsonProblem}). */
 export function isJsonValue(value: unknown): value is JsonValue {
+  return jsonProblem(value) === undefined
+}
+
+/**
+ * @internal What keeps a JavaScript value from being a JSON value a pipeline can carry (a
+ * constant, a default), with where it is (`[2].when`); `undefined` for a JSON value. Numbers must
+ * be finite (JSON, YAML readers and KFP's protobuf disagree on NaN and Infinity), objects plain,
+ * and an own `__proto__` key is refused: copying it by assignment would set a prototype instead.
+ */
+export function jsonProblem(value: unknown, at = '', seen: object[] = []): string | undefined {
+  const where = at === '' ? '' : ` at ${at}`
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return true
+      return undefined
     case 'number':
-      return Number.isFinite(value)
-    case 'object':
-      if (value === null) return true
-      if (Array.isArray(value)) return value.every(isJsonValue)
-      return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isJsonValue)
+      return Number.isFinite(value) ? undefined : `${value}${where} is not a finite number`
+    case 'object': {
+      if (value === null) return undefined
+      if (seen.includes(value)) return `a cycle${where}`
+      seen.push(value)
+      try {
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) {
+            const problem = i in value ? jsonProblem(value[i], `${at}[${i}]`, seen) : `a hole at ${at}[${i}]`
+            if (problem !== undefined) return problem
+          }
+          return undefined
+        }
+        if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
+          return `a ${(value as object).constructor?.name ?? 'non-plain'} object${where} (only plain objects, lists and scalars)`
+        }
+        for (const key of Object.keys(value)) {
+          if (key === '__proto__') return `a key named __proto__${where}`
+          const problem = jsonProblem((value as Record<string, unknown>)[key], at === '' ? key : `${at}.${key}`, seen)
+          if (problem !== undefined) return problem
+        }
+        return undefined
+      } finally {
+        seen.pop()
+      }
+    }
     default:
-      return false
+      return `${typeof value === 'function' ? 'a function' : typeof value === 'bigint' ? 'a bigint' : typeof value}${where}`
   }
 }

@@ -19,6 +19,8 @@ import type { SourceLocation } from './ir.ts'
  * - `E_COMPONENT_YAML` a loaded component file is malformed or has unknown fields
  * - `E_SCHEMA` an emitted document failed its target schema (a compiler bug; please report it)
  * - `E_IO` a file could not be read or written
+ * - `E_INTERNAL` the compiler failed on input it does not check yet, or on a bug of its own: the
+ *   message says what failed (please report it with the pipeline)
  * - `E_FUNCTION_CAPTURE` a function component's code cannot travel to its pod: it uses a
  *   variable from outside the function that is neither imported nor a Node global (the message
  *   names it; `source` is where it is used), or what it imports cannot be bundled
@@ -50,6 +52,7 @@ export type DiagnosticCode =
   | 'E_COMPONENT_YAML'
   | 'E_SCHEMA'
   | 'E_IO'
+  | 'E_INTERNAL'
   | 'E_FUNCTION_CAPTURE'
   | `TS${number}`
   | 'E_GPU_WITHOUT_MEMORY_LIMIT'

@@ -15,6 +15,7 @@
 export * from './types.ts'
 export {
   component,
+  jsonProblem,
   type ArgumentFor,
   type ArtifactRef,
   type CommandContext,

@@ -6,6 +6,7 @@ import {
   type TaskArgs,
   type TaskOutputs,
   isJsonValue,
+  jsonProblem,
   isRef,
   refFor,
 } from './component.ts'
@@ -311,7 +312,7 @@ function toValueSource(value: unknown, where: readonly string[], source: SourceL
   throw new DslError(
     'E_INVALID_CONSTANT',
     where,
-    `argument is not a reference or a JSON value (got ${value === undefined ? 'undefined' : typeof value})`,
+    `argument is not a reference or a JSON value (${jsonProblem(value)})`,
     source,
   )
 }

@@ -15,7 +15,7 @@ import type {
   TaskNode,
   ValueSourceNode,
 } from '@typeflow/dsl'
-import { componentOutputs, fitName, KUBERNETES_NAME, kubernetesSources, MAX_NAME_LENGTH, resourceSources, sanitizeName } from '@typeflow/dsl'
+import { componentOutputs, fitName, jsonProblem, KUBERNETES_NAME, kubernetesSources, MAX_NAME_LENGTH, resourceSources, sanitizeName } from '@typeflow/dsl'
 import {
   type AnalysedGroup,
   type AnalysedMember,
@@ -149,6 +149,15 @@ function checkIoNames(c: Collector, specs: Readonly<Record<string, unknown>>, si
   }
 }
 
+/** Defaults must be JSON values: a function, NaN, a Date or a cycle has no text in either target. */
+function checkDefaults(c: Collector, specs: Readonly<Record<string, IoSpecNode>>, path: readonly string[], source: SourceLocation | undefined): void {
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.kind !== 'parameter' || spec.default === undefined) continue
+    const problem = jsonProblem(spec.default)
+    if (problem !== undefined) c.report('E_INVALID_CONSTANT', [...path, 'inputs', name, 'default'], `the default of input "${name}" is not a JSON value: ${problem}`, source)
+  }
+}
+
 /** Kubernetes' portable rule for env var names (a C identifier, also `-` and `.`). */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
 
@@ -160,6 +169,7 @@ function checkComponent(c: Collector, component: ComponentNode, path: readonly s
   }
   checkIoNames(c, component.inputs, 'inputs', [...path, 'component'], component.source)
   checkIoNames(c, component.outputs, 'outputs', [...path, 'component'], component.source)
+  checkDefaults(c, component.inputs, [...path, 'component'], component.source)
   const visit = (ref: string, name: string) => {
     const need = placeholderNeeds[ref]
     if (!need) return
@@ -283,8 +293,13 @@ class PipelineScope {
   specOf(source: ValueSourceNode, consumerPath: readonly string[], where: readonly string[], location?: SourceLocation): IoSpecNode | null | undefined {
     const c = this.c
     switch (source.kind) {
-      case 'constant':
-        return null
+      case 'constant': {
+        // The DSL checks its constants; pipelines written as IR, and conditions, reach here unchecked.
+        const problem = jsonProblem(source.value)
+        if (problem === undefined) return null
+        c.report('E_INVALID_CONSTANT', where, `constant is not a JSON value: ${problem}`, location)
+        return undefined
+      }
       case 'pipelineInput': {
         const spec = own(this.pipeline.inputs, source.name)
         if (!spec) c.report('E_UNKNOWN_PIPELINE_INPUT', where, `pipeline "${this.pipeline.name}" has no input "${source.name}"`, location)
@@ -707,6 +722,8 @@ function checkGroup(s: PipelineScope, id: string, entry: GroupEntry): void {
   const where = ['groups', id]
   if (node.kind === 'condition' && node.predicate) checkPredicate(s, node.predicate, entry.path, where, node.source)
   if (node.kind === 'loop') {
+    const problem = node.items.kind === 'raw' ? jsonProblem(node.items.values) : undefined
+    if (problem !== undefined) s.c.report('E_INVALID_CONSTANT', [...where, 'items'], `the loop's list is not a JSON value: ${problem}`, node.source)
     if (node.parallelism !== undefined && (!Number.isInteger(node.parallelism) || node.parallelism < 1)) {
       s.c.report('E_INVALID_CONSTANT', where, `parallelism must be a positive integer, got ${node.parallelism}`, node.source)
     }
@@ -805,8 +822,9 @@ function analysePipelineNode(
   checkIoNames(c, node.outputs, 'outputs', [], node.source)
   const s = new PipelineScope(c, node)
 
+  checkDefaults(c, node.inputs, [], node.source)
   for (const [name, spec] of Object.entries(node.inputs)) {
-    if (spec.kind === 'parameter' && spec.default !== undefined && !constantFits(spec.default, spec.type)) {
+    if (spec.kind === 'parameter' && spec.default !== undefined && jsonProblem(spec.default) === undefined && !constantFits(spec.default, spec.type)) {
       c.report('E_TYPE_MISMATCH', ['inputs', name], `default ${JSON.stringify(spec.default)} does not fit parameter type ${spec.type}`, node.source)
     }
   }

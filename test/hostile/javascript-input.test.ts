@@ -1,0 +1,123 @@
+/**
+ * What plain JavaScript (or code that casts its way past the types) can hand the DSL and the
+ * compiler: values that are not JSON, command lines that are not lists of strings, placeholders
+ * that do not exist, options of the wrong shape. Each gets a diagnostic with a stable code, never
+ * a TypeError or a stack overflow from deep inside the compiler.
+ */
+import { describe, expect, it } from 'vitest'
+import { component, lt, param, pipeline, TypeflowError, type PipelineNode } from '@typeflow/dsl'
+import { compile } from '../../packages/compiler/src/index.ts'
+
+const image = `alpine@sha256:${'6'.repeat(64)}`
+const step = component({ name: 'step', image, inputs: { x: param.float({ optional: true }) }, outputs: { f: param.float() }, command: ({ outputs }) => ['step', outputs.f.path] })
+
+const codes = (p: PipelineNode) => {
+  const result = compile(p, { targets: ['kfp', 'argo'], policies: 'off' })
+  return result.ok ? [] : result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`)
+}
+
+/** The DSL's diagnostic, when building throws one. */
+function thrown(build: () => unknown): string[] {
+  try {
+    build()
+  } catch (error) {
+    if (error instanceof TypeflowError) return error.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`)
+    throw error
+  }
+  return []
+}
+
+const cycle = (): Record<string, unknown> => {
+  const o: Record<string, unknown> = { a: 1 }
+  o['self'] = o
+  return o
+}
+
+describe('defaults that are not JSON values', () => {
+  it.each([
+    ['undefined in a list', () => param.list({ default: [1, undefined, 2] as never }), 'undefined at [1]'],
+    ['a hole in a list', () => param.list({ default: [1, , 2] as never }), 'a hole at [1]'],
+    ['a Date', () => param.list({ default: [new Date(0)] as never }), 'a Date object at [0] (only plain objects, lists and scalars)'],
+    ['a function', () => param.struct({ default: { f: () => 1 } as never }), 'a function at f'],
+    ['a bigint', () => param.struct({ default: { n: 10n } as never }), 'a bigint at n'],
+    ['a cycle', () => param.struct({ default: cycle() as never }), 'a cycle at self'],
+    ['a __proto__ key', () => param.struct({ default: JSON.parse('{"__proto__": {"x": 1}, "a": 1}') }), 'a key named __proto__'],
+    ['NaN', () => param.float({ default: Number.NaN }), 'NaN is not a finite number'],
+    ['Infinity', () => param.float({ default: Number.POSITIVE_INFINITY }), 'Infinity is not a finite number'],
+  ])('%s', (_name, spec, problem) => {
+    const p = pipeline({ name: 'defaults', inputs: { v: spec() } }, (dag) => {
+      dag.task(step)
+    })
+    expect(codes(p)).toEqual([`E_INVALID_CONSTANT inputs.v.default: the default of input "v" is not a JSON value: ${problem}`])
+  })
+
+  it('a component input default is checked the same way', () => {
+    const odd = component({ name: 'odd', image, inputs: { n: param.float({ default: Number.NaN }) }, command: ['odd'] })
+    expect(codes(pipeline({ name: 'defaults' }, (dag) => void dag.task(odd)))).toEqual([
+      'E_INVALID_CONSTANT tasks.odd.component.inputs.n.default: the default of input "n" is not a JSON value: NaN is not a finite number',
+    ])
+  })
+})
+
+describe('constants that are not JSON values', () => {
+  it('NaN and Infinity in a condition', () => {
+    for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY]) {
+      const p = pipeline({ name: 'conditions' }, (dag) => {
+        const t = dag.task(step)
+        dag.if(lt(t.outputs.f, bad), () => void dag.task(step, {}, { name: 'then' }))
+      })
+      expect(codes(p)).toEqual([`E_INVALID_CONSTANT groups.condition-1: constant is not a JSON value: ${bad} is not a finite number`])
+    }
+  })
+
+  it('a task argument: refused by the DSL, and by the compiler in a pipeline written as IR', () => {
+    expect(thrown(() => pipeline({ name: 'args' }, (dag) => void dag.task(step, { x: Number.NaN })))).toEqual([
+      'E_INVALID_CONSTANT tasks.step.inputs.x: argument is not a reference or a JSON value (NaN is not a finite number)',
+    ])
+    const ok = pipeline({ name: 'args' }, (dag) => void dag.task(step, { x: 1 }))
+    const task = ok.body[0] as { inputs: Record<string, unknown> }
+    const ir: PipelineNode = { ...ok, body: [{ ...(ok.body[0] as object), inputs: { ...task.inputs, x: { kind: 'constant', value: Number.NaN } } } as never] }
+    expect(codes(ir)).toEqual(['E_INVALID_CONSTANT tasks.step.inputs.x: constant is not a JSON value: NaN is not a finite number'])
+  })
+
+  it('a literal loop list', () => {
+    const ok = pipeline({ name: 'loops' }, (dag) => dag.forEach([1, 2], () => void dag.task(step)))
+    const loop = ok.body[0] as { items: object }
+    const ir: PipelineNode = { ...ok, body: [{ ...(ok.body[0] as object), items: { ...loop.items, values: [1, Number.NaN] } } as never] }
+    const id = (ok.body[0] as { id: string }).id
+    expect(codes(ir)).toEqual([`E_INVALID_CONSTANT groups.${id}.items: the loop's list is not a JSON value: NaN at [1] is not a finite number`])
+  })
+})
+
+describe('command lines', () => {
+  const build = (command: unknown) => () => component({ name: 'c', image, inputs: { a: param.string() }, outputs: { o: param.string() }, command: command as never })
+
+  it('numbers become their text, as in KFP YAML components', () => {
+    const sleeper = build(['sleep', 5])() as unknown as { command: { parts: string[] }[] }
+    expect(sleeper.command.map((c) => c.parts.join(''))).toEqual(['sleep', '5'])
+  })
+
+  it.each([
+    ['null', ['echo', null], 'E_INVALID_PLACEHOLDER components.c.command.1: command item 1 is null; items are strings (with placeholders in template literals), numbers, concat() or ifPresent()'],
+    ['undefined', ['echo', undefined], 'E_INVALID_PLACEHOLDER components.c.command.1: command item 1 is undefined; items are strings (with placeholders in template literals), numbers, concat() or ifPresent()'],
+    ['not a list', 'echo hi', 'E_INVALID_PLACEHOLDER components.c.command: command must be a list of strings (or a function returning one), got string'],
+    ['a function returning text', () => 'echo hi', 'E_INVALID_PLACEHOLDER components.c.command: command must be a list of strings (or a function returning one), got string'],
+    ['an input it does not declare', ({ inputs }: { inputs: Record<string, { value: string }> }) => ['echo', inputs['nope']!.value], 'E_INVALID_PLACEHOLDER components.c.command: the command reads inputs.nope, which component "c" does not declare (its inputs: a)'],
+    ['.value of an output parameter', ({ outputs }: { outputs: Record<string, { value: string }> }) => ['echo', outputs['o']!.value], 'E_INVALID_PLACEHOLDER components.c.outputs.o: outputs.o is an output parameter: it has .path, not .value'],
+  ])('%s', (_name, command, diagnostic) => {
+    expect(thrown(build(command))).toEqual([diagnostic])
+  })
+})
+
+describe('a failure no check catches yet', () => {
+  it('is an E_INTERNAL diagnostic naming what failed, not an exception', () => {
+    const p = pipeline({ name: 'options' }, (dag) => void dag.task(step))
+    const result = compile(p, { targets: ['argo'], policies: 'off', argo: { cacheKeys: { x: 'abc' } as never } })
+    expect(result.ok).toBe(false)
+    if (!result.ok) {
+      expect(result.diagnostics).toHaveLength(1)
+      expect(result.diagnostics[0]!.code).toBe('E_INTERNAL')
+      expect(result.diagnostics[0]!.message).toMatch(/^the compiler failed: TypeError: .*; this input is not checked yet, or it is a Typeflow bug: please report it with the pipeline$/)
+    }
+  })
+})
