@@ -111,13 +111,64 @@ describe('command lines', () => {
 
 describe('a failure no check catches yet', () => {
   it('is an E_INTERNAL diagnostic naming what failed, not an exception', () => {
+    // A pipeline object that fails when read stands for any input no check foresaw.
     const p = pipeline({ name: 'options' }, (dag) => void dag.task(step))
-    const result = compile(p, { targets: ['argo'], policies: 'off', argo: { cacheKeys: { x: 'abc' } as never } })
+    const hostile = Object.defineProperty({ ...p }, 'outputs', {
+      get() {
+        throw new Error('boom')
+      },
+    }) as PipelineNode
+    const result = compile(hostile, { targets: ['kfp', 'argo'], policies: 'off' })
     expect(result.ok).toBe(false)
     if (!result.ok) {
       expect(result.diagnostics).toHaveLength(1)
       expect(result.diagnostics[0]!.code).toBe('E_INTERNAL')
-      expect(result.diagnostics[0]!.message).toMatch(/^the compiler failed: TypeError: .*; this input is not checked yet, or it is a Typeflow bug: please report it with the pipeline$/)
+      expect(result.diagnostics[0]!.message).toMatch(/^the compiler failed: Error: boom \(at .+\); this input is not checked yet, or it is a Typeflow bug: please report it with the pipeline$/)
     }
+  })
+})
+
+describe('task and Argo options a cluster would refuse: user mistakes, not "Typeflow bug" schema errors', () => {
+  const task = component({ name: 'task', image, command: ['task'] })
+  const withOptions = (options: unknown) => pipeline({ name: 'options' }, (dag) => void dag.task(task, {}, options as never))
+
+  it.each([
+    ['negative retries', { retry: { count: -1 } }, 'E_INVALID_CONSTANT tasks.task.retry.maxRetryCount: retries are a whole number of at least 0, got -1'],
+    ['fractional retries', { retry: { count: 1.5 } }, 'E_INVALID_CONSTANT tasks.task.retry.maxRetryCount: retries are a whole number of at least 0, got 1.5'],
+    ['a negative backoff factor', { retry: { count: 2, backoff: '1s', factor: -2 } }, 'E_INVALID_CONSTANT tasks.task.retry.backoffFactor: backoffFactor is a number of at least 0, got -2'],
+    ['an env value that is not a string', { env: { A: 5 } }, 'E_INVALID_CONSTANT tasks.task.env.A: env var "A" is 5; environment values are strings'],
+    ['an unknown imagePullPolicy', { kubernetes: { imagePullPolicy: 'Sometimes' } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.imagePullPolicy: imagePullPolicy is Always, Never or IfNotPresent, got "Sometimes"'],
+    ['an unknown toleration operator', { kubernetes: { tolerations: [{ key: 'k', operator: 'Maybe' }] } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.tolerations.0.operator: a toleration\'s operator is Equal or Exists, got "Maybe"'],
+    ['two init containers of one name', { kubernetes: { initContainers: [{ name: 'w', image: 'a' }, { name: 'w', image: 'b' }] } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.initContainers.1.name: two init containers are named "w"'],
+    ['an init container without an image', { kubernetes: { initContainers: [{ name: 'w', image: '' }] } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.initContainers.0.image: init container "w" has image "", which is not an image reference'],
+  ])('%s', (_name, options, diagnostic) => {
+    expect(codes(withOptions(options))).toEqual([diagnostic])
+  })
+
+  it.each(['', ' ', 'alpine:3\nfoo', 'alpine:3" x'])('image %j', (bad) => {
+    const odd = component({ name: 'odd', image: bad, command: ['odd'] })
+    expect(codes(pipeline({ name: 'images' }, (dag) => void dag.task(odd)))).toEqual([
+      `E_INVALID_CONSTANT tasks.odd.component.image: image ${JSON.stringify(bad)} is not an image reference (registry/name:tag or @sha256:digest, without spaces or quotes)`,
+    ])
+  })
+
+  it.each([
+    [{ kind: 'Deployment' }, 'argo.kind: kind is Workflow, WorkflowTemplate or CronWorkflow, got "Deployment"'],
+    [{ namespace: 'Team A' }, 'argo.namespace: namespace "Team A" is not a Kubernetes namespace name (lowercase letters, digits and -, at most 63)'],
+    [{ serviceAccountName: '' }, 'argo.serviceAccountName: serviceAccountName "" is not a Kubernetes service account name (lowercase letters, digits, - and ., at most 253)'],
+    [{ activeDeadlineSeconds: -5 }, 'argo.activeDeadlineSeconds: activeDeadlineSeconds is a whole number of at least 1, got -5'],
+    [{ parallelism: 0 }, 'argo.parallelism: parallelism is a whole number of at least 1, got 0'],
+    [{ kind: 'CronWorkflow', schedules: ['0 3 * * *'], concurrencyPolicy: 'Sometimes' }, 'argo.concurrencyPolicy: concurrencyPolicy is Allow, Forbid or Replace, got "Sometimes"'],
+    [{ kind: 'CronWorkflow', schedules: ['every day'] }, 'argo.schedules.0: schedule "every day" is not a cron expression (five fields such as "0 3 * * *", or @daily, @every 2h)'],
+    [{ kind: 'CronWorkflow', schedules: ['@daily'], timezone: 'Mars/Olympus' }, 'argo.timezone: timezone "Mars/Olympus" is not an IANA time zone such as "Europe/Berlin"'],
+    [{ cacheKeys: { x: 'abc' } }, 'argo.cacheKeys: cacheKeys is a Map from task name to cache key'],
+  ])('Argo option %j', (argo, diagnostic) => {
+    const result = compile(withOptions({}), { targets: ['argo'], policies: 'off', argo: argo as never })
+    expect(result.ok ? [] : result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`)).toEqual([`E_INVALID_CONSTANT ${diagnostic}`])
+  })
+
+  it('good Argo options pass', () => {
+    const argo = { kind: 'CronWorkflow', schedules: ['0 3 * * *', '@every 2h', '*/5 * * * * *'], timezone: 'Europe/Berlin', concurrencyPolicy: 'Forbid', namespace: 'ml-team', serviceAccountName: 'pipeline-runner', activeDeadlineSeconds: 3600, parallelism: 4 } as const
+    expect(compile(withOptions({}), { targets: ['argo'], policies: 'off', argo }).ok).toBe(true)
   })
 })

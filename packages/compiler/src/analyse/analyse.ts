@@ -158,6 +158,30 @@ function checkDefaults(c: Collector, specs: Readonly<Record<string, IoSpecNode>>
   }
 }
 
+/** Retry counts and backoff as both targets take them: whole retries, non-negative numbers. */
+function checkRetry(c: Collector, node: TaskNode, path: readonly string[]): void {
+  const r = node.retry
+  if (!r) return
+  const report = (field: string, message: string) => c.report('E_INVALID_CONSTANT', [...path, 'retry', field], message, node.source)
+  if (!Number.isSafeInteger(r.maxRetryCount) || r.maxRetryCount < 0) report('maxRetryCount', `retries are a whole number of at least 0, got ${r.maxRetryCount}`)
+  for (const field of ['backoffSeconds', 'backoffFactor', 'backoffMaxSeconds'] as const) {
+    const value = r[field]
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) report(field, `${field} is a number of at least 0, got ${String(value)}`)
+  }
+}
+
+/**
+ * An image reference as a registry resolves it: no whitespace, quotes or control characters
+ * (a pod with one fails to pull, long after the compile said nothing).
+ */
+const IMAGE_REFERENCE = /^[^\s"'`\\{}\u0000-\u001f\u007f]+$/
+
+function checkImage(c: Collector, image: unknown, path: readonly string[], source: SourceLocation | undefined): void {
+  if (typeof image !== 'string' || !IMAGE_REFERENCE.test(image)) {
+    c.report('E_INVALID_CONSTANT', path, `image ${JSON.stringify(image) ?? String(image)} is not an image reference (registry/name:tag or @sha256:digest, without spaces or quotes)`, source)
+  }
+}
+
 /** Kubernetes' portable rule for env var names (a C identifier, also `-` and `.`). */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
 
@@ -170,6 +194,7 @@ function checkComponent(c: Collector, component: ComponentNode, path: readonly s
   checkIoNames(c, component.inputs, 'inputs', [...path, 'component'], component.source)
   checkIoNames(c, component.outputs, 'outputs', [...path, 'component'], component.source)
   checkDefaults(c, component.inputs, [...path, 'component'], component.source)
+  checkImage(c, component.image, [...path, 'component', 'image'], component.source)
   const visit = (ref: string, name: string) => {
     const need = placeholderNeeds[ref]
     if (!need) return
@@ -505,7 +530,9 @@ function checkTask(s: PipelineScope, task: TaskEntry, checked: WeakSet<object>):
   }
   for (const e of node.env) {
     if (!ENV_NAME.test(e.name)) c.report('E_INVALID_NAME', [...path, 'env', e.name], `env var name ${JSON.stringify(e.name)} is not one Kubernetes accepts everywhere (letters, digits, '_', '-', '.', not starting with a digit)`, node.source)
+    else if (typeof e.value !== 'string') c.report('E_INVALID_CONSTANT', [...path, 'env', e.name], `env var "${e.name}" is ${JSON.stringify(e.value) ?? typeof e.value}; environment values are strings`, node.source)
   }
+  checkRetry(c, node, path)
   if (node.component.kind !== 'container' && node.env.length > 0) {
     c.report('E_INVALID_CONSTANT', [...path, 'env'], `env applies to container tasks; "${node.name}" runs ${node.component.kind === 'pipeline' ? 'a pipeline (set it on its tasks)' : 'an importer'}`, node.source)
   }
@@ -620,8 +647,12 @@ function checkKubernetes(s: PipelineScope, task: TaskEntry): void {
     if (!QUANTITY.test(v.size)) report(['ephemeralVolumes', String(i), 'size'], `"${v.size}" is not a Kubernetes quantity`)
     if (v.accessModes.length === 0) report(['ephemeralVolumes', String(i), 'accessModes'], 'an ephemeral volume needs at least one access mode')
   })
+  const initNames = new Set<string>()
   k.initContainers?.forEach((init, i) => {
     if (!KUBERNETES_NAME.test(init.name) || init.name === 'main' || init.name === 'kfp-launcher') report(['initContainers', String(i), 'name'], `init container name "${init.name}" is not a valid Kubernetes name or is reserved (main, kfp-launcher)`)
+    else if (initNames.has(init.name)) report(['initContainers', String(i), 'name'], `two init containers are named "${init.name}"`)
+    initNames.add(init.name)
+    if (typeof init.image !== 'string' || !IMAGE_REFERENCE.test(init.image)) report(['initContainers', String(i), 'image'], `init container "${init.name}" has image ${JSON.stringify(init.image) ?? String(init.image)}, which is not an image reference`)
     init.volumeMounts?.forEach((m, j) => {
       if (!volumes.has(m.volumeName)) report(['initContainers', String(i), 'volumeMounts', String(j)], `init container "${init.name}" mounts volume "${m.volumeName}", which is neither an empty dir nor an ephemeral volume of this task`)
     })
@@ -652,8 +683,11 @@ function checkKubernetes(s: PipelineScope, task: TaskEntry): void {
     for (const name of Object.keys(e.env)) envVar(name, ['configMapsAsEnv', String(i), 'env', name])
   })
   k.fieldPathEnv?.forEach((e, i) => envVar(e.name, ['fieldPathEnv', String(i), 'name']))
+  if (k.imagePullPolicy !== undefined && !['Always', 'Never', 'IfNotPresent'].includes(k.imagePullPolicy)) report(['imagePullPolicy'], `imagePullPolicy is Always, Never or IfNotPresent, got ${JSON.stringify(k.imagePullPolicy)}`)
   k.tolerations?.forEach((t, i) => {
     if ('json' in t) return
+    if (t.operator !== 'Equal' && t.operator !== 'Exists') report(['tolerations', String(i), 'operator'], `a toleration's operator is Equal or Exists, got ${JSON.stringify(t.operator)}`)
+    if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) report(['tolerations', String(i), 'effect'], `a toleration's effect is NoSchedule, PreferNoSchedule or NoExecute, got ${JSON.stringify(t.effect)}`)
     if (t.operator === 'Exists' && t.value !== undefined) report(['tolerations', String(i)], 'a toleration with operator Exists takes no value')
     if (t.key === undefined && t.operator !== 'Exists') report(['tolerations', String(i)], 'a toleration without a key must use operator Exists')
     if (t.tolerationSeconds !== undefined && (!Number.isSafeInteger(t.tolerationSeconds) || t.effect !== 'NoExecute')) report(['tolerations', String(i), 'tolerationSeconds'], 'tolerationSeconds is a whole number of seconds, for effect NoExecute')

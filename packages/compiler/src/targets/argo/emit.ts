@@ -26,7 +26,7 @@ import { TYPEFLOW_VERSION } from '../../version.ts'
 import { varyingEnv } from './container.ts'
 import { argumentsOf } from './dag.ts'
 import { argoIoName, kubeName, labelValue, truncateName } from './names.ts'
-import { ARGO_CAPS, type ArgoOptions, resolveArgoOptions } from './options.ts'
+import { ARGO_CAPS, argoOptionProblems, type ArgoOptions, resolveArgoOptions } from './options.ts'
 import { ANNOTATIONS, EmitContext, type TemplateEntry } from './registry.ts'
 import { buildPipelineTemplate } from './scope.ts'
 import { breakBraces, encodeValue } from './text.ts'
@@ -543,6 +543,8 @@ function argoResult(documents: Json[], parts: readonly Uint8Array[], diagnostics
  * ```
  */
 export function emitArgo(analysed: AnalysedPipeline, options: ArgoOptions = {}): ArgoEmitResult {
+  const problems = argoOptionProblems(options)
+  if (problems.length > 0) return argoResult([], [], problems.map((p) => ({ code: 'E_INVALID_CONSTANT', path: ['argo', ...p.path], message: p.message })))
   const resolved = resolveArgoOptions(options)
   const ctx = new EmitContext(resolved, analysed.node.name, valuesNeedBraceEnv(analysed), varyingEnv(analysed))
   if (resolved.kind === 'CronWorkflow' && resolved.schedules.length === 0) {

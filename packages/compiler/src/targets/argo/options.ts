@@ -170,3 +170,58 @@ export function resolveArgoOptions(options: ArgoOptions = {}): ResolvedArgoOptio
     maxTemplates: clamp(options.maxTemplates, ARGO_CAPS.templates, ARGO_CAPS.templates),
   }
 }
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+/** Five cron fields (Argo also takes a sixth, seconds, and the `@…` shorthands). */
+const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every\s+\S+|(\S+\s+){4,5}\S+)$/
+
+function validTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * What is wrong with options given as plain JavaScript (or read from a config file): the values
+ * the API server or the workflow controller would refuse, found before anything is emitted.
+ * Each comes back as the option's path and the problem.
+ *
+ * @example
+ * ```ts
+ * argoOptionProblems({ namespace: 'Team A' }) // [{ path: ['namespace'], message: 'namespace "Team A" is not …' }]
+ * ```
+ */
+export function argoOptionProblems(options: ArgoOptions): { readonly path: readonly string[]; readonly message: string }[] {
+  const problems: { path: string[]; message: string }[] = []
+  const problem = (path: string[], message: string) => problems.push({ path, message })
+  const o = options as Record<string, unknown>
+  if (o['kind'] !== undefined && !['Workflow', 'WorkflowTemplate', 'CronWorkflow'].includes(o['kind'] as string)) problem(['kind'], `kind is Workflow, WorkflowTemplate or CronWorkflow, got ${JSON.stringify(o['kind'])}`)
+  if (o['concurrencyPolicy'] !== undefined && !['Allow', 'Forbid', 'Replace'].includes(o['concurrencyPolicy'] as string)) problem(['concurrencyPolicy'], `concurrencyPolicy is Allow, Forbid or Replace, got ${JSON.stringify(o['concurrencyPolicy'])}`)
+  const name = (field: string, pattern: RegExp, max: number, what: string) => {
+    const value = o[field]
+    if (value !== undefined && (typeof value !== 'string' || value.length > max || !pattern.test(value))) problem([field], `${field} ${JSON.stringify(value)} is not ${what}`)
+  }
+  name('namespace', DNS_LABEL, 63, 'a Kubernetes namespace name (lowercase letters, digits and -, at most 63)')
+  name('serviceAccountName', DNS_SUBDOMAIN, 253, 'a Kubernetes service account name (lowercase letters, digits, - and ., at most 253)')
+  for (const field of ['activeDeadlineSeconds', 'parallelism']) {
+    const value = o[field]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)) problem([field], `${field} is a whole number of at least 1, got ${JSON.stringify(value) ?? String(value)}`)
+  }
+  if (o['cacheKeys'] !== undefined && !(o['cacheKeys'] instanceof Map)) problem(['cacheKeys'], 'cacheKeys is a Map from task name to cache key')
+  const secrets = o['imagePullSecrets']
+  if (secrets !== undefined && (!Array.isArray(secrets) || secrets.some((s) => typeof s !== 'string' || !DNS_SUBDOMAIN.test(s)))) problem(['imagePullSecrets'], 'imagePullSecrets is a list of Kubernetes secret names')
+  const schedules = o['schedules']
+  if (schedules !== undefined) {
+    if (!Array.isArray(schedules)) problem(['schedules'], 'schedules is a list of cron expressions')
+    else schedules.forEach((schedule, i) => {
+      if (typeof schedule !== 'string' || !CRON.test(schedule.trim())) problem(['schedules', String(i)], `schedule ${JSON.stringify(schedule)} is not a cron expression (five fields such as "0 3 * * *", or @daily, @every 2h)`)
+    })
+  }
+  const timezone = o['timezone']
+  if (timezone !== undefined && (typeof timezone !== 'string' || !validTimezone(timezone))) problem(['timezone'], `timezone ${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Berlin"`)
+  return problems
+}
