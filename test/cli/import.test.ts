@@ -413,3 +413,19 @@ describe('typeflow import (CLI)', () => {
     expect(run('--help').stdout).toContain('import')
   })
 })
+
+describe('names a v1 component cannot keep', () => {
+  it('a pipeline around a component is named as KFP compiles it, so the module compiles', async () => {
+    const text = importKfp('name: Word count\ninputs: [{name: text, type: String}]\nimplementation:\n  container: {image: alpine, command: [wc, {inputValue: text}]}\n', 'pipeline', { file: 'wc.yaml' }).code
+    const { module, typeErrors } = await load(text)
+    expect(typeErrors).toEqual([])
+    const result = compile(module['default'] as PipelineNode, { policies: 'off' })
+    expect(result.ok && result.analysed.node.name).toBe('word-count')
+    expect(result.ok && [...result.analysed.tasks.keys()]).toEqual(['word-count'])
+  })
+
+  it('two inputs whose names become one Python identifier are refused, not merged', () => {
+    const yaml = 'name: c3\ninputs:\n- {name: "a b", type: String}\n- {name: "a-b", type: String}\nimplementation:\n  container: {image: alpine, command: [echo, {inputValue: "a b"}, {inputValue: "a-b"}]}\n'
+    expect(() => loadComponent(yaml, 'c3.yaml')).toThrow('inputs "a b" and "a-b" both become "a_b" (KFP turns v1 names into Python identifiers); rename one of them')
+  })
+})

@@ -293,15 +293,36 @@ function v1Arguments(args: readonly unknown[], outputTypes: ReadonlyMap<string, 
   return args.map(one)
 }
 
+/** A v1 side's specs by their v2 names; two names that become one would merge silently, so they are refused. */
+function v1Specs(ios: readonly { readonly name: string }[], side: 'inputs' | 'outputs', file: string): Record<string, IoSpecNode> {
+  const specs: Record<string, IoSpecNode> = {}
+  const original = new Map<string, string>()
+  for (const io of ios) {
+    const name = sanitizeV1IoName(io.name)
+    const earlier = original.get(name)
+    if (earlier !== undefined) {
+      throw new TypeflowError([
+        {
+          code: 'E_COMPONENT_YAML',
+          path: [side, io.name],
+          message: `${side} ${JSON.stringify(earlier)} and ${JSON.stringify(io.name)} both become "${name}" (KFP turns v1 names into Python identifiers); rename one of them`,
+          source: { file, line: 1, column: 1 },
+        },
+      ])
+    }
+    original.set(name, io.name)
+    specs[name] = v1Spec(io as Parameters<typeof v1Spec>[0])
+  }
+  return specs
+}
+
 function fromV1(value: unknown, file: string): LoadedComponent {
   const parsed = v1Component.safeParse(value)
   if (!parsed.success) throw zodFailures(parsed.error, file, [])
   const def = parsed.data
   const container = def.implementation.container
-  const inputs: Record<string, IoSpecNode> = {}
-  for (const io of def.inputs ?? []) inputs[sanitizeV1IoName(io.name)] = v1Spec(io)
-  const outputs: Record<string, IoSpecNode> = {}
-  for (const io of def.outputs ?? []) outputs[sanitizeV1IoName(io.name)] = v1Spec(io)
+  const inputs = v1Specs(def.inputs ?? [], 'inputs', file)
+  const outputs = v1Specs(def.outputs ?? [], 'outputs', file)
   const outputTypes = new Map((def.outputs ?? []).map((io) => [io.name, io.type] as const))
   return deepFreeze({
     kind: 'container',

@@ -4,7 +4,7 @@
  * @module
  */
 import type { IoSpecNode } from '@typeflow/dsl'
-import { TypeflowError } from '@typeflow/dsl'
+import { sanitizeName, TypeflowError } from '@typeflow/dsl'
 import { loadComponent, parseKfpArg } from '@typeflow/dsl/kfp'
 import { emitComponentModule, emitPipelineModule, type ComponentSource } from './emit.ts'
 import { platformExecutors } from './kubernetes.ts'
@@ -76,18 +76,21 @@ function componentFromV1(text: string, file: string): ComponentSource {
 /** A one-task pipeline around a component, as KFP compiles a single component. */
 function mirrorModel(component: ComponentSource): ImportModel {
   const container = { kind: 'container' as const, identity: 'component', keys: [], ...component }
+  // The pipeline and its task are named as KFP compiles a component: its name made a Kubernetes
+  // name (`Word count` → `word-count`); the component keeps the name it has.
+  const name = sanitizeName(component.name) || 'pipeline'
   return {
     root: {
       kind: 'pipeline',
       identity: '',
       key: 'root',
-      name: component.name,
+      name,
       inputs: component.inputs,
       outputs: [],
       body: [
         {
           kind: 'task',
-          name: component.name,
+          name,
           runnable: container,
           args: Object.keys(component.inputs).map((name) => [name, { kind: 'input', name }] as const),
           env: [],
