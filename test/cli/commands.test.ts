@@ -4,7 +4,7 @@
  * (compile's formats and check's JSON are in cli.test.ts.)
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -170,5 +170,18 @@ describe('options several commands share', () => {
     } finally {
       delete process.env['TYPEFLOW_CLUSTER']
     }
+  })
+})
+
+describe('check without a tsconfig.json', () => {
+  it("uses options Typeflow's packages typecheck with, instead of reporting errors in their sources", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'typeflow-no-tsconfig-'))
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
+    const file = join(dir, 'pipeline.ts')
+    writeFileSync(file, `import { component, pipeline } from '@typeflow/dsl'\nconst s = component({ name: 's', image: 'alpine@sha256:${'7'.repeat(64)}', command: ['true'] })\nexport default pipeline({ name: 'p' }, (dag) => { dag.task(s) })\n`)
+    const run = await typeflow('check', file, '--format', 'json')
+    expect(JSON.parse(run.stdout).diagnostics).toEqual([])
+    expect(run.code).toBe(0)
   })
 })

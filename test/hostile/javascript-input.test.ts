@@ -172,3 +172,28 @@ describe('task and Argo options a cluster would refuse: user mistakes, not "Type
     expect(compile(withOptions({}), { targets: ['argo'], policies: 'off', argo }).ok).toBe(true)
   })
 })
+
+describe('DSL calls that were ignored in silence', () => {
+  const task = component({ name: 'task', image, command: ['task'] })
+
+  it('a misspelt task option', () => {
+    expect(thrown(() => pipeline({ name: 'p' }, (dag) => void dag.task(task, {}, { resourcez: { cpuLimit: '1' } } as never)))).toEqual([
+      'E_INVALID_CONSTANT tasks.task.resourcez: "resourcez" is not a task option; the options are name, displayName, after, caching, env, resources, kubernetes, retry, ignoreUpstreamFailure',
+    ])
+  })
+
+  it('caching given as a string', () => {
+    expect(thrown(() => pipeline({ name: 'p' }, (dag) => void dag.task(task, {}, { caching: 'false' } as never)))).toEqual([
+      `E_INVALID_CONSTANT tasks.task.caching: caching is true, false or { key: '…' }, got "false"`,
+    ])
+  })
+
+  it('a task declared after the pipeline was built (it was dropped)', () => {
+    let late: (() => void) | undefined
+    pipeline({ name: 'p' }, (dag) => {
+      dag.task(task)
+      late = () => void dag.task(task, {}, { name: 'late' })
+    })
+    expect(thrown(late!)).toEqual(['E_INVALID_OUTPUT : pipeline "p" is already built: declare its tasks and control flow inside its body (dag.… called after pipeline() returned)'])
+  })
+})

@@ -4,7 +4,20 @@ import ts from 'typescript'
 
 function compilerOptionsFor(file: string): ts.CompilerOptions {
   const configPath = ts.findConfigFile(dirname(resolve(file)), ts.sys.fileExists, 'tsconfig.json')
-  if (!configPath) return { strict: true, noEmit: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2023 }
+  // No tsconfig.json: what Typeflow's packages need (they export .ts sources that import with
+  // .ts extensions and use Node's modules), as a project of pipeline files would set it.
+  if (!configPath) {
+    return {
+      strict: true,
+      noEmit: true,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: ts.ScriptTarget.ES2023,
+      allowImportingTsExtensions: true,
+      types: ['node'],
+      skipLibCheck: true,
+    }
+  }
   const config = ts.readConfigFile(configPath, ts.sys.readFile)
   return ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath)).options
 }

@@ -445,7 +445,15 @@ function freezeNode(draft: DraftNode): BodyNode {
   }
 }
 
+const TASK_OPTIONS: ReadonlySet<string> = new Set(['name', 'displayName', 'after', 'caching', 'env', 'resources', 'kubernetes', 'retry', 'ignoreUpstreamFailure'])
+
 function applyOptions(draft: TaskDraft, options: TaskOptions): void {
+  // Without types (JavaScript, a cast) a misspelt option would be ignored in silence.
+  for (const key of Object.keys(options)) {
+    if (!TASK_OPTIONS.has(key)) {
+      throw new DslError('E_INVALID_CONSTANT', ['tasks', draft.name, key], `"${key}" is not a task option; the options are ${[...TASK_OPTIONS].join(', ')}`, draft.source)
+    }
+  }
   if (options.displayName !== undefined) draft.displayName = options.displayName
   if (options.after) draft.after.push(...options.after.map((t) => t.name))
   if (options.caching !== undefined) setCaching(draft, options.caching)
@@ -457,6 +465,10 @@ function applyOptions(draft: TaskDraft, options: TaskOptions): void {
 }
 
 function setCaching(draft: TaskDraft, caching: boolean | { readonly key: string }): void {
+  // `caching: 'false'` (a string from a config file) would otherwise read as a custom key of undefined.
+  if (typeof caching !== 'boolean' && (typeof caching !== 'object' || caching === null || typeof caching.key !== 'string')) {
+    throw new DslError('E_INVALID_CONSTANT', ['tasks', draft.name, 'caching'], `caching is true, false or { key: '…' }, got ${JSON.stringify(caching) ?? String(caching)}`, draft.source)
+  }
   draft.caching = typeof caching === 'boolean' ? { enabled: caching } : { enabled: true, key: caching.key }
 }
 
@@ -520,7 +532,14 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
   let groupCounter = 0
   const nextGroupNumber = () => ++groupCounter
 
-  const current = () => scopes[scopes.length - 1]!
+  /** Set once the body has returned: the pipeline is frozen, and a late declaration would be lost. */
+  let finished = false
+  const current = () => {
+    if (finished) {
+      throw new DslError('E_INVALID_OUTPUT', [], `pipeline "${config.name}" is already built: declare its tasks and control flow inside its body (dag.… called after pipeline() returned)`, callerLocation())
+    }
+    return scopes[scopes.length - 1]!
+  }
   const inScope = <T>(scope: DraftNode[], id: string, run: () => T): T => {
     scopes.push(scope)
     groupPath.push(id)
@@ -770,6 +789,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
   const inputRefs: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(inputs)) inputRefs[name] = refFor(spec, { kind: 'pipelineInput', name })
   const returned = body(dag, Object.freeze(inputRefs) as PipelineInputs<I>)
+  finished = true
 
   const outputs: Record<string, PipelineOutputNode> = {}
   if (returned) {
