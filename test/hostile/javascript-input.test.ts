@@ -141,8 +141,16 @@ describe('task and Argo options a cluster would refuse: user mistakes, not "Type
     ['an unknown toleration operator', { kubernetes: { tolerations: [{ key: 'k', operator: 'Maybe' }] } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.tolerations.0.operator: a toleration\'s operator is Equal or Exists, got "Maybe"'],
     ['two init containers of one name', { kubernetes: { initContainers: [{ name: 'w', image: 'a' }, { name: 'w', image: 'b' }] } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.initContainers.1.name: two init containers are named "w"'],
     ['an init container without an image', { kubernetes: { initContainers: [{ name: 'w', image: '' }] } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.initContainers.0.image: init container "w" has image "", which is not an image reference'],
+    ['a CPU request above its limit', { resources: { cpuRequest: '4', cpuLimit: '2' } }, 'E_INVALID_CONSTANT tasks.task.resources.cpuRequest: cpuRequest "4" is above cpuLimit "2"; Kubernetes refuses such a pod'],
+    ['a memory request above its limit', { resources: { memoryRequest: '2G', memoryLimit: '1.5Gi' } }, 'E_INVALID_CONSTANT tasks.task.resources.memoryRequest: memoryRequest "2G" is above memoryLimit "1.5Gi"; Kubernetes refuses such a pod'],
+    ['a node selector key with a space', { kubernetes: { nodeSelector: { 'bad key!': 'v' } } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.nodeSelector.bad key!: "bad key!" is not a Kubernetes label key (an optional DNS prefix and /, then at most 63 letters, digits, -, _ and .)'],
+    ['a pod label value of 100 characters', { kubernetes: { podLabels: { team: 'a'.repeat(100) } } }, 'E_INVALID_CONSTANT tasks.task.kubernetes.podMetadata.labels.team: the value of "team" is not a Kubernetes label value (at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit)'],
   ])('%s', (_name, options, diagnostic) => {
     expect(codes(withOptions(options))).toEqual([diagnostic])
+  })
+
+  it('a request equal to its limit, in other units, passes', () => {
+    expect(codes(withOptions({ resources: { cpuRequest: '500m', cpuLimit: '0.5', memoryRequest: '1024Mi', memoryLimit: '1Gi' } }))).toEqual([])
   })
 
   it.each(['', ' ', 'alpine:3\nfoo', 'alpine:3" x'])('image %j', (bad) => {

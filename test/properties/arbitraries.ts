@@ -139,6 +139,9 @@ const IMAGES = [
 ] as const
 const CPU = ['100m', '500m', '1', '2', '0.5', '1500m'] as const
 const MEMORY = ['128Mi', '512Mi', '1Gi', '16Gi', '1G', '500M', '1.5Gi'] as const
+/** The quantities above as numbers: a request above its limit is a diagnostic (Kubernetes refuses the pod). */
+const CPU_AMOUNTS = [0.1, 0.5, 1, 2, 0.5, 1.5] as const
+const MEMORY_AMOUNTS = [128 * 2 ** 20, 512 * 2 ** 20, 2 ** 30, 16 * 2 ** 30, 1e9, 5e8, 1.5 * 2 ** 30] as const
 const ACCELERATORS = ['nvidia.com/gpu', 'NVIDIA_TESLA_T4', 'tpu-v3'] as const
 const URIS = ['s3://bucket/data.csv', 'gs://ml-data/train.csv', 'https://example.com/data.csv'] as const
 const URI_DEFAULT = 's3://bucket/path/to/data.csv'
@@ -789,13 +792,20 @@ function chooseSource(b: Builder, scope: Scope, expected: IoSpecNode, arg: ArgCh
   return { kind: 'pipelineInput', name }
 }
 
+/** A request and a limit chosen from one list, the smaller as the request. */
+function requestAndLimit(amounts: readonly number[], request: number | null, limit: number | null): [number | null, number | null] {
+  if (request === null || limit === null) return [request, limit]
+  return amounts[request % amounts.length]! > amounts[limit % amounts.length]! ? [limit, request] : [request, limit]
+}
+
 function buildResources(r: ResourcesChoice): ResourcesNode | undefined {
   // Platform policy E_GPU_WITHOUT_MEMORY_LIMIT: an accelerator always comes with a memory limit.
-  const memoryLimit = r.memoryLimit ?? (r.accelerator !== null ? 3 : null)
+  const [cpuRequest, cpuLimit] = requestAndLimit(CPU_AMOUNTS, r.cpuRequest, r.cpuLimit)
+  const [memoryRequest, memoryLimit] = requestAndLimit(MEMORY_AMOUNTS, r.memoryRequest, r.memoryLimit ?? (r.accelerator !== null ? 3 : null))
   const out: ResourcesNode = {
-    ...(r.cpuRequest !== null && { cpuRequest: pick(CPU, r.cpuRequest) }),
-    ...(r.cpuLimit !== null && { cpuLimit: pick(CPU, r.cpuLimit) }),
-    ...(r.memoryRequest !== null && { memoryRequest: pick(MEMORY, r.memoryRequest) }),
+    ...(cpuRequest !== null && { cpuRequest: pick(CPU, cpuRequest) }),
+    ...(cpuLimit !== null && { cpuLimit: pick(CPU, cpuLimit) }),
+    ...(memoryRequest !== null && { memoryRequest: pick(MEMORY, memoryRequest) }),
     ...(memoryLimit !== null && { memoryLimit: pick(MEMORY, memoryLimit) }),
     ...(r.accelerator !== null && { accelerator: { type: pick(ACCELERATORS, r.accelerator.type), count: r.accelerator.count } }),
   }

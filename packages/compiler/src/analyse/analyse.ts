@@ -543,6 +543,28 @@ function checkTask(s: PipelineScope, task: TaskEntry, checked: WeakSet<object>):
 /** Kubernetes quantities: `2`, `0.5`, `500m`, `16Gi`, `1e3`, `1G`. */
 const QUANTITY = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|m|k|Ki|Mi|Gi|Ti|Pi|Ei|K|M|G|T|P|E)?$/
 
+const QUANTITY_SUFFIXES: Readonly<Record<string, number>> = {
+  m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+}
+
+/** A Kubernetes quantity as a number (`500m` → 0.5, `2Gi` → 2147483648); undefined when it is not one. */
+function quantityValue(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const match = QUANTITY.exec(text)
+  if (!match) return undefined
+  const suffix = match[3]
+  const number = Number(match[1])
+  if (suffix === undefined) return number
+  if (/^[eE][+-]?\d+$/.test(suffix)) return Number(`${match[1]}${suffix}`)
+  return number * QUANTITY_SUFFIXES[suffix]!
+}
+
+/** A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+const LABEL_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/
+/** A label value: empty, or at most 63 characters of the same alphabet as a key's name. */
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/
+
 /**
  * A value read from a parameter by a pod setting (a resource or Kubernetes field): visible where
  * the task is, of an allowed type; recorded so the targets can deliver it. Constants, text with
@@ -584,6 +606,12 @@ function checkResources(s: PipelineScope, task: TaskEntry): void {
   for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
     const value = r[field]
     if (value !== undefined && !QUANTITY.test(value)) c.report('E_INVALID_CONSTANT', [...path, field], `${field} "${value}" is not a Kubernetes quantity (e.g. "2", "500m", "16Gi")`, node.source)
+  }
+  // Kubernetes refuses a pod whose request is above its limit, long after the compile.
+  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+    const low = quantityValue(r[request])
+    const high = quantityValue(r[limit])
+    if (low !== undefined && high !== undefined && low > high) c.report('E_INVALID_CONSTANT', [...path, request], `${request} "${r[request]}" is above ${limit} "${r[limit]}"; Kubernetes refuses such a pod`, node.source)
   }
   const checkCount = (count: number) => {
     if (!Number.isSafeInteger(count) || count < 0) c.report('E_INVALID_CONSTANT', [...path, 'accelerator', 'count'], `accelerator count must be a non-negative integer, got ${count}`, node.source)
@@ -683,6 +711,15 @@ function checkKubernetes(s: PipelineScope, task: TaskEntry): void {
     for (const name of Object.keys(e.env)) envVar(name, ['configMapsAsEnv', String(i), 'env', name])
   })
   k.fieldPathEnv?.forEach((e, i) => envVar(e.name, ['fieldPathEnv', String(i), 'name']))
+  const labels = (entries: Readonly<Record<string, string>> | undefined, where: readonly string[], checkValues: boolean) => {
+    for (const [key, value] of Object.entries(entries ?? {})) {
+      if (key.length > 316 || !LABEL_KEY.test(key)) report([...where, key], `"${key}" is not a Kubernetes label key (an optional DNS prefix and /, then at most 63 letters, digits, -, _ and .)`)
+      else if (checkValues && (typeof value !== 'string' || !LABEL_VALUE.test(value))) report([...where, key], `the value of "${key}" is not a Kubernetes label value (at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit)`)
+    }
+  }
+  labels(k.nodeSelector, ['nodeSelector'], true)
+  labels(k.podMetadata?.labels, ['podMetadata', 'labels'], true)
+  labels(k.podMetadata?.annotations, ['podMetadata', 'annotations'], false)
   if (k.imagePullPolicy !== undefined && !['Always', 'Never', 'IfNotPresent'].includes(k.imagePullPolicy)) report(['imagePullPolicy'], `imagePullPolicy is Always, Never or IfNotPresent, got ${JSON.stringify(k.imagePullPolicy)}`)
   k.tolerations?.forEach((t, i) => {
     if ('json' in t) return
