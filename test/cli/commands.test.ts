@@ -4,7 +4,7 @@
  * (compile's formats and check's JSON are in cli.test.ts.)
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -183,5 +183,25 @@ describe('check without a tsconfig.json', () => {
     const run = await typeflow('check', file, '--format', 'json')
     expect(JSON.parse(run.stdout).diagnostics).toEqual([])
     expect(run.code).toBe(0)
+  })
+})
+
+describe('validate', () => {
+  it('checks KFP IR and Argo manifests against their own schemas, each problem at its line', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'typeflow-validate-'))
+    expect((await typeflow('compile', join(root, 'docs/examples/caching.ts'), '--target', 'kfp,argo', '--out-dir', out)).code).toBe(0)
+    const kfp = join(out, 'etl.kfp.yaml')
+    const argo = join(out, 'etl.argo.yaml')
+    const good = await typeflow('validate', kfp, argo)
+    expect(good).toMatchObject({ code: 0, stdout: '2 files valid\n' })
+    const lineOf = (file: string, text: string) => readFileSync(file, 'utf8').split('\n').indexOf(text) + 1
+    writeFileSync(argo, readFileSync(argo, 'utf8').replace(/^ {2}entrypoint: (.*)$/m, '  entrypoint: $1\n  entrypont: $1'))
+    writeFileSync(kfp, readFileSync(kfp, 'utf8').replace('schemaVersion: 2.1.0', 'schemaVersion: 2.1.0\nschemaVersoin: 2.1.0'))
+    const bad = await typeflow('validate', kfp, argo, '--format', 'json')
+    expect(bad.code).toBe(1)
+    expect(JSON.parse(bad.stdout).diagnostics).toEqual([
+      expect.objectContaining({ code: 'E_SCHEMA', path: [], message: expect.stringContaining('unknown field "schemaVersoin"'), source: { file: kfp, line: lineOf(kfp, 'schemaVersoin: 2.1.0'), column: 1 } }),
+      expect.objectContaining({ code: 'E_SCHEMA', path: ['document 1', 'spec'], message: 'unknown field "entrypont"', source: { file: argo, line: lineOf(argo, '  entrypont: etl'), column: 3 } }),
+    ])
   })
 })

@@ -4,13 +4,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
 import { TypeflowError } from '@typeflow/dsl'
 import { compile, type CompileOptions, validateKfpDocuments, writeFilesAtomically, type OutputFile } from '@typeflow/compiler'
-import { parseAllDocuments } from 'yaml'
 import { lastRecordedRun, readDurationsFile } from './durations.ts'
 import { graphCommand } from './graph/command.ts'
 import { loadPipelineFile } from '@typeflow/runtime/load'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from './output.ts'
 import { planPipeline, planTaskPaths, renderPlan, taskPathOfRunRecord } from './plan.ts'
-import { readTextFile, yamlValues } from './read.ts'
+import { validateYamlFile } from './validate.ts'
 import { cachingOption, clusterOption, compileOptionsFrom, UsageError } from './options.ts'
 import { IMPORT_OPTIONS, IMPORT_USAGE, runImport } from './import/command.ts'
 import { watchAndCompile } from './watch.ts'
@@ -203,38 +202,19 @@ Writes nothing when any diagnostic is found; exit code 1.`,
     },
   },
   validate: {
-    summary: 'check a KFP IR YAML file against the strict PipelineSpec schema',
-    usage: `typeflow validate <pipeline.yaml ...> [--format text|json|github]
+    summary: 'check compiled YAML (KFP IR or Argo manifests) against the strict schema of its target',
+    usage: `typeflow validate <file.yaml ...> [--format text|json|github]
 
-Reports unknown fields and wrong types with their paths; exit code 1 when any is found.`,
+KFP IR against the strict PipelineSpec schema; Argo manifests (apiVersion argoproj.io/…) against
+Typeflow's strict Argo schema. Reports unknown fields and wrong types with their paths and lines;
+exit code 1 when any is found.`,
     options: formatOption,
     async run(positionals, values) {
       needFiles(positionals, 'at least one YAML file')
       const format = diagnosticFormat(values['format'])
       const diagnostics: Diagnostic[] = []
       for (const file of positionals) {
-        const read = readTextFile(file)
-        if (!read.ok) {
-          diagnostics.push(...read.diagnostics)
-          continue
-        }
-        const docs = parseAllDocuments(read.text)
-        const parsed = Array.isArray(docs) ? docs : []
-        const yamlErrors = parsed.flatMap((d) => d.errors)
-        if (yamlErrors.length > 0 || parsed.length === 0) {
-          const first = yamlErrors[0]
-          const pos = first?.linePos?.[0]
-          diagnostics.push({ code: 'E_SCHEMA', path: [], message: first ? `malformed YAML: ${first.message.split('\n')[0]!.replace(/:$/, '')}` : 'empty file', source: { file, line: pos?.line ?? 1, column: pos?.col ?? 1 } })
-          continue
-        }
-        const values = yamlValues(parsed, file)
-        if (!values.ok) {
-          diagnostics.push(...values.diagnostics)
-          continue
-        }
-        for (const issue of validateKfpDocuments(values.values)) {
-          diagnostics.push({ code: 'E_SCHEMA', path: issue.path.split('/').filter(Boolean), message: issue.message, source: { file, line: 1, column: 1 } })
-        }
+        diagnostics.push(...validateYamlFile(file))
       }
       if (diagnostics.length > 0) {
         report(diagnostics, format)

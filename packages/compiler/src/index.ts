@@ -14,6 +14,7 @@
 export { compile, emitKfp, SDK_VERSION, type CompileFailure, type CompileOptions, type CompileResult, type CompileSuccess, type Target } from './compile.ts'
 export { build, type BuildOptions } from './build.ts'
 export type { ArgoOptions } from './targets/argo/options.ts'
+export { validateArgoDocuments, type ArgoSchemaIssue } from './targets/argo/index.ts'
 export type { KfpOptions } from './targets/kfp/emit.ts'
 export { analysePipeline, type AnalysisResult } from './analyse/analyse.ts'
 export type { AnalysedGroup, AnalysedMember, AnalysedPipeline, AnalysedScope, AnalysedTask, DataEdge } from './analyse/graph.ts'
