@@ -364,3 +364,24 @@ describe('typeflow plan --from-run', () => {
     expect(task(plan, 'shift')).toMatchObject({ copies: 2, executions: 3 })
   })
 })
+
+describe('plan arguments a reviewer tripped over', () => {
+  // Container components only: in-process, vitest's transform hides function components' source.
+  const pipelineFile = join(resolve(import.meta.dirname, '../..'), 'examples/fraud-training/pipeline.ts')
+
+  it('--from-run <a path that does not exist> is the run, and says there is none there', async () => {
+    const run = await typeflowInProcess('plan', pipelineFile, '--from-run', '/nonexistent-typeflow-store')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('no local runs: /nonexistent-typeflow-store does not exist')
+    // A pipeline file after the bare flag is still the pipeline.
+    expect((await typeflowInProcess('plan', '--from-run', pipelineFile)).stderr).not.toContain('expected one pipeline file')
+  })
+
+  it('a duration too large for a number is named as it was read, not as null', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'typeflow-durations-')), 'd.json')
+    writeFileSync(file, '{"validate-schema": 1e400}\n')
+    const run = await typeflowInProcess('plan', pipelineFile, '--durations', file)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('E_INVALID_DURATION at durations.validate-schema: Infinity is not a duration')
+  })
+})

@@ -162,7 +162,8 @@ export function readDurationsFile(file: string): { readonly entries: readonly Du
       diagnostics.push({
         code: 'E_INVALID_DURATION',
         path: ['durations', key],
-        message: `${JSON.stringify(record[key])} is not a duration; use seconds (90) or text such as "90s", "45m", "1h30m"`,
+        // JSON.stringify writes a number too large for a double (1e400, read as Infinity) as null.
+        message: `${typeof record[key] === 'number' ? String(record[key]) : JSON.stringify(record[key])} is not a duration; use seconds (90) or text such as "90s", "45m", "1h30m"`,
         source,
       })
       continue

@@ -134,6 +134,9 @@ function optionalValue(flag: string, isValue: (next: string) => boolean): (args:
   }
 }
 
+/** A pipeline file argument (`pipeline.ts`, `pipeline.mts#name`, …). */
+const PIPELINE_FILE = /\.[cm]?[jt]sx?(#[^/]*)?$/
+
 /** The closest of `names` to `name` by edit distance, when close enough to be a typo. */
 function closest(name: string, names: readonly string[]): string | undefined {
   const distance = (a: string, b: string) => {
@@ -295,7 +298,9 @@ durations file that the pipeline does not have (E_UNKNOWN_TASK).`,
       durations: { type: 'string' },
       'from-run': { type: 'string' },
     },
-    prepare: optionalValue('--from-run', (next) => next.endsWith('.json') || isDirectory(next)),
+    // The next argument is the run unless it is a pipeline file: a path that does not exist is the
+    // run's (and gets "no run there"), not the pipeline file's.
+    prepare: optionalValue('--from-run', (next) => next.endsWith('.json') || isDirectory(next) || !PIPELINE_FILE.test(next)),
     async run(positionals, values) {
       if (positionals.length !== 1) throw new UsageError('expected one pipeline file')
       if (values['json'] === true && values['format'] !== 'text' && values['format'] !== 'json') throw new UsageError('--json and --format disagree')
