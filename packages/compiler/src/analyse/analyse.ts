@@ -560,6 +560,9 @@ function quantityValue(text: string | undefined): number | undefined {
   return number * QUANTITY_SUFFIXES[suffix]!
 }
 
+/** An accelerator type: a Kubernetes resource name (`nvidia.com/gpu`) or a KFP/Vertex accelerator name (`NVIDIA_TESLA_T4`). */
+const ACCELERATOR_TYPE = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+
 /** A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
 const LABEL_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/
 /** A label value: empty, or at most 63 characters of the same alphabet as a key's name. */
@@ -616,7 +619,15 @@ function checkResources(s: PipelineScope, task: TaskEntry): void {
   const checkCount = (count: number) => {
     if (!Number.isSafeInteger(count) || count < 0) c.report('E_INVALID_CONSTANT', [...path, 'accelerator', 'count'], `accelerator count must be a non-negative integer, got ${count}`, node.source)
   }
-  if (r.accelerator) checkCount(r.accelerator.count)
+  if (r.accelerator) {
+    checkCount(r.accelerator.count)
+    // KFP writes the type as given and Argo maps it to a resource: text with spaces would be a
+    // resource type KFP's backend does not know, and an nvidia.com/gpu request on Argo.
+    const type = r.accelerator.type
+    if (typeof type !== 'string' || !ACCELERATOR_TYPE.test(type)) {
+      c.report('E_INVALID_CONSTANT', [...path, 'accelerator', 'type'], `accelerator type ${JSON.stringify(type) ?? String(type)} is neither a resource name (nvidia.com/gpu) nor an accelerator name (NVIDIA_TESLA_T4, tpu-v5e)`, node.source)
+    }
+  }
   const dynamic = r.fromParameters
   if (!dynamic) return
   if (node.component.kind !== 'container') {
