@@ -135,7 +135,6 @@ function strictEntries(record: Record<string, unknown>, side: 'inputs' | 'output
   return out
 }
 
-
 /** Declaration of a container component. */
 export interface ComponentConfig<I extends InputSpecs, O extends OutputSpecs> {
   /** Component name; tasks default to it (KFP sanitizes it to a Kubernetes-style name). */
