@@ -3,31 +3,25 @@
  *
  * @module
  */
-import { type ClusterProfile, type CompileOptions, parseClusterProfile, type Target } from '@typeflow/compiler'
+import { type ClusterProfile, type CompileOptions, parseCachingSwitch, parseClusterProfile, parseTargets, type Target } from '@typeflow/compiler'
 
 /** A bad command line: the command prints the message and its usage, and exits with 2. */
 export class UsageError extends Error {}
 
-const TARGETS: readonly Target[] = ['kfp', 'argo']
-
 /** `--target kfp,argo`: each name must be a target (a typo would otherwise be read as kfp). */
 export function targetsOption(value: unknown): Target[] {
-  const names = String(value)
-    .split(',')
-    .map((t) => t.trim())
-  const unknown = names.filter((t) => !(TARGETS as readonly string[]).includes(t))
-  if (unknown.length > 0) throw new UsageError(`--target takes kfp, argo or kfp,argo (got "${String(value)}")`)
-  return [...new Set(names)] as Target[]
+  const targets = parseTargets(String(value))
+  if (targets === undefined) throw new UsageError(`--target takes kfp, argo or kfp,argo (got "${String(value)}")`)
+  return [...new Set(targets)]
 }
 
 /** `--caching on|off` (also true/false, 1/0, yes/no), else the `TYPEFLOW_CACHING` environment variable. */
 export function cachingOption(value: unknown): boolean | undefined {
   const text = (value as string | undefined) ?? process.env['TYPEFLOW_CACHING']
   if (text === undefined) return undefined
-  const v = String(text).toLowerCase()
-  if (['on', 'true', '1', 'yes'].includes(v)) return true
-  if (['off', 'false', '0', 'no'].includes(v)) return false
-  throw new UsageError(`--caching must be on or off (got "${String(text)}")`)
+  const caching = parseCachingSwitch(String(text))
+  if (caching === undefined) throw new UsageError(`--caching must be on or off (got "${String(text)}")`)
+  return caching
 }
 
 /** `--cluster <profile>`, else the `TYPEFLOW_CLUSTER` environment variable. */

@@ -48,13 +48,37 @@ function isEntryModule(meta: ImportMeta): boolean {
   }
 }
 
-/** `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`); `null` for anything else. */
-function cachingSwitch(value: string | undefined): boolean | undefined | null {
-  const v = value?.trim().toLowerCase()
-  if (v === undefined || v === '') return undefined
+/**
+ * The caching switch as written on a command line or in `TYPEFLOW_CACHING`: `on`/`off`, also
+ * `true`/`false`, `1`/`0`, `yes`/`no`, in any case. `undefined` for anything else; `build()` and
+ * the CLI each say so in their own words.
+ *
+ * @example
+ * ```ts
+ * parseCachingSwitch('Off') // false
+ * parseCachingSwitch('maybe') // undefined
+ * ```
+ */
+export function parseCachingSwitch(text: string): boolean | undefined {
+  const v = text.toLowerCase()
   if (['on', 'true', '1', 'yes'].includes(v)) return true
   if (['off', 'false', '0', 'no'].includes(v)) return false
-  return null
+  return undefined
+}
+
+/**
+ * Targets as written on a command line: `kfp`, `argo` or `kfp,argo`. `undefined` when a name is
+ * not a target, so that a typo is an error rather than a KFP compile.
+ *
+ * @example
+ * ```ts
+ * parseTargets('kfp, argo') // ['kfp', 'argo']
+ * parseTargets('argos') // undefined
+ * ```
+ */
+export function parseTargets(text: string): Target[] | undefined {
+  const names = text.split(',').map((t) => t.trim())
+  return names.every((t): t is Target => t === 'kfp' || t === 'argo') ? names : undefined
 }
 
 /** A bad flag or environment variable: said once, nothing compiled, exit code 2 as the CLI's usage errors. */
@@ -98,20 +122,20 @@ function flag(name: string): string | undefined {
 export function build(meta: ImportMeta, pipeline: PipelineNode, options: BuildOptions = {}): void {
   if (!isEntryModule(meta)) return
   const outDir = flag('--out-dir') ?? process.env['TYPEFLOW_OUT_DIR'] ?? options.outDir ?? 'dist'
-  const cachingText = flag('--caching') ?? process.env['TYPEFLOW_CACHING']
-  const caching = cachingSwitch(cachingText)
-  if (caching === null) return usageError(`--caching must be on or off (got "${cachingText}")`)
+  const cachingText = (flag('--caching') ?? process.env['TYPEFLOW_CACHING'])?.trim()
+  const caching = cachingText ? parseCachingSwitch(cachingText) : undefined
+  if (cachingText && caching === undefined) return usageError(`--caching must be on or off (got "${cachingText}")`)
   const kfpCacheKeys = flag('--kfp-cache-keys') ?? process.env['TYPEFLOW_KFP_CACHE_KEYS']
   if (kfpCacheKeys !== undefined && kfpCacheKeys !== 'content' && kfpCacheKeys !== 'backend') return usageError(`--kfp-cache-keys must be content or backend (got "${kfpCacheKeys}")`)
   const targetText = flag('--target')
-  const targets = targetText?.split(',').map((t) => t.trim())
-  if (targets !== undefined && (targets.length === 0 || targets.some((t) => t !== 'kfp' && t !== 'argo'))) return usageError(`--target takes kfp, argo or kfp,argo (got "${targetText}")`)
+  const targets = targetText === undefined ? undefined : parseTargets(targetText)
+  if (targetText !== undefined && targets === undefined) return usageError(`--target takes kfp, argo or kfp,argo (got "${targetText}")`)
   const clusterText = flag('--cluster') ?? process.env['TYPEFLOW_CLUSTER']
   const cluster = clusterText !== undefined && clusterText !== '' ? parseClusterProfile(clusterText) : options.cluster
   if (clusterText !== undefined && clusterText !== '' && cluster === undefined) return usageError(`unknown cluster profile "${clusterText}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
   if (missingValues.length > 0) return usageError(`${missingValues.join(', ')} needs a value`)
   const result = compile(pipeline, {
-    targets: (targets as Target[] | undefined) ?? options.targets ?? ['kfp', 'argo'],
+    targets: targets ?? options.targets ?? ['kfp', 'argo'],
     ...(options.argo !== undefined && { argo: options.argo }),
     ...(caching !== undefined && { caching }),
     ...(cluster !== undefined && { cluster }),

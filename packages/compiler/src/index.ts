@@ -12,7 +12,7 @@
  * @module
  */
 export { compile, emitKfp, SDK_VERSION, type CompileFailure, type CompileOptions, type CompileResult, type CompileSuccess, type Target } from './compile.ts'
-export { build, type BuildOptions } from './build.ts'
+export { build, parseCachingSwitch, parseTargets, type BuildOptions } from './build.ts'
 export type { ArgoOptions } from './targets/argo/options.ts'
 export { validateArgoDocuments, type ArgoSchemaIssue } from './targets/argo/index.ts'
 export type { KfpOptions } from './targets/kfp/emit.ts'

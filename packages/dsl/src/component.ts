@@ -97,42 +97,36 @@ export type Runnable<I extends InputSpecs = InputSpecs, O extends OutputSpecs = 
 const PROBED_KEYS = new Set(['then', 'toJSON', 'constructor'])
 
 /**
- * `inputs`/`outputs` of a command builder: reading a name the component does not declare (a typo,
- * or code without types) is a diagnostic at once, not `undefined` in the command line.
+ * `target` with a diagnostic for every string key it does not have, instead of `undefined`: the
+ * command builder's `inputs`, `outputs` and their placeholders, where a typo (or code without
+ * types) would otherwise put `undefined` into the command line.
  */
-function strictRecord(record: Record<string, unknown>, side: 'inputs' | 'outputs', componentName: string, source?: SourceLocation): unknown {
-  return new Proxy(record, {
-    get(target, key) {
-      if (typeof key !== 'string' || key in target || PROBED_KEYS.has(key)) return Reflect.get(target, key)
-      const names = Object.keys(target)
-      throw new DslError(
-        'E_INVALID_PLACEHOLDER',
-        ['components', componentName, 'command'],
-        `the command reads ${side}.${key}, which component "${componentName}" does not declare${names.length > 0 ? ` (its ${side}: ${names.join(', ')})` : ` (it has no ${side})`}`,
-        source,
-      )
+function strict<T extends object>(target: T, missing: (key: string) => DslError): T {
+  return new Proxy(target, {
+    get(object, key) {
+      if (typeof key !== 'string' || key in object || PROBED_KEYS.has(key)) return Reflect.get(object, key)
+      throw missing(key)
     },
   })
 }
 
-/** Each placeholder object of `record` made strict too: `outputs.score.value` on an output parameter says what it has instead. */
-function strictEntries(record: Record<string, unknown>, side: 'inputs' | 'outputs', specs: Readonly<Record<string, { kind: string }>>, componentName: string, source: SourceLocation | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [name, placeholders] of Object.entries(record)) {
-    const what = specs[name]?.kind === 'artifact' ? `${side === 'inputs' ? 'input' : 'output'} artifact` : `${side === 'inputs' ? 'input' : 'output'} parameter`
-    out[name] = new Proxy(placeholders as object, {
-      get(target, key) {
-        if (typeof key !== 'string' || key in target || PROBED_KEYS.has(key)) return Reflect.get(target, key)
-        throw new DslError(
-          'E_INVALID_PLACEHOLDER',
-          ['components', componentName, side, name],
-          `${side}.${name} is an ${what}: it has ${Object.keys(target).map((k) => `.${k}`).join(', ')}, not .${key}`,
-          source,
-        )
-      },
-    })
+/** A command builder's `inputs` or `outputs`: the placeholders of each name, strict at both levels. */
+function strictPlaceholders(
+  placeholders: Record<string, object>,
+  side: 'inputs' | 'outputs',
+  specs: Readonly<Record<string, { kind: string }>>,
+  componentName: string,
+  source: SourceLocation | undefined,
+): unknown {
+  const out: Record<string, object> = {}
+  for (const [name, entry] of Object.entries(placeholders)) {
+    const what = `${side === 'inputs' ? 'input' : 'output'} ${specs[name]?.kind === 'artifact' ? 'artifact' : 'parameter'}`
+    const has = Object.keys(entry).map((k) => `.${k}`).join(', ')
+    out[name] = strict(entry, (key) => new DslError('E_INVALID_PLACEHOLDER', ['components', componentName, side, name], `${side}.${name} is an ${what}: it has ${has}, not .${key}`, source))
   }
-  return out
+  const names = Object.keys(out)
+  const declared = names.length > 0 ? ` (its ${side}: ${names.join(', ')})` : ` (it has no ${side})`
+  return strict(out, (key) => new DslError('E_INVALID_PLACEHOLDER', ['components', componentName, 'command'], `the command reads ${side}.${key}, which component "${componentName}" does not declare${declared}`, source))
 }
 
 /** Declaration of a container component. */
@@ -152,7 +146,7 @@ export interface ComponentConfig<I extends InputSpecs, O extends OutputSpecs> {
 }
 
 function commandContext(inputs: InputSpecs, outputs: OutputSpecs, componentName: string, source: SourceLocation | undefined): CommandContext<InputSpecs, OutputSpecs> {
-  const inputPlaceholders: Record<string, unknown> = {}
+  const inputPlaceholders: Record<string, object> = {}
   for (const [name, spec] of Object.entries(inputs)) {
     inputPlaceholders[name] =
       spec.kind === 'artifact'
@@ -163,7 +157,7 @@ function commandContext(inputs: InputSpecs, outputs: OutputSpecs, componentName:
           }
         : { value: placeholderToken({ kind: 'placeholder', ref: 'inputValue', name }) }
   }
-  const outputPlaceholders: Record<string, unknown> = {}
+  const outputPlaceholders: Record<string, object> = {}
   for (const [name, spec] of Object.entries(outputs)) {
     outputPlaceholders[name] =
       spec.kind === 'artifact'
@@ -175,8 +169,8 @@ function commandContext(inputs: InputSpecs, outputs: OutputSpecs, componentName:
         : { path: placeholderToken({ kind: 'placeholder', ref: 'outputParameterFile', name }) }
   }
   return {
-    inputs: strictRecord(strictEntries(inputPlaceholders, 'inputs', inputs, componentName, source), 'inputs', componentName, source) as CommandContext<InputSpecs, OutputSpecs>['inputs'],
-    outputs: strictRecord(strictEntries(outputPlaceholders, 'outputs', outputs, componentName, source), 'outputs', componentName, source) as CommandContext<InputSpecs, OutputSpecs>['outputs'],
+    inputs: strictPlaceholders(inputPlaceholders, 'inputs', inputs, componentName, source) as CommandContext<InputSpecs, OutputSpecs>['inputs'],
+    outputs: strictPlaceholders(outputPlaceholders, 'outputs', outputs, componentName, source) as CommandContext<InputSpecs, OutputSpecs>['outputs'],
     ifPresent: (name, then, otherwise) => ifPresentNode(name, then, otherwise),
     executorInput: placeholderToken({ kind: 'placeholder', ref: 'executorInput' }),
     executorOutputFile: placeholderToken({ kind: 'placeholder', ref: 'executorOutputFile' }),

@@ -560,11 +560,14 @@ function quantityValue(text: string | undefined): number | undefined {
   return number * QUANTITY_SUFFIXES[suffix]!
 }
 
+/** The optional `example.com/` of a qualified Kubernetes name: a DNS subdomain and a slash. */
+const DNS_PREFIX = '(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?'
+
 /** An accelerator type: a Kubernetes resource name (`nvidia.com/gpu`) or a KFP/Vertex accelerator name (`NVIDIA_TESLA_T4`). */
-const ACCELERATOR_TYPE = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+const ACCELERATOR_TYPE = new RegExp(`^${DNS_PREFIX}[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
 
 /** A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-const LABEL_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/
+const LABEL_KEY = new RegExp(`^${DNS_PREFIX}[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
 /** A label value: empty, or at most 63 characters of the same alphabet as a key's name. */
 const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/
 
