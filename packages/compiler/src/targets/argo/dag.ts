@@ -824,18 +824,34 @@ function partitionScope(
   byDepth: boolean,
   fits: (units: readonly Unit[]) => boolean,
   maxTemplateBytes: number,
+  onSlowProgress: 'stop' | 'continue',
 ): { units: Unit[]; overflowing: boolean } {
   const packing = new Packing(leaves, analysis.consumers)
+  const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
+  // How many times over its budgets (tasks, bytes) a DAG of these units is; it fits at 1 or less.
+  const overBudget = (units: readonly Unit[]) => Math.max(units.length / ctx.options.maxDagTasks, units.reduce((sum, u) => sum + unitBytes(u), 0) / maxBytes)
   let units: Unit[] = partition(ctx, analysis, leaves, byDepth, packing)
+  let over = overBudget(units)
   while (!fits(units)) {
     if (levelOverflows(units, maxTemplateBytes)) return { units, overflowing: true }
     const grouped = partition(ctx, analysis, units, false, packing)
     if (grouped.length >= units.length) break
-    // Each level should shrink the DAG several times over. When groups barely merge, the cuts
-    // between them carry more values than a template may take (a wide, densely connected
-    // scope): more levels would take quadratic time and memory and still not fit.
-    const levelsLeft = Math.log(grouped.length / ctx.options.maxDagTasks) / Math.log(units.length / grouped.length)
+    const groupedOver = overBudget(grouped)
+    // Each level should shrink the DAG several times over. When groups barely merge, or merge but
+    // still hand out as many values (a deep tree packed by level: 102 partitions at 100,000 tasks,
+    // 40 times the bytes a template may take, 2 % less per level), the cuts between them carry
+    // more than a template may take: more levels would take quadratic time and memory and still
+    // not fit. The by-level attempt gives up there, for sub-trees (1.2 s of levels, at 130 ms
+    // each, down to 0.3 s at 100,000 tasks).
+    // Asked to continue (the last resort), only the task count is judged, as the byte estimates are rough.
+    const levelsLeft =
+      onSlowProgress === 'stop'
+        ? groupedOver < over
+          ? Math.log(groupedOver) / Math.log(over / groupedOver)
+          : Number.POSITIVE_INFINITY
+        : Math.log(grouped.length / ctx.options.maxDagTasks) / Math.log(units.length / grouped.length)
     units = grouped
+    over = groupedOver
     if (levelsLeft > MAX_GROUPING_LEVELS) break
   }
   return { units, overflowing: levelOverflows(units, maxTemplateBytes) }
@@ -857,15 +873,15 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
     const sorted = [...scope.leaves].sort((a, b) => analysis.depth.get(a.name)! - analysis.depth.get(b.name)! || order.get(a.name)! - order.get(b.name)!)
     // Partitions near the object limit (estimates are rough) would fit no object once written.
     const tooLarge = Math.floor(ctx.options.maxDocumentBytes * 0.8)
-    const byLevel = partitionScope(ctx, analysis, sorted, true, fits, tooLarge)
+    const byLevel = partitionScope(ctx, analysis, sorted, true, fits, tooLarge, 'stop')
     units = byLevel.units
     if (!fits(units) || byLevel.overflowing) {
-      const subTrees = partitionScope(ctx, analysis, depthFirstOrder(scope), false, fits, tooLarge)
+      const subTrees = partitionScope(ctx, analysis, depthFirstOrder(scope), false, fits, tooLarge, 'stop')
       // Sub-trees that fit are better than levels that stopped grouping, even if still large.
       if (fits(subTrees.units) && (!subTrees.overflowing || !fits(units))) units = subTrees.units
       // Neither fits: group level by level to the end, as the size estimates are rough and a
       // partition near the limit may still fit once written.
-      else if (!fits(units)) units = partitionScope(ctx, analysis, sorted, true, fits, Number.POSITIVE_INFINITY).units
+      else if (!fits(units)) units = partitionScope(ctx, analysis, sorted, true, fits, Number.POSITIVE_INFINITY, 'continue').units
     }
     if (!fits(units)) {
       ctx.report(
