@@ -172,6 +172,12 @@ describe('task and Argo options a cluster would refuse: user mistakes, not "Type
     [{ kind: 'CronWorkflow', schedules: ['every day'] }, 'argo.schedules.0: schedule "every day" is not a cron expression (five fields such as "0 3 * * *", or @daily, @every 2h)'],
     [{ kind: 'CronWorkflow', schedules: ['@daily'], timezone: 'Mars/Olympus' }, 'argo.timezone: timezone "Mars/Olympus" is not an IANA time zone such as "Europe/Berlin"'],
     [{ cacheKeys: { x: 'abc' } }, 'argo.cacheKeys: cacheKeys is a Map from task name to cache key'],
+    [{ schedules: ['0 3 * * *'] }, `argo.schedules: schedules applies to a CronWorkflow only, and kind is "Workflow": set kind: 'CronWorkflow', or leave schedules out`],
+    [{ kind: 'WorkflowTemplate', timezone: 'Europe/Berlin' }, `argo.timezone: timezone applies to a CronWorkflow only, and kind is "WorkflowTemplate": set kind: 'CronWorkflow', or leave timezone out`],
+    [{ maxDocumentBytes: 10_000 }, 'argo.maxDocumentBytes: maxDocumentBytes is a whole number from 50,000 to 1,000,000 (the etcd limit is 1 MiB; below, a single template may not fit), got 10000'],
+    [{ maxDocumentBytes: 2 ** 20 }, 'argo.maxDocumentBytes: maxDocumentBytes is a whole number from 50,000 to 1,000,000 (the etcd limit is 1 MiB; below, a single template may not fit), got 1048576'],
+    [{ maxDagTasks: 500 }, 'argo.maxDagTasks: maxDagTasks is a whole number from 2 to 200 (the v4 CRD cap), got 500'],
+    [{ maxTemplates: 1.5 }, 'argo.maxTemplates: maxTemplates is a whole number from 2 to 200 (the v4 CRD cap), got 1.5'],
   ])('Argo option %j', (argo, diagnostic) => {
     const result = compile(withOptions({}), { targets: ['argo'], policies: 'off', argo: argo as never })
     expect(result.ok ? [] : result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`)).toEqual([`E_INVALID_CONSTANT ${diagnostic}`])
@@ -180,6 +186,8 @@ describe('task and Argo options a cluster would refuse: user mistakes, not "Type
   it('good Argo options pass', () => {
     const argo = { kind: 'CronWorkflow', schedules: ['0 3 * * *', '@every 2h', '*/5 * * * * *'], timezone: 'Europe/Berlin', concurrencyPolicy: 'Forbid', namespace: 'ml-team', serviceAccountName: 'pipeline-runner', activeDeadlineSeconds: 3600, parallelism: 4 } as const
     expect(compile(withOptions({}), { targets: ['argo'], policies: 'off', argo }).ok).toBe(true)
+    const limits = { kind: 'WorkflowTemplate', schedules: [], maxDocumentBytes: 250_000, maxDagTasks: 50, maxTemplates: 100 } as const
+    expect(compile(withOptions({}), { targets: ['argo'], policies: 'off', argo: limits }).ok).toBe(true)
   })
 })
 

@@ -63,7 +63,7 @@ export interface ArgoMemoizeOptions {
 export interface ArgoOptions {
   /** @default 'Workflow' */
   readonly kind?: ArgoKind
-  /** Cron schedules (`CronWorkflow.spec.schedules`); required for `CronWorkflow`. */
+  /** Cron schedules (`CronWorkflow.spec.schedules`); required for `CronWorkflow`, refused on the other kinds. */
   readonly schedules?: readonly string[]
   /** IANA time zone of the schedules, e.g. `Europe/Berlin` (CronWorkflow only). */
   readonly timezone?: string
@@ -104,12 +104,12 @@ export interface ArgoOptions {
   /**
    * Largest object written, in bytes of YAML or JSON, whichever is larger. Lower it (e.g. to
    * 250_000) when applying with client-side `kubectl apply`, whose last-applied annotation is capped
-   * at 256 KiB. @default 1_000_000 (the etcd limit is 1 MiB)
+   * at 256 KiB. From 50_000. @default 1_000_000 (the etcd limit is 1 MiB)
    */
   readonly maxDocumentBytes?: number
-  /** Most tasks in one DAG template. @default 200 (the v4 CRD cap) */
+  /** Most tasks in one DAG template, from 2. @default 200 (the v4 CRD cap) */
   readonly maxDagTasks?: number
-  /** Most templates in one object. @default 200 (the v4 CRD cap) */
+  /** Most templates in one object, from 2. @default 200 (the v4 CRD cap) */
   readonly maxTemplates?: number
 }
 
@@ -139,7 +139,11 @@ export interface ResolvedArgoOptions {
 /** The v4 CRD caps (`manifests/base/crds/full`). */
 export const ARGO_CAPS = { templates: 200, dagTasks: 200, inputParameters: 500 } as const
 
-/** Fills in the defaults and clamps the caps to what the v4 CRDs allow. */
+/** The object size budget's bounds: under etcd's 1 MiB, and room for one large template. */
+const MIN_DOCUMENT_BYTES = 50_000
+const MAX_DOCUMENT_BYTES = 1_000_000
+
+/** Fills in the defaults and clamps the caps to what the v4 CRDs allow (`argoOptionProblems` refuses values outside them first). */
 export function resolveArgoOptions(options: ArgoOptions = {}): ResolvedArgoOptions {
   const clamp = (value: number | undefined, fallback: number, max: number) => Math.max(2, Math.min(max, Math.floor(value ?? fallback)))
   return {
@@ -165,7 +169,7 @@ export function resolveArgoOptions(options: ArgoOptions = {}): ResolvedArgoOptio
             maxAge: (typeof options.memoize === 'object' ? options.memoize.maxAge : undefined) ?? '720h',
           },
     importerImage: options.importerImage ?? 'alpine:3.20',
-    maxDocumentBytes: Math.max(50_000, Math.min(1_000_000, Math.floor(options.maxDocumentBytes ?? 1_000_000))),
+    maxDocumentBytes: Math.max(MIN_DOCUMENT_BYTES, Math.min(MAX_DOCUMENT_BYTES, Math.floor(options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES))),
     maxDagTasks: clamp(options.maxDagTasks, ARGO_CAPS.dagTasks, ARGO_CAPS.dagTasks),
     maxTemplates: clamp(options.maxTemplates, ARGO_CAPS.templates, ARGO_CAPS.templates),
   }
@@ -223,5 +227,22 @@ export function argoOptionProblems(options: ArgoOptions): { readonly path: reado
   }
   const timezone = o['timezone']
   if (timezone !== undefined && (typeof timezone !== 'string' || !validTimezone(timezone))) problem(['timezone'], `timezone ${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Berlin"`)
+  // A schedule on a Workflow or a WorkflowTemplate would be dropped: nothing would ever run it.
+  const kind = o['kind'] ?? 'Workflow'
+  if (kind !== 'CronWorkflow') {
+    for (const field of ['schedules', 'timezone', 'concurrencyPolicy']) {
+      const value = o[field]
+      if (value !== undefined && !(Array.isArray(value) && value.length === 0)) problem([field], `${field} applies to a CronWorkflow only, and kind is ${JSON.stringify(kind)}: set kind: 'CronWorkflow', or leave ${field} out`)
+    }
+  }
+  const range = (field: string, min: number, max: number, why: string) => {
+    const value = o[field]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)) {
+      problem([field], `${field} is a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (${why}), got ${JSON.stringify(value) ?? String(value)}`)
+    }
+  }
+  range('maxDocumentBytes', MIN_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES, 'the etcd limit is 1 MiB; below, a single template may not fit')
+  range('maxDagTasks', 2, ARGO_CAPS.dagTasks, 'the v4 CRD cap')
+  range('maxTemplates', 2, ARGO_CAPS.templates, 'the v4 CRD cap')
   return problems
 }
