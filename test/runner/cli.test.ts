@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { cleanup, tempDir } from './helpers.ts'
@@ -48,6 +48,30 @@ describe('typeflow run', () => {
     expect(lines).toContain('3 tasks: 1 done, 1 failed, 1 skipped in T')
     expect(result.stderr).toMatch(/^run \S+ failed: fail: exit code 3\n$/)
   })
+
+  it('exits 130 when Ctrl-C cancels the run, after stopping its running task', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/runtime/src/runner/cli.ts', 'run', 'test/fixtures/runner/sleeping.ts', '--host', '--store', tempDir()], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    // Interrupted once the task runs (its progress line is out), as a user at a terminal would.
+    const started = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        if (/^running +sleep$/m.test(stdout)) resolve()
+      }),
+    )
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    await started
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(stderr).toContain('cancelling: stopping running tasks')
+    expect(stderr).toMatch(/run \S+ failed: the run was cancelled\n$/)
+    expect(stdout).toMatch(/^failed +sleep \(.+\): the run was cancelled$/m)
+  }, 60_000)
 
   it('exits 1 without docker and without --host, with a clear error', () => {
     const result = typeflow('run', 'test/fixtures/runner/failing.ts', '--store', tempDir(), '--container-runtime', 'none')

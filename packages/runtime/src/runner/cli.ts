@@ -24,7 +24,7 @@ import { createProgress, formatSummary } from './progress.ts'
 import type { Value } from './spec.ts'
 
 /** Exit codes of `typeflow run`. */
-export const RUN_EXIT = { ok: 0, failed: 1, usage: 2 } as const
+export const RUN_EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
 
 /** Where the command writes. */
 export interface CliIo {
@@ -182,7 +182,8 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
       io.stdout.write(`${formatSummary(result)}\n`)
       if (result.status === 'failed') {
         io.stderr.write(`run ${result.runId} failed: ${result.error ?? 'a task failed'}\n`)
-        return RUN_EXIT.failed
+        // Stopped by Ctrl-C: 128 + SIGINT, as shells report a command the signal ended.
+        return controller.signal.aborted ? RUN_EXIT.interrupted : RUN_EXIT.failed
       }
       return RUN_EXIT.ok
     } finally {
