@@ -118,6 +118,24 @@ describe('graph model', () => {
     expect(model.run).toBeUndefined()
   })
 
+  it('an else without a display name is labelled "otherwise", its detail the earlier conditions negated', () => {
+    const score = component({ name: 'score', image: 'img', outputs: { auc: param.float() } })
+    const step = component({ name: 'step', image: 'img' })
+    const p = pipeline({ name: 'branches', inputs: { floor: param.float({ default: 0.5 }) } }, (dag, p) => {
+      const s = dag.task(score)
+      dag
+        .if(gt(s.outputs.auc, 0.9), () => void dag.task(step, {}, { name: 'ship' }))
+        .elif(gt(s.outputs.auc, p.floor), () => void dag.task(step, {}, { name: 'retry' }))
+        .else(() => void dag.task(step, {}, { name: 'drop' }))
+    })
+    const conditions = graphModel(analyse(p), new Map()).groups.filter((g) => g.kind === 'condition')
+    expect(conditions.map((g) => [g.keyword, g.label, g.detail])).toEqual([
+      ['if', 'score.auc > 0.9', 'score.auc > 0.9'],
+      ['elif', 'score.auc > floor', 'score.auc > floor'],
+      ['else', 'otherwise', 'not (score.auc > 0.9) and not (score.auc > floor)'],
+    ])
+  })
+
   it('loops, fan-in, importers, nested pipelines and `after` become nodes, groups and edges', () => {
     const model = modelOf(kitchenSink)
     const kinds = Object.fromEntries(model.nodes.map((n) => [n.id, n.kind]))
