@@ -155,6 +155,38 @@ describe('control flow: KFP structure', () => {
     expect(root['after'].inputs.parameters.n.taskOutputParameter.producerTask).toBe('condition-branches-1')
   })
 
+  it('oneOf() that some case leaves without a value is a warning where it is read, in f-strings and nested pipelines too', () => {
+    const text = component({ name: 'text', image: 'img', inputs: { s: param.string() } })
+    const branches = (otherwise: 'none' | 'silent' | 'gives') =>
+      pipeline({ name: 'inner', inputs: { n: param.int() } }, (dag, p) => {
+        const made: { outputs: { n: unknown } }[] = []
+        const chain = dag.if(gt(p.n, 10), () => void made.push(dag.task(produce, {}, { name: 'big' }))).elif(gt(p.n, 5), () => void made.push(dag.task(produce, {}, { name: 'small' })))
+        if (otherwise === 'silent') chain.else(() => void dag.task(consumeInt, { n: 0 }, { name: 'silent' }))
+        if (otherwise === 'gives') chain.else(() => void made.push(dag.task(produce, {}, { name: 'none' })))
+        const picked = dag.oneOf(...(made.map((m) => m.outputs.n) as [never, never]))
+        dag.task(text, { s: fmt`picked ${picked}` })
+        return { picked }
+      })
+    const outer = (inner: ReturnType<typeof branches>) => pipeline({ name: 'outer' }, (dag) => void dag.task(inner, { n: 7 }, { name: 'choose' }))
+    const warnings = (p: PipelineNode) => {
+      const result = compile(p, { targets: ['kfp', 'argo'], policies: 'off' })
+      if (!result.ok) throw new Error(JSON.stringify(result.diagnostics))
+      // The message names the if by where it is written: this file, at a line of its own.
+      return result.warnings.map((w) => `${w.code} ${w.path.join('.')}: ${w.message.replace(/\/\S+\/control-flow\.test\.ts:\d+:\d+/, 'FILE').split(':')[0]}`)
+    }
+    const value = 'the value given to input "s" of task "text" is a oneOf() over the if at FILE, and '
+    const output = 'pipeline output "picked" is a oneOf() over the if at FILE, and '
+    expect(warnings(outer(branches('none')))).toEqual([
+      `W_ONEOF_NOT_EXHAUSTIVE tasks.choose.tasks.text.inputs.s: ${value}its if/elif has no else, so when no branch runs, nothing produces it`,
+      `W_ONEOF_NOT_EXHAUSTIVE tasks.choose.outputs.picked: ${output}its if/elif has no else, so when no branch runs, nothing produces it`,
+    ])
+    expect(warnings(outer(branches('silent')))).toEqual([
+      `W_ONEOF_NOT_EXHAUSTIVE tasks.choose.tasks.text.inputs.s: ${value}its else branch gives it no value`,
+      `W_ONEOF_NOT_EXHAUSTIVE tasks.choose.outputs.picked: ${output}its else branch gives it no value`,
+    ])
+    expect(warnings(outer(branches('gives')))).toEqual([])
+  })
+
   it('nested loops punch values through every level and keep parallelism', () => {
     const doc = kfp(
       pipeline({ name: 'p', inputs: { xs: param.list<number>() } }, (dag, p) => {

@@ -32,6 +32,9 @@ import type { SourceLocation } from './ir.ts'
  * - `W_KFP_PLACEHOLDER` text you wrote holds `{{$…}}`, which KFP substitutes as its own placeholder
  *   (as the SDK's `PIPELINE_JOB_NAME_PLACEHOLDER` and friends rely on); the Argo target passes it
  *   literally
+ * - `W_ONEOF_NOT_EXHAUSTIVE` a `oneOf()` reads an if/elif without an else, or takes nothing from
+ *   one of its branches: when that case happens, the value is missing and the run fails where it
+ *   is read (the KFP SDK refuses a `oneOf()` without an else)
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'
@@ -60,6 +63,7 @@ export type DiagnosticCode =
   | 'W_UNPINNED_IMAGE'
   | 'W_GPU_RETRIES'
   | 'W_KFP_PLACEHOLDER'
+  | 'W_ONEOF_NOT_EXHAUSTIVE'
 
 /** A problem found in a pipeline: data, so tools can filter, format and test it. */
 export interface Diagnostic {
