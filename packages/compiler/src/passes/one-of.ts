@@ -41,18 +41,23 @@ function chains(body: readonly BodyNode[], into: Map<string, Chain>): Map<string
   return into
 }
 
-/** The `oneOf` values a value reads, also inside f-strings and lists or dicts with values. */
-function oneOfs(source: ValueSourceNode, into: Extract<ValueSourceNode, { kind: 'oneOf' }>[] = []): Extract<ValueSourceNode, { kind: 'oneOf' }>[] {
-  if (source.kind === 'oneOf') into.push(source)
-  else if (source.kind === 'template') for (const part of source.parts) typeof part !== 'string' && oneOfs(part, into)
-  else if (source.kind === 'composite') for (const { source: embedded } of source.embedded) oneOfs(embedded, into)
+type OneOf = Extract<ValueSourceNode, { kind: 'oneOf' }>
+
+/** The `oneOf` values a value reads, also inside f-strings and lists or dicts with values (most values read none: no list then). */
+function oneOfs(source: ValueSourceNode, into?: OneOf[]): OneOf[] | undefined {
+  if (source.kind === 'oneOf') (into ??= []).push(source)
+  else if (source.kind === 'template') {
+    for (const part of source.parts) if (typeof part !== 'string') into = oneOfs(part, into)
+  } else if (source.kind === 'composite') {
+    for (const { source: embedded } of source.embedded) into = oneOfs(embedded, into)
+  }
   return into
 }
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth']
 
 /** The case a oneOf() leaves without a value, if any: no else, or a branch it takes nothing from. */
-function uncovered(value: Extract<ValueSourceNode, { kind: 'oneOf' }>, chain: Chain): string | undefined {
+function uncovered(value: OneOf, chain: Chain): string | undefined {
   const from = new Set(value.sources.map((s) => s.task))
   const missing = chain.branches.findIndex((branch) => ![...branch.tasks].some((task) => from.has(task)))
   if (missing !== -1) return chain.branches[missing]!.isElse ? 'its else branch gives it no value' : `the ${ORDINALS[missing] ?? `#${missing + 1}`} branch of its if/elif gives it no value`
@@ -67,10 +72,11 @@ export function oneOfNotExhaustive(root: PipelineNode): Diagnostic[] {
   const visit = (p: PipelineNode, prefix: readonly string[]) => {
     if (seen.has(p)) return
     seen.add(p)
-    const byId = chains(p.body, new Map())
+    // Found on the first oneOf(): most pipelines have none, and large ones have thousands of branches.
+    let byId: Map<string, Chain> | undefined
     const check = (source: ValueSourceNode, path: readonly string[], what: string, location: SourceLocation | undefined) => {
-      for (const value of oneOfs(source)) {
-        const chain = byId.get(value.branches)
+      for (const value of oneOfs(source) ?? []) {
+        const chain = (byId ??= chains(p.body, new Map())).get(value.branches)
         const gap = chain === undefined ? undefined : uncovered(value, chain)
         if (chain === undefined || gap === undefined) continue
         found.push({
@@ -84,7 +90,10 @@ export function oneOfNotExhaustive(root: PipelineNode): Diagnostic[] {
       }
     }
     for (const task of allTasks(p.body)) {
-      for (const [input, source] of Object.entries(task.inputs)) check(source, [...prefix, 'tasks', task.name, 'inputs', input], `the value given to input "${input}" of task "${task.name}"`, task.source)
+      for (const input in task.inputs) {
+        const source = task.inputs[input]!
+        if (source.kind === 'oneOf' || source.kind === 'template' || source.kind === 'composite') check(source, [...prefix, 'tasks', task.name, 'inputs', input], `the value given to input "${input}" of task "${task.name}"`, task.source)
+      }
       if (task.component.kind === 'pipeline') visit(task.component, [...prefix, 'tasks', task.name])
     }
     for (const [name, output] of Object.entries(p.outputs)) check(output.from, [...prefix, 'outputs', name], `pipeline output "${name}"`, p.source)
