@@ -163,7 +163,7 @@ describe('task and Argo options a cluster would refuse: user mistakes, not "Type
   })
 
   it.each([
-    [{ kind: 'Deployment' }, 'argo.kind: kind is Workflow, WorkflowTemplate or CronWorkflow, got "Deployment"'],
+    [{ kind: 'Deployment', schedules: ['@daily'] }, 'argo.kind: kind is Workflow, WorkflowTemplate or CronWorkflow, got "Deployment"'],
     [{ namespace: 'Team A' }, 'argo.namespace: namespace "Team A" is not a Kubernetes namespace name (lowercase letters, digits and -, at most 63)'],
     [{ serviceAccountName: '' }, 'argo.serviceAccountName: serviceAccountName "" is not a Kubernetes service account name (lowercase letters, digits, - and ., at most 253)'],
     [{ activeDeadlineSeconds: -5 }, 'argo.activeDeadlineSeconds: activeDeadlineSeconds is a whole number of at least 1, got -5'],

@@ -229,7 +229,7 @@ export function argoOptionProblems(options: ArgoOptions): { readonly path: reado
   if (timezone !== undefined && (typeof timezone !== 'string' || !validTimezone(timezone))) problem(['timezone'], `timezone ${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Berlin"`)
   // A schedule on a Workflow or a WorkflowTemplate would be dropped: nothing would ever run it.
   const kind = o['kind'] ?? 'Workflow'
-  if (kind !== 'CronWorkflow') {
+  if (kind === 'Workflow' || kind === 'WorkflowTemplate') {
     for (const field of ['schedules', 'timezone', 'concurrencyPolicy']) {
       const value = o[field]
       if (value !== undefined && !(Array.isArray(value) && value.length === 0)) problem([field], `${field} applies to a CronWorkflow only, and kind is ${JSON.stringify(kind)}: set kind: 'CronWorkflow', or leave ${field} out`)
