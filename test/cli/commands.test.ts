@@ -151,6 +151,16 @@ describe('options several commands share', () => {
     expect(JSON.parse(both.stdout).diagnostics).toEqual([expect.objectContaining({ code: 'E_SCHEMA', message: expect.stringContaining('the Argo target cannot express a fan-in of artifacts') })])
   })
 
+  it('check takes file.ts#name like the other commands: the file is type-checked, the export compiled', async () => {
+    const named = await typeflow('check', `${caching}#audit`, '--format', 'json')
+    expect(named.code).toBe(0)
+    // audit has no publish task; etl, the default export, has.
+    const paths = JSON.parse(named.stdout).diagnostics.map((d: { path: string[] }) => d.path.join('.'))
+    expect(paths).toContain('tasks.holidays.image')
+    expect(paths).not.toContain('tasks.publish.image')
+    expect((await typeflow('check', `${caching}#nope`)).stderr).toContain('does not export "nope"')
+  })
+
   it.each([
     ['check', []],
     ['plan', []],

@@ -3,6 +3,7 @@
  * default export or the only one, and clear E_IO diagnostics for everything else, including a
  * file that would load as CommonJS.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -65,6 +66,26 @@ describe('loadPipelineFile', () => {
       expect(message(await loadPipelineFile(empty))).toBe(`E_IO: ${empty} exports no pipeline; export one, as its default export`)
       expect(message(await loadPipelineFile(`${empty}#answer`))).toBe(`E_IO: ${empty} exports "answer", but it is not a pipeline`)
       expect(message(await loadPipelineFile(join(dir, 'missing.ts')))).toBe(`E_IO: no such file: ${join(dir, 'missing.ts')}`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('places a syntax error where esbuild found it, and an exception at its frame in the file, with their text', async () => {
+    const dir = mkdtempSync(join(root, 'test/fixtures/cli/.tmp-load-'))
+    const located = (loaded: Awaited<ReturnType<typeof loadPipelineFile>>) =>
+      loaded.ok ? undefined : loaded.diagnostics.map((d) => `${d.source?.line}:${d.source?.column} ${d.code}: ${d.message}`)
+    try {
+      const syntax = join(dir, 'syntax.ts')
+      writeFileSync(syntax, "import { pipeline } from '@typeflow/dsl'\nexport default pipeline({ name: 'x' }, (dag) => { dag.task( }) })\n")
+      expect(located(await loadPipelineFile(syntax))).toEqual([`2:61 E_IO: cannot load ${syntax}: syntax error: Unexpected "}"`])
+      const throws = join(dir, 'throws.ts')
+      writeFileSync(throws, "import { pipeline } from '@typeflow/dsl'\nconst settings: { retries?: { count: number } } = {}\nexport default pipeline({ name: 'x' }, () => {\n  console.log(settings.retries!.count)\n})\n")
+      // From the command line: Node maps the frame through tsx's source map there (vitest's own
+      // stack handling does not, in this process).
+      const cli = spawnSync(process.execPath, [join(root, 'packages/cli/bin/typeflow.mjs'), 'compile', throws], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+      expect(cli.status).toBe(1)
+      expect(cli.stderr).toBe(`error ${throws}:4:33 - E_IO: cannot load ${throws}: TypeError: Cannot read properties of undefined (reading 'count')\n`)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -6,7 +6,7 @@ import { TypeflowError } from '@typeflow/dsl'
 import { compile, type CompileOptions, validateKfpDocuments, writeFilesAtomically, type OutputFile } from '@typeflow/compiler'
 import { lastRecordedRun, readDurationsFile } from './durations.ts'
 import { graphCommand } from './graph/command.ts'
-import { loadPipelineFile } from '@typeflow/runtime/load'
+import { loadPipelineFile, splitPipelineArgument } from '@typeflow/runtime/load'
 import { type DiagnosticFormat, renderDiagnostics, useColour } from './output.ts'
 import { planPipeline, planTaskPaths, renderPlan, taskPathOfRunRecord } from './plan.ts'
 import { validateYamlFile } from './validate.ts'
@@ -255,7 +255,7 @@ check unless --strict; exit code 1 on errors.`,
       const options = compileOptionsFrom(values)
       // The TypeScript compiler API (~0.6 s and ~140 MiB to load under tsx) only for this command.
       const { typecheckFiles } = await import('./check.ts')
-      const diagnostics: Diagnostic[] = [...typecheckFiles(positionals)]
+      const diagnostics: Diagnostic[] = [...typecheckFiles([...new Set(positionals.map((argument) => splitPipelineArgument(argument).file))])]
       for (const file of positionals) {
         const loaded = await loadPipelineFile(file)
         const result = loaded.ok ? compile(loaded.pipeline, options) : loaded

@@ -46,11 +46,39 @@ function commonJsReason(file: string): string | undefined {
   }
 }
 
-/** `pipeline.ts#name`: a named export, when the whole argument is not itself a file. */
-function splitExport(argument: string): { file: string; exportName?: string } {
+/**
+ * Splits a pipeline argument, `pipeline.ts#name`, into the file and the export it names (when the
+ * whole argument is not itself a file).
+ *
+ * @example
+ * ```ts
+ * splitPipelineArgument('docs/examples/caching.ts#audit') // { file: 'docs/examples/caching.ts', exportName: 'audit' }
+ * ```
+ */
+export function splitPipelineArgument(argument: string): { file: string; exportName?: string } {
   const at = argument.lastIndexOf('#')
   if (at <= 0 || existsSync(argument)) return { file: argument }
   return { file: argument.slice(0, at), exportName: argument.slice(at + 1) }
+}
+
+/** esbuild's syntax errors, one per line after its summary: `file:line:column: ERROR: text` (column from 0). */
+const SYNTAX_ERROR = /^(.+):(\d+):(\d+): ERROR: (.+)$/m
+
+/**
+ * What went wrong while a file was imported, and where: a syntax error at the place esbuild names,
+ * an exception at the first frame in the user's file (the message alone said neither).
+ */
+function loadFailure(error: unknown, path: string): { message: string; source?: { file: string; line: number; column: number } } {
+  if (!(error instanceof Error)) return { message: String(error) }
+  const syntax = SYNTAX_ERROR.exec(error.message)
+  if (syntax) return { message: `syntax error: ${syntax[4]}`, source: { file: syntax[1]!, line: Number(syntax[2]), column: Number(syntax[3]) + 1 } }
+  const message = `${error.name}: ${error.message.split('\n')[0]}`
+  for (const frame of (error.stack ?? '').split('\n').slice(1)) {
+    // `file:///…/p.ts?tsx-namespace=…:4:32` when tsx loaded the file under a namespace (a scoped import).
+    const at = /\(?(?:file:\/\/)?([^()\s?]+)(?:\?[^()\s]*)?:(\d+):(\d+)\)?$/.exec(frame.trim())
+    if (at && resolve(decodeURI(at[1]!)) === path) return { message, source: { file: path, line: Number(at[2]), column: Number(at[3]) } }
+  }
+  return { message }
 }
 
 /**
@@ -66,7 +94,7 @@ function splitExport(argument: string): { file: string; exportName?: string } {
  * ```
  */
 export async function loadPipelineFile(argument: string): Promise<LoadedPipeline> {
-  const { file, exportName } = splitExport(argument)
+  const { file, exportName } = splitPipelineArgument(argument)
   const path = resolve(file)
   const at = { file: path, line: 1, column: 1 }
   const fail = (message: string): LoadedPipeline => ({ ok: false, diagnostics: [{ code: 'E_IO', path: [], message, source: at }] })
@@ -80,8 +108,8 @@ export async function loadPipelineFile(argument: string): Promise<LoadedPipeline
     module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>
   } catch (error) {
     if (error instanceof TypeflowError) return { ok: false, diagnostics: error.diagnostics }
-    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error)
-    return fail(`cannot load ${file}: ${message}`)
+    const { message, source } = loadFailure(error, path)
+    return { ok: false, diagnostics: [{ code: 'E_IO', path: [], message: `cannot load ${file}: ${message}`, source: source ?? at }] }
   }
   const pipelines = Object.keys(module)
     .filter((name) => isPipeline(module[name]))
