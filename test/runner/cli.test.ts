@@ -8,7 +8,11 @@ afterAll(cleanup)
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
 function typeflow(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TYPEFLOW_BACKOFF_SCALE: '0.001' }
+  return typeflowWith({}, ...args)
+}
+
+function typeflowWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TYPEFLOW_BACKOFF_SCALE: '0.001', ...extraEnv }
   delete env['FORCE_COLOR']
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'packages/runtime/src/runner/cli.ts', ...args], { cwd: root, env, encoding: 'utf8', timeout: 100_000 })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
@@ -36,6 +40,17 @@ describe('typeflow run', () => {
       'output result = "hi there:6"',
       '3 tasks: 3 cached in T (nothing executed: every result came from the cache)',
     ])
+  })
+
+  it('--caching off (or TYPEFLOW_CACHING=off) runs again every task that does not choose, as plan shows', () => {
+    const store = tempDir()
+    const args = ['run', 'test/fixtures/runner/linear.ts', '--host', '--store', store, '-p', 'n=2', '-p', 'text=x']
+    expect(typeflow(...args).code).toBe(0)
+    expect(durations(typeflow(...args, '--caching', 'off').stdout)).toContain('3 tasks: 3 done in T')
+    const env = { TYPEFLOW_CACHING: 'off' }
+    expect(durations(typeflow(...args).stdout)).toContain('3 tasks: 3 cached in T')
+    expect(durations(typeflowWith(env, ...args).stdout)).toContain('3 tasks: 3 done in T')
+    expect(typeflow(...args, '--caching', 'sometimes')).toMatchObject({ code: 2, stderr: 'error: --caching must be on or off (got "sometimes")\n' })
   })
 
   it('exits 1 when a task fails, naming it', () => {

@@ -15,7 +15,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { parseClusterProfile } from '@typeflow/compiler'
+import { parseCachingSwitch, parseClusterProfile } from '@typeflow/compiler'
 import { formatDiagnostic, type PipelineNode } from '@typeflow/dsl'
 import type { ParameterType } from '@typeflow/dsl'
 import { parseParameterText } from '../executor/params.ts'
@@ -47,12 +47,15 @@ Options:
       --container-runtime <auto|docker|podman|none>
                            engine for container components (default: auto; none: only
                            function components and --host commands run)
+      --caching on|off     default caching for tasks that do not choose (env TYPEFLOW_CACHING),
+                           as the compile has it: off runs every such task again
       --cluster <profile>  gke, nvidia-gfd, karpenter or custom:<label>, for pipelines that name
                            accelerator models (env TYPEFLOW_CLUSTER); the run checks the pipeline
                            as it compiles for that cluster
   -h, --help               show this help
 
-Exit codes: 0 success, 1 a task failed or the pipeline has errors, 2 usage error.
+Exit codes: 0 success, 1 a task failed or the pipeline has errors, 2 usage error, 130 cancelled
+with Ctrl-C.
 `
 
 class UsageError extends Error {}
@@ -106,6 +109,7 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
         concurrency: { type: 'string' },
         'container-runtime': { type: 'string' },
         cluster: { type: 'string' },
+        caching: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -135,6 +139,9 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
     const clusterText = (values['cluster'] as string | undefined) ?? io.env['TYPEFLOW_CLUSTER']
     const cluster = clusterText ? parseClusterProfile(clusterText) : undefined
     if (clusterText && cluster === undefined) throw new UsageError(`unknown --cluster "${clusterText}"; use gke, nvidia-gfd, karpenter or custom:<node label>`)
+    const cachingText = (values['caching'] as string | undefined) ?? io.env['TYPEFLOW_CACHING']
+    const caching = cachingText === undefined ? undefined : parseCachingSwitch(cachingText)
+    if (cachingText !== undefined && caching === undefined) throw new UsageError(`--caching must be on or off (got "${cachingText}")`)
 
     const loaded = await loadPipelineFile(file)
     if (!loaded.ok) {
@@ -166,7 +173,7 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
         cache: values['no-cache'] !== true,
         ...(runtime !== undefined && { containerRuntime: runtime as 'auto' | 'docker' | 'podman' | 'none' }),
         ...(backoffScale !== undefined && Number.isFinite(backoffScale) && { backoffScale }),
-        ...(cluster !== undefined && { compile: { cluster } }),
+        ...((cluster !== undefined || caching !== undefined) && { compile: { ...(cluster !== undefined && { cluster }), ...(caching !== undefined && { caching }) } }),
         signal: controller.signal,
         onEvent: progress.onEvent,
       })
