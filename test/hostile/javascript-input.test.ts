@@ -5,7 +5,7 @@
  * a TypeError or a stack overflow from deep inside the compiler.
  */
 import { describe, expect, it } from 'vitest'
-import { component, lt, param, pipeline, TypeflowError, type PipelineNode } from '@typeflow/dsl'
+import { artifact, component, Dataset, functionComponent, lt, param, pipeline, TypeflowError, type PipelineNode } from '@typeflow/dsl'
 import { compile } from '../../packages/compiler/src/index.ts'
 
 const image = `alpine@sha256:${'6'.repeat(64)}`
@@ -196,8 +196,43 @@ describe('DSL calls that were ignored in silence', () => {
 
   it('a misspelt task option', () => {
     expect(thrown(() => pipeline({ name: 'p' }, (dag) => void dag.task(task, {}, { resourcez: { cpuLimit: '1' } } as never)))).toEqual([
-      'E_INVALID_CONSTANT tasks.task.resourcez: "resourcez" is not a task option; the options are name, displayName, after, caching, env, resources, kubernetes, retry, ignoreUpstreamFailure',
+      'E_INVALID_CONSTANT tasks.task.resourcez: "resourcez" is not a task option (did you mean "resources"?); the options are name, displayName, after, caching, env, resources, kubernetes, retry, ignoreUpstreamFailure',
     ])
+  })
+
+  // Each compiled, without the setting, before: the default, the limit, the count were dropped.
+  const typo = (options: Record<string, unknown>) => () => pipeline({ name: 'p' }, (dag) => void dag.task(task, {}, options as never))
+  it.each([
+    ['param.int({ defualt })', () => param.int({ defualt: 3 } as never), 'param.defualt: "defualt" is not a parameter option (did you mean "default"?); the options are default, optional, description'],
+    ['artifact({ optinal })', () => artifact(Dataset, { optinal: true } as never), 'artifact.optinal: "optinal" is not an artifact option (did you mean "optional"?); the options are optional, description'],
+    ['component({ comand })', () => component({ name: 'c', image, comand: ['x'] } as never), 'components.c.comand: "comand" is not a component option (did you mean "command"?); the options are name, description, image, inputs, outputs, command, args'],
+    ['functionComponent({ pacakges })', () => functionComponent({ name: 'f', pacakges: ['left-pad'] } as never, () => {}), 'components.f.pacakges: "pacakges" is not a functionComponent option (did you mean "packages"?); the options are name, description, inputs, outputs, image, packages'],
+    ['pipeline({ cachng })', () => pipeline({ name: 'p', cachng: false } as never, () => {}), 'cachng: "cachng" is not a pipeline option (did you mean "caching"?); the options are name, description, displayName, inputs, pipelineRoot, caching'],
+    ['resources: { memoryLimt }', typo({ resources: { memoryLimt: '8Gi' } }), 'tasks.task.resources.memoryLimt: "memoryLimt" is not a resource option (did you mean "memoryLimit"?); the options are cpuRequest, cpuLimit, memoryRequest, memoryLimit, accelerator'],
+    ['accelerator: { cont }', typo({ resources: { accelerator: { type: 'nvidia.com/gpu', cont: 2 } } }), 'tasks.task.resources.accelerator.cont: "cont" is not an accelerator option (did you mean "count"?); the options are type, count, model'],
+    ['retry: { backof }', typo({ retry: { count: 2, backof: '1s' } }), 'tasks.task.retry.backof: "backof" is not a retry option (did you mean "backoff"?); the options are count, backoff, factor, maxBackoff'],
+    ['kubernetes: { nodeSelectr }', typo({ kubernetes: { nodeSelectr: { pool: 'a' } } }), 'tasks.task.kubernetes.nodeSelectr: "nodeSelectr" is not a Kubernetes option (did you mean "nodeSelector"?); the options are nodeSelector, tolerations, nodeAffinity, secretsAsEnv, secretsAsVolume, configMapsAsEnv, configMapsAsVolume, pvcMounts, emptyDirs, ephemeralVolumes, imagePullSecrets, imagePullPolicy, fieldPathEnv, timeout, securityContext, podLabels, podAnnotations, initContainers'],
+    ['a toleration { efect }', typo({ kubernetes: { tolerations: [{ key: 'gpu', efect: 'NoSchedule' }] } }), 'tasks.task.kubernetes.tolerations.0.efect: "efect" is not a toleration field (did you mean "effect"?); the options are key, operator, value, effect, tolerationSeconds'],
+    ['tolerations given one parameter, not a list', () => pipeline({ name: 'p', inputs: { tol: param.struct() } }, (dag, p) => void dag.task(task, {}, { kubernetes: { tolerations: p.tol } } as never)), 'tasks.task.kubernetes.tolerations: tolerations is a list (a parameter holding JSON goes inside it: [p.value])'],
+    ['forEach(…, { paralelism })', () => pipeline({ name: 'p' }, (dag) => dag.forEach([1], () => void dag.task(task), { paralelism: 1 } as never)), 'forEach.paralelism: "paralelism" is not a forEach() option (did you mean "parallelism"?); the options are displayName, parallelism, item'],
+    ['if(…, { displayname })', () => pipeline({ name: 'p', inputs: { x: param.float() } }, (dag, p) => void dag.if(lt(p.x, 1), () => void dag.task(task), { displayname: 'small' } as never)), 'if.displayname: "displayname" is not an if() option (did you mean "displayName"?); the options are displayName'],
+    ['an option nothing is close to', typo({ priority: 'high' }), 'tasks.task.priority: "priority" is not a task option; the options are name, displayName, after, caching, env, resources, kubernetes, retry, ignoreUpstreamFailure'],
+  ])('%s', (_, build, message) => {
+    expect(thrown(build)).toEqual([`E_INVALID_CONSTANT ${message}`])
+  })
+
+  it('a misspelt option is placed at the call that has it, in the user\'s file', () => {
+    const where = (build: () => unknown) => {
+      try {
+        build()
+      } catch (error) {
+        return (error as TypeflowError).diagnostics[0]!.source
+      }
+    }
+    const param_ = where(() => param.int({ defualt: 3 } as never))
+    const component_ = where(() => component({ name: 'c', image, comand: ['x'] } as never))
+    expect(param_).toEqual(expect.objectContaining({ file: import.meta.filename }))
+    expect(component_).toEqual(expect.objectContaining({ file: import.meta.filename, line: param_!.line + 1 }))
   })
 
   it('caching given as a string', () => {

@@ -1,4 +1,5 @@
 import { DslError } from './errors.ts'
+import { refuseUnknownKeys } from './option-keys.ts'
 import type { ContainerComponentNode, JsonValue, PipelineNode, SourceLocation, ValueSourceNode } from './ir.ts'
 import { type CommandItem, ifPresentNode, placeholderToken, toCommandArgs } from './placeholders.ts'
 import { callerLocation } from './source.ts'
@@ -129,6 +130,9 @@ function strictPlaceholders(
   return strict(out, (key) => new DslError('E_INVALID_PLACEHOLDER', ['components', componentName, 'command'], `the command reads ${side}.${key}, which component "${componentName}" does not declare${declared}`, source))
 }
 
+/** @internal The keys of {@link ComponentConfig}. */
+export const COMPONENT_CONFIG_KEYS = ['name', 'description', 'image', 'inputs', 'outputs', 'command', 'args'] as const
+
 /** Declaration of a container component. */
 export interface ComponentConfig<I extends InputSpecs, O extends OutputSpecs> {
   /** Component name; tasks default to it (KFP sanitizes it to a Kubernetes-style name). */
@@ -225,6 +229,7 @@ export function component<const I extends InputSpecs = {}, const O extends Outpu
   const inputs = Object.freeze({ ...(config.inputs ?? {}) }) as I
   const outputs = Object.freeze({ ...(config.outputs ?? {}) }) as O
   const source = callerLocation()
+  refuseUnknownKeys(config, COMPONENT_CONFIG_KEYS, 'a component option', ['components', String(config.name)], source)
   const build = (spec: CommandSpec<I, O> | undefined, field: 'command' | 'args') => {
     if (spec === undefined) return undefined
     const items: unknown = typeof spec === 'function' ? spec(commandContext(inputs, outputs, config.name, source) as unknown as CommandContext<I, O>) : spec

@@ -7,6 +7,7 @@
  */
 import type { ComponentDef } from './component.ts'
 import { DslError } from './errors.ts'
+import { refuseUnknownKeys } from './option-keys.ts'
 import type { JsonValue } from './ir.ts'
 import { callerLocation } from './source.ts'
 import type { ArtifactSpec, InputSpecs, IsList, IsOptional, OutputSpecs, ParamSpec, ParamValue } from './types.ts'
@@ -181,6 +182,9 @@ export interface FunctionComponentConfig<I extends InputSpecs, O extends OutputS
   readonly packages?: readonly string[]
 }
 
+/** @internal The keys of {@link FunctionComponentConfig}. */
+export const FUNCTION_COMPONENT_CONFIG_KEYS = ['name', 'description', 'inputs', 'outputs', 'image', 'packages'] as const
+
 // An npm registry spec: a (scoped) package name, optionally `@` and a version or range. No
 // quotes, `$`, braces or backslashes, so it can sit single-quoted in a shell command that
 // Kubernetes, KFP and Argo all leave alone.
@@ -222,6 +226,7 @@ export function functionComponent<const I extends InputSpecs = {}, const O exten
   fn: NoInfer<ComponentFunction<I, O>>,
 ): ComponentDef<I, O> {
   const location = callerLocation()
+  refuseUnknownKeys(config, FUNCTION_COMPONENT_CONFIG_KEYS, 'a functionComponent option', ['components', String(config.name)], location)
   if (typeof fn !== 'function') {
     throw new DslError('E_INVALID_CONSTANT', ['components', config.name], 'functionComponent() takes the function to run as its second argument', location)
   }

@@ -13,6 +13,7 @@
 
 import { component, isJsonValue, isRef, type ParamRef } from './component.ts'
 import { DslError } from './errors.ts'
+import { refuseUnknownKeys } from './option-keys.ts'
 import type {
   EnvVarNode,
   InitContainerNode,
@@ -55,6 +56,9 @@ export interface Toleration {
   readonly tolerationSeconds?: number
 }
 
+/** @internal The keys of {@link Toleration} (a type test holds them equal). */
+export const TOLERATION_KEYS = ['key', 'operator', 'value', 'effect', 'tolerationSeconds'] as const
+
 /** A node selector requirement (`{ key: 'zone', operator: 'In', values: ['us-west-1'] }`). */
 export interface SelectorRequirement {
   readonly key: string
@@ -68,6 +72,9 @@ export interface NodeAffinityTerm {
   readonly matchFields?: readonly SelectorRequirement[]
   readonly weight?: number
 }
+
+/** @internal The keys of {@link NodeAffinityTerm}. */
+export const NODE_AFFINITY_TERM_KEYS = ['matchExpressions', 'matchFields', 'weight'] as const
 
 /** PVC access modes. */
 export type AccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod'
@@ -84,6 +91,9 @@ export interface InitContainer {
   readonly restartPolicy?: 'Always'
   readonly resources?: { readonly requests?: Readonly<Record<string, string>>; readonly limits?: Readonly<Record<string, string>> }
 }
+
+/** @internal The keys of {@link InitContainer}. */
+export const INIT_CONTAINER_KEYS = ['name', 'image', 'command', 'args', 'env', 'volumeMounts', 'restartPolicy', 'resources'] as const
 
 /**
  * Kubernetes settings of one task (`dag.task(c, args, { kubernetes: { … } })` or
@@ -143,6 +153,12 @@ export interface KubernetesOptions {
   readonly podAnnotations?: Readonly<Record<string, string>>
   readonly initContainers?: readonly InitContainer[]
 }
+
+/** The options of {@link KubernetesOptions} that are lists. */
+const KUBERNETES_LIST_KEYS = ['tolerations', 'nodeAffinity', 'secretsAsEnv', 'secretsAsVolume', 'configMapsAsEnv', 'configMapsAsVolume', 'pvcMounts', 'emptyDirs', 'ephemeralVolumes', 'imagePullSecrets', 'initContainers'] as const
+
+/** @internal The keys of {@link KubernetesOptions}. */
+export const KUBERNETES_OPTION_KEYS = ['nodeSelector', 'tolerations', 'nodeAffinity', 'secretsAsEnv', 'secretsAsVolume', 'configMapsAsEnv', 'configMapsAsVolume', 'pvcMounts', 'emptyDirs', 'ephemeralVolumes', 'imagePullSecrets', 'imagePullPolicy', 'fieldPathEnv', 'timeout', 'securityContext', 'podLabels', 'podAnnotations', 'initContainers'] as const
 
 type Where = readonly string[]
 
@@ -214,6 +230,14 @@ export function kubernetesNode(all: readonly KubernetesOptions[], where: Where, 
 
   for (const k of all) {
     const at = (...path: string[]) => [...where, ...path]
+    refuseUnknownKeys(k, KUBERNETES_OPTION_KEYS, 'a Kubernetes option', where, source)
+    for (const field of KUBERNETES_LIST_KEYS) {
+      const list = k[field]
+      if (list !== undefined && !Array.isArray(list)) invalid(at(field), `${field} is a list${field === 'tolerations' || field === 'nodeAffinity' ? ' (a parameter holding JSON goes inside it: [p.value])' : ''}`, source)
+    }
+    k.tolerations?.forEach((t, i) => isRef(t) || isJsonWrapper(t) || refuseUnknownKeys(t, TOLERATION_KEYS, 'a toleration field', at('tolerations', String(i)), source))
+    k.nodeAffinity?.forEach((t, i) => isRef(t) || isJsonWrapper(t) || refuseUnknownKeys(t, NODE_AFFINITY_TERM_KEYS, 'a node affinity term field', at('nodeAffinity', String(i)), source))
+    k.initContainers?.forEach((c, i) => refuseUnknownKeys(c, INIT_CONTAINER_KEYS, 'an init container field', at('initContainers', String(i)), source))
     if (k.nodeSelector !== undefined) {
       if (isRef(k.nodeSelector)) nodeSelectorJson = jsonNode(k.nodeSelector, at('nodeSelector'), source)
       else Object.assign(nodeSelector, stringMap(k.nodeSelector, at('nodeSelector'), source))
@@ -350,10 +374,16 @@ function resourceValue(value: unknown, where: Where, source: SourceLocation | un
   return invalid(where, 'a resource quantity is a string such as "2", "500m", "16Gi", or a string parameter', source)
 }
 
+/** @internal The keys of the resource options (`TaskResources`) and of an accelerator request. */
+export const RESOURCE_KEYS = ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit', 'accelerator'] as const
+export const ACCELERATOR_KEYS = ['type', 'count', 'model'] as const
+
 /** @internal Splits resource options into static quantities and values read from parameters. */
 export function resourcesNode(r: ResourceOptions, where: Where, source: SourceLocation | undefined): ResourcesNode | undefined {
   const statics: Record<string, unknown> = {}
   const dynamic: Record<string, unknown> = {}
+  refuseUnknownKeys(r, RESOURCE_KEYS, 'a resource option', where, source)
+  refuseUnknownKeys(r.accelerator, ACCELERATOR_KEYS, 'an accelerator option', [...where, 'accelerator'], source)
   for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
     const value = r[field]
     if (value === undefined) continue

@@ -12,6 +12,7 @@ import {
 } from './component.ts'
 import { type Collected, oneOfSource, type Predicate, staticItemType, type TaskFinalStatus } from './control-flow.ts'
 import { DslError } from './errors.ts'
+import { refuseUnknownKeys } from './option-keys.ts'
 import { type KubernetesOptions, kubernetesNode, resourcesNode } from './kubernetes.ts'
 import type {
   BodyNode,
@@ -82,6 +83,9 @@ export interface RetryOptions {
   /** Longest wait between retries. @default '1h' */
   readonly maxBackoff?: Duration
 }
+
+/** @internal The keys of {@link RetryOptions}. */
+export const RETRY_KEYS = ['count', 'backoff', 'factor', 'maxBackoff'] as const
 
 /** Per-task settings; each also has a chainable method on the task handle. */
 export interface TaskOptions {
@@ -176,6 +180,10 @@ export interface GroupOptions {
   readonly displayName?: string
 }
 
+/** @internal The keys of {@link GroupOptions} and {@link LoopOptions}. */
+export const GROUP_OPTION_KEYS = ['displayName'] as const
+export const LOOP_OPTION_KEYS = ['displayName', 'parallelism', 'item'] as const
+
 /** Options for `dag.forEach`. */
 export interface LoopOptions extends GroupOptions {
   /** Most iterations running at once. @default unlimited */
@@ -203,6 +211,10 @@ export type LoopResult = void | AnyRef | { readonly [name: string]: AnyRef }
 
 /** The collected form of a loop body's result. */
 export type CollectedResult<R> = R extends void ? void : R extends AnyRef ? Collected<R> : { readonly [K in keyof R]: Collected<R[K]> }
+
+/** @internal The keys of {@link ImporterConfig} and {@link PipelineConfig}. */
+export const IMPORTER_CONFIG_KEYS = ['uri', 'type', 'reimport', 'metadata'] as const
+export const PIPELINE_CONFIG_KEYS = ['name', 'description', 'displayName', 'inputs', 'pipelineRoot', 'caching'] as const
 
 /** Configuration of an importer task. */
 export interface ImporterConfig<S extends string> {
@@ -373,6 +385,7 @@ function freezeTask(draft: TaskDraft): TaskNode {
   const env: EnvVarNode[] = [...draft.env].map(([name, value]) => ({ name, value }))
   const resources = resourcesNode(draft.resources, ['tasks', draft.name, 'resources'], draft.source)
   const kubernetes = kubernetesNode(draft.kubernetes, ['tasks', draft.name, 'kubernetes'], draft.source)
+  refuseUnknownKeys(draft.retry, RETRY_KEYS, 'a retry option', ['tasks', draft.name, 'retry'], draft.source)
   const retry: RetryNode | undefined = draft.retry && {
     maxRetryCount: draft.retry.count,
     backoffSeconds: durationSeconds(draft.retry.backoff ?? 0),
@@ -445,15 +458,11 @@ function freezeNode(draft: DraftNode): BodyNode {
   }
 }
 
-const TASK_OPTIONS: ReadonlySet<string> = new Set(['name', 'displayName', 'after', 'caching', 'env', 'resources', 'kubernetes', 'retry', 'ignoreUpstreamFailure'])
+/** @internal The keys of {@link TaskOptions}. */
+export const TASK_OPTION_KEYS = ['name', 'displayName', 'after', 'caching', 'env', 'resources', 'kubernetes', 'retry', 'ignoreUpstreamFailure'] as const
 
 function applyOptions(draft: TaskDraft, options: TaskOptions): void {
-  // Without types (JavaScript, a cast) a misspelt option would be ignored in silence.
-  for (const key of Object.keys(options)) {
-    if (!TASK_OPTIONS.has(key)) {
-      throw new DslError('E_INVALID_CONSTANT', ['tasks', draft.name, key], `"${key}" is not a task option; the options are ${[...TASK_OPTIONS].join(', ')}`, draft.source)
-    }
-  }
+  refuseUnknownKeys(options, TASK_OPTION_KEYS, 'a task option', ['tasks', draft.name], draft.source)
   if (options.displayName !== undefined) draft.displayName = options.displayName
   if (options.after) draft.after.push(...options.after.map((t) => t.name))
   if (options.caching !== undefined) setCaching(draft, options.caching)
@@ -511,6 +520,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
   body: (dag: Dag, inputs: PipelineInputs<I>) => R,
 ): PipelineDef<I, R extends void ? {} : OutputsOf<R>> {
   const source = callerLocation()
+  refuseUnknownKeys(config, PIPELINE_CONFIG_KEYS, 'a pipeline option', [], source)
   const inputs = (config.inputs ?? {}) as I
   const root: DraftNode[] = []
   const scopes: DraftNode[][] = [root]
@@ -642,6 +652,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
 
     if(predicate, run, options) {
       const groupSource = callerLocation()
+      refuseUnknownKeys(options, GROUP_OPTION_KEYS, 'an if() option', ['if'], groupSource)
       const first: ConditionDraft = {
         kind: 'condition',
         id: `condition-${nextGroupNumber()}`,
@@ -657,6 +668,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
       const afterFirst = declared.length
       let chain: BranchesDraft | undefined
       const addBranch = (branchPredicate: Predicate | undefined, branchRun: () => void, branchOptions: GroupOptions | undefined) => {
+        refuseUnknownKeys(branchOptions, GROUP_OPTION_KEYS, `an ${branchPredicate ? 'elif' : 'else'}() option`, [branchPredicate ? 'elif' : 'else'], callerLocation)
         if (chain === undefined) {
           // KFP's numbering: the chain takes over the first branch's number, the first branch a new one.
           chain = { kind: 'branches', id: first.id.replace('condition-', 'condition-branches-'), branches: [first], ...(groupSource !== undefined && { source: groupSource }) }
@@ -699,6 +711,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
 
     forEach(items: unknown, run: (item: never) => LoopResult, options?: LoopOptions) {
       const loopSource = callerLocation()
+      refuseUnknownKeys(options, LOOP_OPTION_KEYS, 'a forEach() option', ['forEach'], loopSource)
       let loopItems: LoopItemsNode
       let itemSpec: IoSpec
       if (Array.isArray(items)) {
@@ -735,6 +748,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
 
     exitHandler(exitTask, run, options) {
       const handlerSource = callerLocation()
+      refuseUnknownKeys(options, GROUP_OPTION_KEYS, 'an exitHandler() option', ['exitHandler'], handlerSource)
       const handler: ExitHandlerDraft = {
         kind: 'exitHandler',
         id: `exit-handler-${nextGroupNumber()}`,
@@ -757,6 +771,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
     },
 
     importer(importerConfig, options) {
+      refuseUnknownKeys(importerConfig, IMPORTER_CONFIG_KEYS, 'an importer option', ['importer'], callerLocation)
       const component: ImporterComponentNode = deepFreeze({
         kind: 'importer',
         name: 'importer',

@@ -1,5 +1,7 @@
 import type { TaskFinalStatus } from './control-flow.ts'
 import type { ArtifactSpecNode, ArtifactTypeNode, JsonValue, ParameterSpecNode, ParameterType } from './ir.ts'
+import { ARTIFACT_OPTION_KEYS, PARAM_OPTION_KEYS, refuseUnknownKeys } from './option-keys.ts'
+import { callerLocation } from './source.ts'
 
 declare const phantom: unique symbol
 
@@ -85,6 +87,7 @@ export interface StructParamFactory {
 }
 
 function makeParam(type: ParameterType, options: ParamOptions<unknown> | undefined): ParamSpec<never, never> {
+  refuseUnknownKeys(options, PARAM_OPTION_KEYS, 'a parameter option', ['param'], callerLocation)
   const spec: { -readonly [K in keyof ParameterSpecNode]: ParameterSpecNode[K] } = {
     kind: 'parameter',
     type,
@@ -138,6 +141,7 @@ export interface ArtifactOptions {
 }
 
 function makeArtifact<S extends string>(type: ArtifactType<S>, isList: boolean, options: ArtifactOptions | undefined): ArtifactSpecNode {
+  refuseUnknownKeys(options, ARTIFACT_OPTION_KEYS, 'an artifact option', ['artifact'], callerLocation)
   const spec: { -readonly [K in keyof ArtifactSpecNode]: ArtifactSpecNode[K] } = {
     kind: 'artifact',
     type,
