@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Diagnostic, PipelineNode } from '@typeflow/dsl'
-import { TypeflowError } from '@typeflow/dsl'
+import { closestName, TypeflowError } from '@typeflow/dsl'
 import { compile, type CompileOptions, validateKfpDocuments, writeFilesAtomically, type OutputFile } from '@typeflow/compiler'
 import { lastRecordedRun, readDurationsFile } from './durations.ts'
 import { graphCommand } from './graph/command.ts'
@@ -136,25 +136,6 @@ function optionalValue(flag: string, isValue: (next: string) => boolean): (args:
 
 /** A pipeline file argument (`pipeline.ts`, `pipeline.mts#name`, …). */
 const PIPELINE_FILE = /\.[cm]?[jt]sx?(#[^/]*)?$/
-
-/** The closest of `names` to `name` by edit distance, when close enough to be a typo. */
-function closest(name: string, names: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j)
-    for (let i = 1; i <= a.length; i++) {
-      const next = [i]
-      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-      row = next
-    }
-    return row[b.length]!
-  }
-  let best: { name: string; d: number } | undefined
-  for (const candidate of [...names].sort()) {
-    const d = distance(name, candidate)
-    if (d <= Math.max(2, Math.floor(name.length / 4)) && (best === undefined || d < best.d)) best = { name: candidate, d }
-  }
-  return best?.name
-}
 
 /** `--param name=value` by the declared type of each input, as `typeflow run` parses them. */
 async function typedParams(pipeline: PipelineNode, pairs: readonly string[]): Promise<Record<string, unknown>> {
@@ -348,7 +329,7 @@ durations file that the pipeline does not have (E_UNKNOWN_TASK).`,
             continue
           }
           const nested = paths.pipelineTasks.includes(entry.task)
-          const near = closest(entry.task, paths.tasks)
+          const near = closestName(entry.task, paths.tasks)
           diagnostics.push({
             code: 'E_UNKNOWN_TASK',
             path: ['durations', entry.task],

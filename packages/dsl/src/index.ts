@@ -84,6 +84,7 @@ export {
 } from './kubernetes.ts'
 export { and, collected, eq, fmt, ge, gt, le, lt, ne, not, or, type Collected, type Comparable, type FormatValue, type Operand, type Predicate, type TaskFinalStatus } from './control-flow.ts'
 export { fitName, sanitizeName, KUBERNETES_NAME, MAX_NAME_LENGTH } from './names.ts'
+export { closestName } from './option-keys.ts'
 export { formatDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.ts'
 export { TypeflowError } from './errors.ts'
 export type * from './ir.ts'

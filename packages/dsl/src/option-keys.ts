@@ -15,7 +15,7 @@ import type { SourceLocation } from './ir.ts'
 export const PARAM_OPTION_KEYS = ['default', 'optional', 'description'] as const
 export const ARTIFACT_OPTION_KEYS = ['optional', 'description'] as const
 
-/** Edit distance, for "did you mean": small words only, so quadratic is fine. */
+/** Edit distance (insertions, deletions, substitutions): short words only, so quadratic is fine. */
 function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
@@ -26,15 +26,24 @@ function distance(a: string, b: string): number {
   return previous[b.length]!
 }
 
-/** The known key closest to a misspelt one, when it is close enough to be what was meant. */
-function nearest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestDistance = Number.POSITIVE_INFINITY
-  for (const candidate of known) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate)
-    if (d < bestDistance) [best, bestDistance] = [candidate, d]
+/**
+ * The one of `names` closest to `name`, when close enough to be what a typo meant: differing in
+ * case only, or by at most 2 edits (a quarter of the word for long ones). Ties go to the first in
+ * sorted order.
+ *
+ * @example
+ * ```ts
+ * closestName('paralelism', ['displayName', 'parallelism']) // 'parallelism'
+ * closestName('priority', ['name', 'caching']) // undefined
+ * ```
+ */
+export function closestName(name: string, names: readonly string[]): string | undefined {
+  let best: { name: string; d: number } | undefined
+  for (const candidate of [...names].sort()) {
+    const d = candidate.toLowerCase() === name.toLowerCase() ? 0 : distance(name, candidate)
+    if (d <= Math.max(2, Math.floor(name.length / 4)) && (best === undefined || d < best.d)) best = { name: candidate, d }
   }
-  return bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined
+  return best?.name
 }
 
 /**
@@ -53,7 +62,7 @@ export function refuseUnknownKeys(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue
-    const guess = nearest(key, known)
+    const guess = closestName(key, known)
     throw new DslError(
       'E_INVALID_CONSTANT',
       [...path, key],
