@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { PipelineNode } from '@typeflow/dsl'
-import { artifact, collected, component, Dataset, eq, param, pipeline } from '@typeflow/dsl'
+import { artifact, collected, component, Dataset, eq, gt, param, pipeline } from '@typeflow/dsl'
 import { computeCacheKeys, runtimeCacheKey } from '../../packages/compiler/src/passes/cache-keys.ts'
 import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
@@ -76,6 +76,20 @@ describe('conditions', () => {
     const hostile = ran(result.runs).filter((t) => t.startsWith('hostile-'))
     expect(hostile).toEqual([`hostile-${i}`])
     expect(ran(result.runs).includes('on-text')).toBe(text === HOSTILE[1])
+  })
+
+  it('compares struct fields and items of unknown type by the JSON value they hold, as KFP does: 10 > 3', () => {
+    const show = component({ name: 'show', image: 'alpine:3.20', inputs: { v: param.string() }, command: ({ inputs }) => ['echo', inputs.v.value] })
+    const gen = component({ name: 'gen', image: 'alpine:3.20', outputs: { xs: param.list<number>() } })
+    const docs = compileArgo(
+      pipeline({ name: 'untyped' }, (dag) => {
+        dag.forEach([{ n: 1 }, { n: 10 }, { n: 2.5 }], (x) => void dag.if(gt(x.field('n'), 3), () => void dag.task(show, { v: x.field('n') }, { name: 'field' })))
+        dag.forEach(dag.task(gen).outputs.xs, (x) => void dag.if(gt(x, 3), () => void dag.task(show, { v: x }, { name: 'item' })))
+        dag.forEach([{ on: true }, { on: false }], (x) => void dag.if(eq(x.field('on'), true), () => void dag.task(show, { v: 'on' }, { name: 'flag' })))
+      }),
+    )
+    const result = runWorkflow(docs, { outputs: (run) => (run.task === 'gen' ? { xs: '[1, 10, 2.5, 30]' } : {}) })
+    expect(result.runs.filter((r) => r.task !== 'gen').map((r) => `${r.task}:${argOf(r)}`).sort()).toEqual(['field:10', 'flag:on', 'item:10', 'item:30'])
   })
 
   it('compares floats with a float parameter, booleans as booleans, and a hostile default with its constant', () => {

@@ -468,7 +468,8 @@ class PipelineScope {
   }
 }
 
-function isUntypedItemField(spec: IoSpecNode): boolean {
+/** Whether a value's type is known only at run time: a field of a loop item, an item of a list of structs or lists. */
+export function isUntypedItemField(spec: IoSpecNode): boolean {
   return spec === UNTYPED
 }
 

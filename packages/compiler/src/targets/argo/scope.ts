@@ -31,6 +31,7 @@
 
 import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } from '../../analyse/graph.ts'
 import { compareNames, predicateOperands, sourceKey } from '../../analyse/graph.ts'
+import { isUntypedItemField } from '../../analyse/analyse.ts'
 import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import type { IoSpecNode, JsonValue, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs } from '@typeflow/dsl'
@@ -835,12 +836,17 @@ class ScopeBuilder {
         return typeof v === 'number' ? (Number.isInteger(v) ? 'NUMBER_INTEGER' : 'NUMBER_DOUBLE') : typeof v === 'boolean' ? 'BOOLEAN' : 'STRING'
       }
       const spec = inst.specOf(s)
+      // A struct field or an item of unknown type: KFP's CEL compares the JSON value it holds, so a
+      // number compares as a number ('10' > '3' would be false as text).
+      if (isUntypedItemField(spec)) return 'ANY'
       return spec.kind === 'parameter' ? spec.type : 'STRING'
     }
     const types = [typeOf(p.left), typeOf(p.right)]
-    const numeric = types.every((t) => t === 'NUMBER_INTEGER' || t === 'NUMBER_DOUBLE')
+    const typed = types.filter((t) => t !== 'ANY')
+    const numeric = typed.length > 0 && typed.every((t) => t === 'NUMBER_INTEGER' || t === 'NUMBER_DOUBLE')
+    // A value of unknown type may hold 2.5: compared as a float.
     const integral = types.every((t) => t === 'NUMBER_INTEGER')
-    const boolean = types.every((t) => t === 'BOOLEAN')
+    const boolean = typed.length > 0 && typed.every((t) => t === 'BOOLEAN')
     const operand = (s: ValueSourceNode, other: ValueSourceNode): string => {
       if (s.kind === 'constant') {
         const v = s.value
