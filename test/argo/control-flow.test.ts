@@ -7,7 +7,7 @@
  * cannot express is refused with a diagnostic.
  */
 import { describe, expect, it } from 'vitest'
-import type { PipelineNode } from '@typeflow/dsl'
+import type { PipelineNode, Task } from '@typeflow/dsl'
 import { artifact, collected, component, Dataset, eq, gt, param, pipeline } from '@typeflow/dsl'
 import { computeCacheKeys, runtimeCacheKey } from '../../packages/compiler/src/passes/cache-keys.ts'
 import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
@@ -79,17 +79,31 @@ describe('conditions', () => {
   })
 
   it('compares struct fields and items of unknown type by the JSON value they hold, as KFP does: 10 > 3', () => {
-    const show = component({ name: 'show', image: 'alpine:3.20', inputs: { v: param.string() }, command: ({ inputs }) => ['echo', inputs.v.value] })
+    const show = component({ name: 'show', image: 'alpine:3.20', inputs: { v: param.float() }, command: ({ inputs }) => ['echo', inputs.v.value] })
     const gen = component({ name: 'gen', image: 'alpine:3.20', outputs: { xs: param.list<number>() } })
     const docs = compileArgo(
       pipeline({ name: 'untyped' }, (dag) => {
         dag.forEach([{ n: 1 }, { n: 10 }, { n: 2.5 }], (x) => void dag.if(gt(x.field('n'), 3), () => void dag.task(show, { v: x.field('n') }, { name: 'field' })))
         dag.forEach(dag.task(gen).outputs.xs, (x) => void dag.if(gt(x, 3), () => void dag.task(show, { v: x }, { name: 'item' })))
-        dag.forEach([{ on: true }, { on: false }], (x) => void dag.if(eq(x.field('on'), true), () => void dag.task(show, { v: 'on' }, { name: 'flag' })))
+        dag.forEach([{ on: true }, { on: false }], (x) => void dag.if(eq(x.field('on'), true), () => void dag.task(show, { v: 1 }, { name: 'flag' })))
       }),
     )
     const result = runWorkflow(docs, { outputs: (run) => (run.task === 'gen' ? { xs: '[1, 10, 2.5, 30]' } : {}) })
-    expect(result.runs.filter((r) => r.task !== 'gen').map((r) => `${r.task}:${argOf(r)}`).sort()).toEqual(['field:10', 'flag:on', 'item:10', 'item:30'])
+    expect(result.runs.filter((r) => r.task !== 'gen').map((r) => `${r.task}:${argOf(r)}`).sort()).toEqual(['field:10', 'flag:1', 'item:10', 'item:30'])
+  })
+
+  it('a task after one inside a condition runs only if the condition held, as on KFP (Argo counts a skip as done)', () => {
+    const step = component({ name: 'step', image: 'alpine:3.20', inputs: { v: param.string() }, command: ({ inputs }) => ['echo', inputs.v.value] })
+    const docs = compileArgo(
+      pipeline({ name: 'after-skip', inputs: { go: param.bool({ default: false }) } }, (dag, p) => {
+        let deploy: Task | undefined
+        dag.if(eq(p.go, true), () => void (deploy = dag.task(step, { v: 'deploy' }, { name: 'deploy' })))
+        dag.task(step, { v: 'announce' }, { name: 'announce' }).after(deploy!)
+      }),
+    )
+    expect(tasksOf(docs, 'after-skip').find((t) => t['name'] === 'announce')!['depends']).toBe('condition-1.Succeeded')
+    expect(ran(runWorkflow(docs).runs)).toEqual([])
+    expect(ran(runWorkflow(docs, { parameters: { go: 'true' } }).runs)).toEqual(['deploy', 'announce'])
   })
 
   it('compares floats with a float parameter, booleans as booleans, and a hostile default with its constant', () => {

@@ -451,10 +451,14 @@ export function argumentsOf(parameters: readonly Json[], artifacts: readonly Jso
 
 const ANY_COMPLETION = ['Succeeded', 'Failed', 'Errored', 'Skipped', 'Omitted'] as const
 
-/** `depends` of a task: a bare name waits for success (or a skip), `anyCompletion` for any end. */
-function dependsText(names: readonly string[], anyCompletion: boolean): string {
-  if (!anyCompletion) return names.join(' && ')
-  return names.map((n) => `(${ANY_COMPLETION.map((r) => `${n}.${r}`).join(' || ')})`).join(' && ')
+/**
+ * `depends` of a task: a bare name waits for success (or a skip), `anyCompletion` for any end. A
+ * condition that did not hold is a skip in Argo, after which a bare name would run the task; KFP
+ * runs nothing after it (its backend waits for `.Succeeded`), so a condition is waited for so.
+ */
+function dependsText(units: readonly Unit[], anyCompletion: boolean): string {
+  if (!anyCompletion) return units.map((u) => (u.kind === 'leaf' && u.when ? `${u.argoName}.Succeeded` : u.argoName)).join(' && ')
+  return units.map((u) => `(${ANY_COMPLETION.map((r) => `${u.argoName}.${r}`).join(' || ')})`).join(' && ')
 }
 
 const NO_IMPORTS: ReadonlyMap<string, string> = new Map()
@@ -521,10 +525,9 @@ function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], gro
     const args = argumentsOf(parameters, artifacts)
     // Sorting allocates even for one item; most tasks wait for one sibling or none.
     if (depends.length > 1) depends.sort((a, b) => a - b)
-    const ordered = depends.map((d) => children[d]!.argoName)
     // Optional fields assigned rather than spread in: tens of thousands of tasks are built.
     const task: Json = { name: child.argoName, template: templates[i]!.name }
-    if (ordered.length > 0) task['depends'] = dependsText(ordered, isAny)
+    if (depends.length > 0) task['depends'] = dependsText(depends.map((d) => children[d]!), isAny)
     if (child.kind === 'leaf') {
       if (child.when) task['when'] = renderValue(view, child.when)
       if (child.withItems) task['withItems'] = child.withItems
@@ -738,18 +741,18 @@ function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[],
 /** Checks that a task waiting for any outcome shares a DAG with what it waits for. */
 function checkSplitWaits(ctx: EmitContext, scope: Scope, units: readonly Unit[]): void {
   const unitOf = new UnitFinder(units)
+  const conditional = new Set(scope.leaves.filter((l) => l.when !== undefined).map((l) => l.name))
   for (const leaf of scope.leaves) {
     const home = unitOf.indexOf(leaf.name)
+    const apart = (names: readonly string[]) => names.filter((d) => unitOf.indexOf(d) !== home).map((d) => `"${d}"`).join(', ')
     const reads = leafAtoms(leaf).filter((a) => a.kind === 'status').map((a) => (a as { member: string }).member)
-    const waits = leaf.anyCompletion ? [...leaf.dependsOn, ...reads] : reads
-    const split = waits.filter((d) => unitOf.indexOf(d) !== home)
-    if (split.length > 0) {
-      ctx.report(
-        'E_SCHEMA',
-        ['argo', scope.baseName, leaf.name],
-        `"${leaf.name}" runs whatever happens to ${split.map((s) => `"${s}"`).join(', ')}, but the scope is too large for one Argo DAG and they ended up in different partitions; move the exit handler or ignoreUpstreamFailure task into a smaller group`,
-      )
-    }
+    const anyOutcome = apart(leaf.anyCompletion ? [...leaf.dependsOn, ...reads] : reads)
+    // A condition is waited for by its own outcome (see dependsText), which a partition does not pass on.
+    const conditions = leaf.anyCompletion ? '' : apart(leaf.dependsOn.filter((d) => conditional.has(d)))
+    const where = ['argo', scope.baseName, leaf.name]
+    const tooLarge = 'but the scope is too large for one Argo DAG and they ended up in different partitions'
+    if (anyOutcome !== '') ctx.report('E_SCHEMA', where, `"${leaf.name}" runs whatever happens to ${anyOutcome}, ${tooLarge}; move the exit handler or ignoreUpstreamFailure task into a smaller group`)
+    if (conditions !== '') ctx.report('E_SCHEMA', where, `"${leaf.name}" runs only if the condition ${conditions} held, ${tooLarge}; move the condition and what waits for it into a smaller group`)
   }
 }
 
