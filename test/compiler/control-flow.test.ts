@@ -86,6 +86,20 @@ describe('control flow: visibility and types', () => {
     expect(codes(p)).toEqual(['E_INVALID_REFERENCE tasks.misplaced.inputs.status'])
   })
 
+  it('a task that ignores upstream failure reads an upstream output only into an input with a default (KFP SDK rule)', () => {
+    const withDefault = component({ name: 'with-default', image: 'img', inputs: { n: param.int({ default: 0 }) } })
+    const without = pipeline({ name: 'p' }, (dag) => {
+      const a = dag.task(produce)
+      dag.task(consumeInt, { n: a.outputs.n }).ignoreUpstreamFailure()
+    })
+    const withIt = pipeline({ name: 'p' }, (dag) => {
+      const a = dag.task(produce)
+      dag.task(withDefault, { n: a.outputs.n }).ignoreUpstreamFailure()
+    })
+    expect(codes(without)).toEqual(['E_INVALID_REFERENCE tasks.consume-int.inputs.n'])
+    expect(codes(withIt)).toEqual([])
+  })
+
   it('a dependency cycle through a group is reported', () => {
     const p = pipeline({ name: 'p' }, (dag) => {
       const a = dag.task(produce)

@@ -857,8 +857,12 @@ function childScope(scope: Scope): Scope {
   return { visible: [...scope.visible], siblings: [], collectible: [] }
 }
 
-/** Inputs of a task, fed from what is visible; the final status where the component asks for one. */
-function wire(b: Builder, scope: Scope, component: ComponentNode, args: readonly ArgChoice[], tasksAllowed: boolean): Record<string, ValueSourceNode> {
+/**
+ * Inputs of a task, fed from what is visible; the final status where the component asks for one.
+ * A task that runs after a failure (`ignoresFailure`) reads task outputs into optional inputs only:
+ * a failed task does not produce them, and a required input would have no value (KFP's rule).
+ */
+function wire(b: Builder, scope: Scope, component: ComponentNode, args: readonly ArgChoice[], tasksAllowed: boolean, ignoresFailure = false): Record<string, ValueSourceNode> {
   const inputs: Record<string, ValueSourceNode> = {}
   let k = 0
   for (const [input, spec] of Object.entries(component.inputs)) {
@@ -868,7 +872,7 @@ function wire(b: Builder, scope: Scope, component: ComponentNode, args: readonly
     }
     const arg = args[k++] ?? DEFAULT_ARG
     if (spec.optional && arg.omit) continue
-    inputs[input] = chooseSource(b, scope, spec, arg, tasksAllowed)
+    inputs[input] = chooseSource(b, scope, spec, arg, tasksAllowed && (spec.optional || !ignoresFailure))
   }
   return inputs
 }
@@ -888,7 +892,7 @@ function buildTask(b: Builder, scope: Scope, choice: TaskChoice): TaskNode {
     if (!status) b.containers.push({ component, word })
   }
   const name = b.fresh(word)
-  const inputs = wire(b, scope, component, choice.args, !status)
+  const inputs = wire(b, scope, component, choice.args, !status, s.ignoreUpstream > 0)
   const settings = settingsOf(b, s, 'container')
   return {
     kind: 'task',
