@@ -179,6 +179,17 @@ describe('pod settings Argo cannot express get a diagnostic, never a manifest', 
     expect(codes(p)).toEqual(['E_SCHEMA tasks.worker.kubernetes'])
   })
 
+  it('a node affinity object from a parameter with other terms (the pod spec patch would replace them)', () => {
+    const p = pipeline({ name: 'affinity', inputs: { a: param.struct() } }, (dag, i) => {
+      dag.task(worker, {}, { kubernetes: { nodeAffinity: [i.a, { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } })
+    })
+    const result = compile(p, { targets: ['argo'] })
+    expect(result.ok ? [] : result.diagnostics.map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`)).toEqual([
+      expect.stringMatching(/^E_SCHEMA tasks\.worker\.kubernetes: .*nodeAffinity: a node affinity object from a parameter together with other terms/),
+    ])
+    expect(compile(p, { targets: ['kfp'] }).ok).toBe(true)
+  })
+
   it('"{{" in a pod annotation (Argo would read it as a tag and has no escape there)', () => {
     const p = pipeline({ name: 'braces' }, (dag) => {
       dag.task(worker, {}, { kubernetes: { podAnnotations: { note: 'see {{workflow.name}}' } } })

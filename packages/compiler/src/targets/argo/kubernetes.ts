@@ -230,6 +230,8 @@ export function argoPodSettings(
   const nodeAffinity = staticNodeAffinity(k.nodeAffinity ?? [])
   const dynamicAffinity = (k.nodeAffinity ?? []).filter((t): t is { json: ValueSourceNode } => 'json' in t && t.json.kind !== 'constant')
   if (dynamicAffinity.length > 1) unsupported.push('nodeAffinity: more than one node affinity object from parameters')
+  // The patch replaces the template's affinity terms (a strategic merge keeps no list of terms): they would be lost.
+  if (dynamicAffinity.length > 0 && nodeAffinity !== undefined) unsupported.push('nodeAffinity: a node affinity object from a parameter together with other terms (Argo cannot merge them at run time)')
   if (dynamicAffinity.length > 0) patch['affinity'] = { nodeAffinity: new Raw(resolveValue(dynamicAffinity[0]!.json)) }
 
   // Volumes and environment.
