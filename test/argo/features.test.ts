@@ -232,6 +232,18 @@ describe('nested pipelines', () => {
   })
 
   it('describes the same graph as the KFP IR', () => sameGraph(outer))
+
+  it('retries the whole nested pipeline when its task has retry, as KFP writes retryPolicy on that task', () => {
+    const retried = pipeline({ name: 'retried' }, (dag) => {
+      dag.task(inner, { uri: 'gs://a' }, { name: 'again', retry: { count: 2, backoff: '10s' } })
+      dag.task(inner, { uri: 'gs://a' }, { name: 'once' })
+    })
+    const docs = compileArgo(retried)
+    const byTask = Object.fromEntries(rootTasks(docs).map((t) => [t['name'], template(docs, t['template'])]))
+    expect(byTask['again']!['retryStrategy']).toEqual({ limit: '2', retryPolicy: 'Always', backoff: { duration: '10s', factor: '2', cap: '3600s' } })
+    expect(byTask['once']!['retryStrategy']).toBeUndefined()
+    expect(validateArgoDocuments(docs)).toEqual([])
+  })
 })
 
 describe('the KFP executor protocol', () => {

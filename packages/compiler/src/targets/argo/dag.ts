@@ -214,6 +214,8 @@ export interface Scope {
   /** Control-flow group this template is (or the parallelism wrapper of). */
   readonly group?: { readonly id: string; readonly kind: string; readonly part?: string }
   readonly parallelism?: number
+  /** Retries of the whole DAG (a nested pipeline's task with `retry`): Argo takes them on DAG templates. */
+  readonly retryStrategy?: Json
   /** Argo io name → original name, for the `io-names` annotation. */
   readonly renamed: Readonly<Record<string, string>>
 }
@@ -577,6 +579,7 @@ function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], gro
   const outputs = argumentsOf(outputParameters, outputArtifacts)
   if (outputs !== undefined) body['outputs'] = outputs
   if (!group && scope.parallelism !== undefined) body['parallelism'] = scope.parallelism
+  if (!group && scope.retryStrategy !== undefined) body['retryStrategy'] = scope.retryStrategy
   // A task that runs whatever happened upstream must still be scheduled after a failure, and the
   // failure must still fail the DAG: every task it waits for is a target.
   body['dag'] = anyCompletion ? { failFast: false, target: children.filter((_, i) => targets.has(i)).map((c) => c.argoName).join(' '), tasks } : { tasks }

@@ -149,14 +149,7 @@ const defs: Record<string, Schema> = {
         parameters: arrayOf(closed({ name: ref('ioName'), valueFrom: closed({ path: nonEmpty, default: str }, ['path']) }, ['name', 'valueFrom'])),
         artifacts: arrayOf(closed({ name: ref('ioName'), path: nonEmpty }, ['name', 'path'])),
       }),
-      retryStrategy: closed(
-        {
-          limit: ref('intString'),
-          retryPolicy: { enum: ['Always', 'OnFailure', 'OnError', 'OnTransientError'] },
-          backoff: closed({ duration: ref('duration'), factor: ref('numberString'), cap: ref('duration') }, ['duration']),
-        },
-        ['limit'],
-      ),
+      retryStrategy: ref('retryStrategy'),
       memoize: closed(
         { key: nonEmpty, maxAge: ref('duration'), cache: closed({ configMap: closed({ name: ref('objectName') }, ['name']) }, ['configMap']) },
         ['key', 'cache', 'maxAge'],
@@ -212,6 +205,15 @@ const defs: Record<string, Schema> = {
     ['name', 'metadata', 'inputs', 'resource'],
   ),
 
+  retryStrategy: closed(
+    {
+      limit: ref('intString'),
+      retryPolicy: { enum: ['Always', 'OnFailure', 'OnError', 'OnTransientError'] },
+      backoff: closed({ duration: ref('duration'), factor: ref('numberString'), cap: ref('duration') }, ['duration']),
+    },
+    ['limit'],
+  ),
+
   dagTemplate: closed(
     {
       name: ref('name'),
@@ -231,6 +233,7 @@ const defs: Record<string, Schema> = {
         }),
       }),
       parallelism: { type: 'integer', minimum: 1 },
+      retryStrategy: ref('retryStrategy'),
       dag: {
         ...closed({ failFast: { type: 'boolean' }, target: nonEmpty, tasks: arrayOf(ref('dagTask'), { minItems: 1, maxItems: ARGO_CAPS.dagTasks }) }, ['tasks']),
         // A target list only comes with failFast off (see dag.ts).

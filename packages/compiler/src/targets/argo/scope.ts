@@ -33,9 +33,9 @@ import type { AnalysedGroup, AnalysedPipeline, AnalysedScope, AnalysedTask } fro
 import { compareNames, predicateOperands, sourceKey } from '../../analyse/graph.ts'
 import { isUntypedItemField } from '../../analyse/analyse.ts'
 import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
-import type { IoSpecNode, JsonValue, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import type { IoSpecNode, JsonValue, PredicateNode, RetryNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs } from '@typeflow/dsl'
-import { type BuiltTemplate, containerTemplate, envArguments, presentInputs, type TemplateOutput } from './container.ts'
+import { type BuiltTemplate, containerTemplate, envArguments, presentInputs, retryStrategyFor, type TemplateOutput } from './container.ts'
 import { type Arg, argumentsOf, type Atom, atomsOf, atomSource, buildScopeTemplate, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
 import { exprLiteral, exprNumber, finalStateExpression } from './expr.ts'
 import { importerTemplate } from './importer.ts'
@@ -517,7 +517,7 @@ class ScopeBuilder {
         })
         break
       case 'pipeline':
-        template = buildPipelineTemplate(ctx, task.child!, presentInputs(component.inputs, passed), false, hasDisplayName, `${inst.pathPrefix}${node.name}/`, path)
+        template = buildPipelineTemplate(ctx, task.child!, presentInputs(component.inputs, passed), false, hasDisplayName, `${inst.pathPrefix}${node.name}/`, path, node.retry)
         break
       case 'importer':
         template = importerTemplate(ctx, { task: node, component, uri: task.edges.find((e) => e.input === 'uri')?.from, pipeline: inst.pipeline, hasDisplayName, path })
@@ -927,6 +927,7 @@ export function buildPipelineTemplate(
   hasDisplayName: boolean,
   pathPrefix: string,
   diagPath: readonly string[],
+  retry?: RetryNode,
 ): BuiltTemplate {
   const inst = new PipelineInstance(ctx, pipeline, present, isRoot, pathPrefix, diagPath)
   const builder = new ScopeBuilder(inst, undefined, pipeline.root)
@@ -970,6 +971,7 @@ export function buildPipelineTemplate(
     inputs: argumentsOf(inputParameters, inputArtifacts) ?? {},
     hasDisplayName,
     ...(builder.parallelism !== undefined && { parallelism: builder.parallelism }),
+    ...(retry !== undefined && { retryStrategy: retryStrategyFor(retry) }),
     renamed,
   })
   return { entry, inputNames: declared, outputs: templateOutputs }
