@@ -5,7 +5,7 @@
  * a TypeError or a stack overflow from deep inside the compiler.
  */
 import { describe, expect, it } from 'vitest'
-import { artifact, component, Dataset, functionComponent, lt, param, pipeline, TypeflowError, type PipelineNode } from '@typeflow/dsl'
+import { artifact, collected, component, Dataset, fmt, functionComponent, lt, param, pipeline, TypeflowError, type PipelineNode } from '@typeflow/dsl'
 import { compile } from '../../packages/compiler/src/index.ts'
 
 const image = `alpine@sha256:${'6'.repeat(64)}`
@@ -219,6 +219,23 @@ describe('DSL calls that were ignored in silence', () => {
     ['an option nothing is close to', typo({ priority: 'high' }), 'tasks.task.priority: "priority" is not a task option; the options are name, displayName, after, caching, env, resources, kubernetes, retry, ignoreUpstreamFailure'],
   ])('%s', (_, build, message) => {
     expect(thrown(build)).toEqual([`E_INVALID_CONSTANT ${message}`])
+  })
+
+  it('values the DSL refuses while the pipeline is declared are placed in the user\'s file, with their path', () => {
+    const step = component({ name: 'step', image, inputs: { v: param.string() }, outputs: { d: artifact(Dataset) } })
+    const located = (build: () => unknown) => {
+      try {
+        build()
+      } catch (error) {
+        const d = (error as TypeflowError).diagnostics[0]!
+        return `${d.code} ${d.path.join('.')} ${d.source?.file === import.meta.filename ? 'here' : 'elsewhere'}`
+      }
+    }
+    expect(located(() => pipeline({ name: 'p' }, (dag) => void dag.task(step, { v: 'x' }, { retry: { count: 1, backoff: '1 minute' as never } })))).toBe('E_INVALID_DURATION tasks.step.retry.backoff here')
+    expect(located(() => pipeline({ name: 'p', inputs: { n: param.string() } }, (dag, p) => void dag.forEach([1, 2], () => ({ n: p.n }) as never)))).toBe('E_INVALID_OUTPUT for-loop-2 here')
+    expect(located(() => pipeline({ name: 'p' }, (dag) => void dag.if(lt(dag.task(step, { v: 'x' }).outputs.d as never, 1), () => {})))).toBe('E_TYPE_MISMATCH  here')
+    expect(located(() => pipeline({ name: 'p' }, (dag) => void dag.task(step, { v: fmt`${dag.task(step, { v: 'x' }, { name: 'a' }).outputs.d as never}` })))).toBe('E_TYPE_MISMATCH  here')
+    expect(located(() => pipeline({ name: 'p', inputs: { n: param.string() } }, (_, p) => void collected(p.n as never)))).toBe('E_INVALID_OUTPUT  here')
   })
 
   it('a misspelt option is placed at the call that has it, in the user\'s file', () => {

@@ -2,6 +2,7 @@ import { type ArtifactRef, isRef, type ParamRef } from './component.ts'
 import { DslError } from './errors.ts'
 import type { ComparisonOperator, JsonValue, PredicateNode, ValueSourceNode } from './ir.ts'
 import { deepFreeze } from './ir.ts'
+import { callerLocation } from './source.ts'
 
 /** A scalar a condition can compare. */
 export type Comparable = string | number | boolean
@@ -16,7 +17,7 @@ export interface Predicate {
 
 function operand(value: unknown): ValueSourceNode {
   if (isRef(value)) {
-    if (value.kind === 'artifactRef') throw new DslError('E_TYPE_MISMATCH', [], 'conditions compare parameter values, not artifacts')
+    if (value.kind === 'artifactRef') throw new DslError('E_TYPE_MISMATCH', [], 'conditions compare parameter values, not artifacts', callerLocation())
     return value.source
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return { kind: 'constant', value }
@@ -89,7 +90,7 @@ export type Collected<R> = R extends ArtifactRef<infer S, false> ? ArtifactRef<S
  * ```
  */
 export function collected<R extends ParamRef<any> | ArtifactRef<string, false>>(ref: R): Collected<R> {
-  if (ref.source.kind !== 'taskOutput') throw new DslError('E_INVALID_OUTPUT', [], 'collected() takes the output of a task inside a loop')
+  if (ref.source.kind !== 'taskOutput') throw new DslError('E_INVALID_OUTPUT', [], 'collected() takes the output of a task inside a loop', callerLocation())
   const source: ValueSourceNode = { kind: 'collected', task: ref.source.task, output: ref.source.output }
   return deepFreeze(ref.kind === 'artifactRef' ? { ...ref, isList: true, source } : { ...ref, source }) as unknown as Collected<R>
 }
@@ -124,7 +125,7 @@ export function fmt(strings: TemplateStringsArray, ...values: readonly FormatVal
     if (i >= values.length) return
     const value = values[i]
     if (isRef(value)) {
-      if ((value as ParamRef | ArtifactRef).kind === 'artifactRef') throw new DslError('E_TYPE_MISMATCH', [], 'fmt embeds parameter values, not artifacts')
+      if ((value as ParamRef | ArtifactRef).kind === 'artifactRef') throw new DslError('E_TYPE_MISMATCH', [], 'fmt embeds parameter values, not artifacts', callerLocation())
       if (value.source.kind === 'template') for (const part of value.source.parts) typeof part === 'string' ? text(part) : parts.push(part)
       else if (value.source.kind === 'constant') text(String(value.source.value))
       else parts.push(value.source)
@@ -138,7 +139,7 @@ export function fmt(strings: TemplateStringsArray, ...values: readonly FormatVal
 /** @internal Tags for refs whose values come from one branch of an if/elif/else. */
 export function oneOfSource(branches: string, refs: readonly (ParamRef<any> | ArtifactRef)[]): ValueSourceNode {
   const sources = refs.map((ref) => {
-    if (ref.source.kind !== 'taskOutput') throw new DslError('E_INVALID_OUTPUT', [], 'oneOf() takes task outputs from the branches of one if/elif/else')
+    if (ref.source.kind !== 'taskOutput') throw new DslError('E_INVALID_OUTPUT', [], 'oneOf() takes task outputs from the branches of one if/elif/else', callerLocation())
     return ref.source
   })
   return { kind: 'oneOf', branches, sources }

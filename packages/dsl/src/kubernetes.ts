@@ -309,7 +309,7 @@ export function kubernetesNode(all: readonly KubernetesOptions[], where: Where, 
       if (existing >= 0) fieldPathEnv.splice(existing, 1)
       fieldPathEnv.push({ name, fieldPath })
     }
-    if (k.timeout !== undefined) timeoutSeconds = durationSeconds(k.timeout)
+    if (k.timeout !== undefined) timeoutSeconds = durationSeconds(k.timeout, at('timeout'), source)
     if (k.securityContext !== undefined) securityContext = { ...securityContext, ...k.securityContext }
     Object.assign(labels, stringMap(k.podLabels, at('podLabels'), source))
     Object.assign(annotations, stringMap(k.podAnnotations, at('podAnnotations'), source))

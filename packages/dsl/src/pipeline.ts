@@ -308,10 +308,10 @@ type DraftNode = ({ kind: 'task' } & TaskDraft) | ConditionDraft | BranchesDraft
 const durationUnits = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 } as const
 
 /** @internal Seconds in a duration (KFP normalizes to whole seconds). */
-export function durationSeconds(duration: Duration): number {
+export function durationSeconds(duration: Duration, where: readonly string[] = [], source?: SourceLocation): number {
   if (typeof duration === 'number') return Math.floor(duration)
   const match = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(duration)
-  if (!match) throw new DslError('E_INVALID_DURATION', [], `invalid duration "${duration}"; use a number of seconds or e.g. "30s", "5m", "1h"`)
+  if (!match) throw new DslError('E_INVALID_DURATION', where, `invalid duration "${duration}"; use a number of seconds or e.g. "30s", "5m", "1h"`, source)
   return Math.floor(Number(match[1]) * durationUnits[match[2] as keyof typeof durationUnits])
 }
 
@@ -388,9 +388,9 @@ function freezeTask(draft: TaskDraft): TaskNode {
   refuseUnknownKeys(draft.retry, RETRY_KEYS, 'a retry option', ['tasks', draft.name, 'retry'], draft.source)
   const retry: RetryNode | undefined = draft.retry && {
     maxRetryCount: draft.retry.count,
-    backoffSeconds: durationSeconds(draft.retry.backoff ?? 0),
+    backoffSeconds: durationSeconds(draft.retry.backoff ?? 0, ['tasks', draft.name, 'retry', 'backoff'], draft.source),
     backoffFactor: draft.retry.factor ?? 2,
-    backoffMaxSeconds: durationSeconds(draft.retry.maxBackoff ?? 3600),
+    backoffMaxSeconds: durationSeconds(draft.retry.maxBackoff ?? 3600, ['tasks', draft.name, 'retry', 'maxBackoff'], draft.source),
   }
   return deepFreeze({
     kind: 'task',
@@ -743,7 +743,7 @@ export function pipeline<const I extends InputSpecs = {}, R extends { readonly [
         : loopItemRef(loop.id, [])
       const result = inScope(loop.body, loop.id, () => run(item as never))
       if (loopItems.kind === 'values') loop.itemSpec = { kind: 'parameter', type: options?.item?.type ?? itemTypeFromUse(loop.id, loop.body), optional: false }
-      return collectResult(result) as never
+      return collectResult(result, [loop.id], loopSource) as never
     },
 
     exitHandler(exitTask, run, options) {
@@ -862,12 +862,12 @@ function loopItemRef(loop: string, path: readonly string[]): unknown {
   return Object.freeze({ kind: 'paramRef', source, field: (key: string) => loopItemRef(loop, [...path, key]) })
 }
 
-function collectResult(result: LoopResult): unknown {
+function collectResult(result: LoopResult, where: readonly string[], loopSource: SourceLocation | undefined): unknown {
   if (result === undefined) return undefined
   const collect = (ref: AnyRef) => {
     // A value an inner loop already collected stays the same fan-in: every iteration of both loops.
-    if (ref.source.kind === 'collected') return ref
-    if (ref.source.kind !== 'taskOutput') throw new DslError('E_INVALID_OUTPUT', [], 'a loop body may only return outputs of tasks inside the loop')
+    if (ref.source?.kind === 'collected') return ref
+    if (ref.source?.kind !== 'taskOutput') throw new DslError('E_INVALID_OUTPUT', where, 'a loop body may only return outputs of tasks inside the loop', loopSource)
     const source: ValueSourceNode = { kind: 'collected', task: ref.source.task, output: ref.source.output }
     return Object.freeze(ref.kind === 'artifactRef' ? { ...ref, isList: true, source } : { kind: 'paramRef', source })
   }
