@@ -155,10 +155,22 @@ describe('task and Argo options a cluster would refuse: user mistakes, not "Type
     expect(codes(withOptions({ resources: { cpuRequest: '500m', cpuLimit: '0.5', memoryRequest: '1024Mi', memoryLimit: '1Gi' } }))).toEqual([])
   })
 
-  it.each(['', ' ', 'alpine:3\nfoo', 'alpine:3" x'])('image %j', (bad) => {
+  // The last three compiled before: Docker refuses a capital in the repository and a second tag.
+  it.each(['', ' ', 'alpine:3\nfoo', 'alpine:3" x', 'GHCR.io/Acme/Train:1.0', 'alpine:3.20:extra', 'alpine@sha256:abc'])('image %j', (bad) => {
     const odd = component({ name: 'odd', image: bad, command: ['odd'] })
     expect(codes(pipeline({ name: 'images' }, (dag) => void dag.task(odd)))).toEqual([
-      `E_INVALID_CONSTANT tasks.odd.component.image: image ${JSON.stringify(bad)} is not an image reference (registry/name:tag or @sha256:digest, without spaces or quotes)`,
+      `E_INVALID_CONSTANT tasks.odd.component.image: image ${JSON.stringify(bad)} is not an image reference (registry/name:tag or @sha256:digest; the name in lowercase, without spaces or quotes)`,
+    ])
+  })
+
+  it('image references Docker takes pass; a sha256 digest is 64 lowercase hex digits', () => {
+    const images = ['img', 'python:3.11-slim', 'localhost:5000/team/a__b:v1.0', 'GHCR.io/acme/train:1.0', 'us-docker.pkg.dev/p/r/i@sha256:' + 'ab'.repeat(32), '[::1]:5000/x']
+    for (const [i, image] of images.entries()) {
+      expect(codes(pipeline({ name: 'images' }, (dag) => void dag.task(component({ name: `ok-${i}`, image, command: ['ok'] }))))).toEqual([])
+    }
+    const short = `alpine@sha256:${'a'.repeat(40)}`
+    expect(codes(pipeline({ name: 'images' }, (dag) => void dag.task(component({ name: 'short', image: short, command: ['x'] }))))).toEqual([
+      `E_INVALID_CONSTANT tasks.short.component.image: image "${short}" has a sha256 digest that is not 64 lowercase hex digits`,
     ])
   })
 

@@ -174,11 +174,20 @@ function checkRetry(c: Collector, node: TaskNode, path: readonly string[]): void
  * An image reference as a registry resolves it: no whitespace, quotes or control characters
  * (a pod with one fails to pull, long after the compile said nothing).
  */
-const IMAGE_REFERENCE = /^[^\s"'`\\{}\u0000-\u001f\u007f]+$/
+// The distribution reference grammar: [domain[:port]/]path[/path…][:tag][@algorithm:hex]; path
+// components are lowercase, a domain may hold capitals (docker/distribution reference/regexp.go).
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+)
+const SHA256_DIGEST = /@sha256:(?![0-9a-f]{64}$)/
 
 function checkImage(c: Collector, image: unknown, path: readonly string[], source: SourceLocation | undefined): void {
-  if (typeof image !== 'string' || !IMAGE_REFERENCE.test(image)) {
-    c.report('E_INVALID_CONSTANT', path, `image ${JSON.stringify(image) ?? String(image)} is not an image reference (registry/name:tag or @sha256:digest, without spaces or quotes)`, source)
+  if (typeof image !== 'string' || image.length > 512 || !IMAGE_REFERENCE.test(image)) {
+    c.report('E_INVALID_CONSTANT', path, `image ${JSON.stringify(image) ?? String(image)} is not an image reference (registry/name:tag or @sha256:digest; the name in lowercase, without spaces or quotes)`, source)
+  } else if (SHA256_DIGEST.test(image)) {
+    c.report('E_INVALID_CONSTANT', path, `image "${image}" has a sha256 digest that is not 64 lowercase hex digits`, source)
   }
 }
 
