@@ -94,6 +94,14 @@ function withLoadedComponents(p: PipelineNode, kfpText: string): PipelineNode {
   return withOutline(visit(p, obj(obj(doc['root'], 'root')['dag'], 'root.dag'), p.name))
 }
 
+
+/** Another valid reference to a different image: another tag, or another digest. */
+function otherImage(image: string): string {
+  const digest = /@sha256:([0-9a-f]{64})$/.exec(image)
+  if (digest) return `${image.slice(0, digest.index)}@sha256:${digest[1]!.slice(1)}${digest[1]![0] === 'f' ? '0' : 'f'}`
+  return `${image.replace(/:[\w][\w.-]*$/, '')}:changed`
+}
+
 describe('invariants: bytes, cache keys, component-library round trip (one generator: every feature)', () => {
   // 3. bytes
 
@@ -203,7 +211,7 @@ describe('invariants: bytes, cache keys, component-library round trip (one gener
       const withReaders = containers.filter(({ task }) => read.has(task.name))
       const target = pick(k % 2 === 0 && withReaders.length > 0 ? withReaders : containers, k >> 1).task
       const component = target.component as ContainerComponentNode
-      const edited = withOutline({ ...p, body: mapBody(p.body, { task: (t) => (t === target ? { ...t, component: { ...component, image: `${component.image}-changed` } } : t) }) })
+      const edited = withOutline({ ...p, body: mapBody(p.body, { task: (t) => (t === target ? { ...t, component: { ...component, image: otherImage(component.image) } } : t) }) })
       const before = keysOf(p)
       const after = keysOf(edited)
       const { groups } = locate(p)
