@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { PipelineNode, Task } from '@typeflow/dsl'
-import { artifact, collected, component, Dataset, eq, gt, param, pipeline } from '@typeflow/dsl'
+import { artifact, collected, component, Dataset, eq, fmt, gt, param, pipeline } from '@typeflow/dsl'
 import { computeCacheKeys, runtimeCacheKey } from '../../packages/compiler/src/passes/cache-keys.ts'
 import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
@@ -286,6 +286,25 @@ describe('importers', () => {
         expect(argoSubstitute(location[scheme], vars, passes), uri).toEqual({ bucket: 'b', key: uri.slice('gs://b/'.length) })
       }
     }
+  })
+
+  it('imports a URI built at run time when its text starts with the scheme (fmt`gs://b/${item}`); refuses one that does not, saying why', () => {
+    const built = pipeline({ name: 'built' }, (dag) => {
+      dag.forEach(['a.csv', 'b$(x).csv'], (it) => void dag.task(read, { data: dag.importer({ uri: fmt`gs://ml/models/${it}`, type: Dataset }).outputs.artifact }))
+    })
+    const docs = compileArgo(built)
+    expect(validateArgoDocuments(docs)).toEqual([])
+    const importers = runWorkflow(docs).runs.filter((r) => r.task === 'importer')
+    expect(importers.map((r) => r.argv.at(-1))).toEqual(['gs://ml/models/a.csv', 'gs://ml/models/b$(x).csv'])
+    for (const run of importers) {
+      const location = template(docs, run.template)['inputs']['artifacts'][0]
+      const vars = new Map(Object.entries(run.inputs).map(([k, v]) => [`inputs.parameters.${k}`, v]))
+      expect(argoSubstitute(location['gcs'], vars, 3)).toEqual({ bucket: 'ml', key: `models/${run.argv.at(-1)!.split('/').at(-1)}` })
+    }
+    const unknown = pipeline({ name: 'built', inputs: { base: param.string() } }, (dag, q) => {
+      dag.forEach(['a.csv'], (it) => void dag.importer({ uri: fmt`${q.base}/${it}`, type: Dataset }))
+    })
+    expect(emitArgo(analysed(unknown)).diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('an importer URI read from text built at run time that does not start with its scheme')])
   })
 
   it('refuses a URI holding `{{`: Argo would substitute it in the artifact location', () => {

@@ -129,8 +129,22 @@ export function importerTemplate(ctx: EmitContext, request: ImporterRequest): Bu
         task.source,
       )
     }
+  } else if (uri?.kind === 'template' && typeof uri.parts[0] === 'string' && schemeOf(uri.parts[0]) !== undefined) {
+    // Text built at run time (fmt`gs://bucket/${item}`): its literal start names the driver.
+    const found = schemeOf(uri.parts[0])!
+    if (uri.parts.some((part) => typeof part === 'string' && part.includes('{{'))) reportBraces(ctx, request, uri.parts.filter((part) => typeof part === 'string').join('…'))
+    else {
+      location = runtimeLocation(found.scheme)
+      check = found.prefix
+    }
   } else {
-    ctx.report('E_INVALID_CONSTANT', where, 'an importer URI read from a task output cannot be expressed on the Argo target (the artifact driver is chosen when compiling); pass it through a pipeline input with a default, or compile with --target kfp', task.source)
+    const what = uri?.kind === 'template' ? 'text built at run time that does not start with its scheme' : uri?.kind === 'loopItem' ? 'a loop item' : 'a task output'
+    ctx.report(
+      'E_INVALID_CONSTANT',
+      where,
+      `an importer URI read from ${what} cannot be expressed on the Argo target (the artifact driver is chosen when compiling); start it with gs://, s3://, minio:// or http(s):// (fmt\`gs://bucket/\${…}\`), pass it through a pipeline input with a default, or compile with --target kfp`,
+      task.source,
+    )
   }
   const parameters: Record<string, unknown>[] = [{ name: 'uri' }, { name: RESERVED.task }]
   if (request.hasDisplayName) parameters.push({ name: RESERVED.displayName })
