@@ -741,7 +741,7 @@ function partition(ctx: EmitContext, analysis: Analysis, units: readonly Unit[],
   return blocks.map((block, i) => makeGroup(analysis, block.map((j) => units[j]!), `part-${String(i + 1).padStart(width, '0')}`, packing))
 }
 
-/** Checks that a task waiting for any outcome shares a DAG with what it waits for. */
+/** Checks that a task waiting for any outcome, or for a condition's own outcome, shares a DAG with what it waits for. */
 function checkSplitWaits(ctx: EmitContext, scope: Scope, units: readonly Unit[]): void {
   const unitOf = new UnitFinder(units)
   const conditional = new Set(scope.leaves.filter((l) => l.when !== undefined).map((l) => l.name))
