@@ -34,6 +34,9 @@ describe('typeflow CLI', () => {
     expect(typeflow('compile', 'examples/quickstart/pipeline.ts', '--caching', 'maybe').code).toBe(2)
     expect(typeflow('compile', '--bogus').code).toBe(2)
     expect(typeflow('compile').code).toBe(2)
+    const typo = typeflow('compile', 'examples/quickstart/pipeline.ts', '--targt', 'kfp')
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toMatch(/^typeflow compile: unknown option --targt \(did you mean --target\?\) \(the options of compile are below\)\n/)
   })
 
   it('compile reports diagnostics as text, JSON or GitHub annotations, exit 1, writing nothing', () => {

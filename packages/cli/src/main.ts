@@ -498,7 +498,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)
-      const message = unknown ? `unknown option ${unknown[1]} (the options of ${name} are below)` : (error as Error).message
+      const guess = unknown ? closestName(unknown[1]!.replace(/^-+/, ''), Object.keys(command.options)) : undefined
+      const message = unknown ? `unknown option ${unknown[1]}${guess ? ` (did you mean --${guess}?)` : ''} (the options of ${name} are below)` : (error as Error).message
       process.stderr.write(`typeflow ${name}: ${message}\n\n${command.usage}\n`)
       return EXIT.usage
     }

@@ -16,7 +16,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parseCachingSwitch, parseClusterProfile } from '@typeflow/compiler'
-import { formatDiagnostic, type PipelineNode } from '@typeflow/dsl'
+import { closestName, formatDiagnostic, type PipelineNode } from '@typeflow/dsl'
 import type { ParameterType } from '@typeflow/dsl'
 import { parseParameterText } from '../executor/params.ts'
 import { loadPipelineFile } from './load.ts'
@@ -60,6 +60,19 @@ with Ctrl-C.
 
 class UsageError extends Error {}
 
+const RUN_OPTIONS = {
+  param: { type: 'string', short: 'p', multiple: true },
+  store: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  host: { type: 'boolean' },
+  output: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  'container-runtime': { type: 'string' },
+  cluster: { type: 'string' },
+  caching: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
 /** Parses `--param name=value` flags by the pipeline's declared input types. */
 function parseParams(pipeline: PipelineNode, flags: readonly string[]): Record<string, Value> {
   const values: Record<string, Value> = {}
@@ -100,23 +113,16 @@ export async function runCommand(argv: readonly string[], io: CliIo = { stdout: 
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        param: { type: 'string', short: 'p', multiple: true },
-        store: { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        host: { type: 'boolean' },
-        output: { type: 'boolean' },
-        concurrency: { type: 'string' },
-        'container-runtime': { type: 'string' },
-        cluster: { type: 'string' },
-        caching: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: RUN_OPTIONS,
     })
     values = parsed.values
     positionals = parsed.positionals
   } catch (error) {
-    io.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`)
+    // Node's own text suggests '--' for a typo: name the option meant instead.
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message)
+    const guess = unknown ? closestName(unknown[1]!.replace(/^-+/, ''), Object.keys(RUN_OPTIONS)) : undefined
+    const message = unknown ? `unknown option ${unknown[1]}${guess ? ` (did you mean --${guess}?)` : ''}` : (error as Error).message
+    io.stderr.write(`error: ${message}\n\n${USAGE}`)
     return RUN_EXIT.usage
   }
   if (values['help']) {
