@@ -133,7 +133,7 @@ function compileChecked(source: PipelineNode, options: CompileOptions): CompileR
   const findings = options.policies === 'off' ? [] : checkPolicies(analysed, options.policies, options.strict)
   const warnings = findings.filter((d) => d.severity === 'warning')
   if (findings.length > warnings.length) return { ok: false, diagnostics: findings.filter((d) => d.severity !== 'warning') }
-  warnings.push(...oneOfNotExhaustive(pipeline))
+  warnings.push(...oneOfNotExhaustive(analysed))
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []
   for (const target of options.targets ?? ['kfp']) {

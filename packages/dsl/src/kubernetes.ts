@@ -235,9 +235,6 @@ export function kubernetesNode(all: readonly KubernetesOptions[], where: Where, 
       const list = k[field]
       if (list !== undefined && !Array.isArray(list)) invalid(at(field), `${field} is a list${field === 'tolerations' || field === 'nodeAffinity' ? ' (a parameter holding JSON goes inside it: [p.value])' : ''}`, source)
     }
-    k.tolerations?.forEach((t, i) => isRef(t) || isJsonWrapper(t) || refuseUnknownKeys(t, TOLERATION_KEYS, 'a toleration field', at('tolerations', String(i)), source))
-    k.nodeAffinity?.forEach((t, i) => isRef(t) || isJsonWrapper(t) || refuseUnknownKeys(t, NODE_AFFINITY_TERM_KEYS, 'a node affinity term field', at('nodeAffinity', String(i)), source))
-    k.initContainers?.forEach((c, i) => refuseUnknownKeys(c, INIT_CONTAINER_KEYS, 'an init container field', at('initContainers', String(i)), source))
     if (k.nodeSelector !== undefined) {
       if (isRef(k.nodeSelector)) nodeSelectorJson = jsonNode(k.nodeSelector, at('nodeSelector'), source)
       else Object.assign(nodeSelector, stringMap(k.nodeSelector, at('nodeSelector'), source))
@@ -246,6 +243,7 @@ export function kubernetesNode(all: readonly KubernetesOptions[], where: Where, 
       if (isRef(t)) tolerations.push({ json: jsonNode(t, at('tolerations', String(i)), source) })
       else if (isJsonWrapper(t)) tolerations.push({ json: jsonNode(t.json, at('tolerations', String(i)), source) })
       else {
+        refuseUnknownKeys(t, TOLERATION_KEYS, 'a toleration field', at('tolerations', String(i)), source)
         const tol = t as Toleration
         tolerations.push({
           ...(tol.key !== undefined && { key: tol.key }),
@@ -260,6 +258,7 @@ export function kubernetesNode(all: readonly KubernetesOptions[], where: Where, 
       if (isRef(term)) nodeAffinity.push({ json: jsonNode(term, at('nodeAffinity', String(i)), source) })
       else if (isJsonWrapper(term)) nodeAffinity.push({ json: jsonNode(term.json, at('nodeAffinity', String(i)), source) })
       else {
+        refuseUnknownKeys(term, NODE_AFFINITY_TERM_KEYS, 'a node affinity term field', at('nodeAffinity', String(i)), source)
         const t = term as NodeAffinityTerm
         const matchExpressions = requirements(t.matchExpressions)
         const matchFields = requirements(t.matchFields)
@@ -313,7 +312,8 @@ export function kubernetesNode(all: readonly KubernetesOptions[], where: Where, 
     if (k.securityContext !== undefined) securityContext = { ...securityContext, ...k.securityContext }
     Object.assign(labels, stringMap(k.podLabels, at('podLabels'), source))
     Object.assign(annotations, stringMap(k.podAnnotations, at('podAnnotations'), source))
-    for (const c of k.initContainers ?? []) {
+    k.initContainers?.forEach((c, i) => {
+      refuseUnknownKeys(c, INIT_CONTAINER_KEYS, 'an init container field', at('initContainers', String(i)), source)
       const env: EnvVarNode[] | undefined = c.env && Object.entries(c.env).map(([name, value]) => ({ name, value }))
       initContainers.push({
         name: c.name,
@@ -330,7 +330,7 @@ export function kubernetesNode(all: readonly KubernetesOptions[], where: Where, 
           },
         }),
       })
-    }
+    })
   }
   const podMetadata: PodMetadataNode = {
     ...(Object.keys(labels).length > 0 && { labels }),

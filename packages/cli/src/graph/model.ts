@@ -199,22 +199,18 @@ export function describePredicate(predicate: PredicateNode, nested = false): str
   }
 }
 
-/** A condition's place among the branches of an if/elif/else. */
-interface Branch {
-  readonly index: number
-  /** The predicates of the branches before it. */
-  readonly earlier: readonly PredicateNode[]
-}
-
-function describeGroup(group: AnalysedGroup, branch: Branch | undefined): Pick<GraphGroup, 'keyword' | 'label' | 'detail'> {
+/** `earlier`: the predicates of the branches before this condition in its if/elif/else (none for an if). */
+function describeGroup(group: AnalysedGroup, earlier: readonly PredicateNode[]): Pick<GraphGroup, 'keyword' | 'label' | 'detail'> {
   const node = group.node
   switch (node.kind) {
     case 'condition': {
-      const keyword = node.predicate === undefined ? 'else' : branch !== undefined && branch.index > 0 ? 'elif' : 'if'
-      // An else runs when no earlier branch did: said as such, not by its internal id.
-      const otherwise = branch?.earlier.length ? branch.earlier.map((p) => `not (${describePredicate(p)})`).join(' and ') : undefined
-      const detail = node.predicate ? describePredicate(node.predicate) : otherwise
-      return { keyword, label: node.displayName ?? (node.predicate ? detail : 'otherwise') ?? node.id, ...(detail !== undefined && { detail }) }
+      if (node.predicate === undefined) {
+        // An else runs when no earlier branch did: said as such, not by its internal id.
+        const detail = earlier.length > 0 ? earlier.map((p) => `not (${describePredicate(p)})`).join(' and ') : undefined
+        return { keyword: 'else', label: node.displayName ?? 'otherwise', ...(detail !== undefined && { detail }) }
+      }
+      const detail = describePredicate(node.predicate)
+      return { keyword: earlier.length > 0 ? 'elif' : 'if', label: node.displayName ?? detail, detail }
     }
     case 'branches': {
       const words = node.branches.map((b, i) => (b.predicate === undefined ? 'else' : i === 0 ? 'if' : 'elif'))
@@ -291,16 +287,17 @@ export function graphModel(analysed: AnalysedPipeline, cacheKeys: ReadonlyMap<st
   const nodes: GraphNode[] = []
   const groups: GraphGroup[] = []
 
-  const walk = (scope: AnalysedScope, branches: ReadonlyMap<string, Branch>) => {
+  /** `earlier`: per condition of an if/elif/else in this scope, the predicates of the branches before it. */
+  const walk = (scope: AnalysedScope, earlier: ReadonlyMap<string, readonly PredicateNode[]>) => {
     for (const name of scope.order) {
       const member = scope.members.get(name)!
       const parent = member.path.length > 0 ? member.path[member.path.length - 1]! : null
       if (member.kind === 'group') {
-        groups.push({ id: member.name, kind: member.node.kind, ...describeGroup(member, branches.get(member.name)), path: member.path, parent })
-        const inner = new Map<string, Branch>()
+        groups.push({ id: member.name, kind: member.node.kind, ...describeGroup(member, earlier.get(member.name) ?? []), path: member.path, parent })
+        const inner = new Map<string, readonly PredicateNode[]>()
         if (member.node.kind === 'branches') {
           const all = member.node.branches
-          all.forEach((b, i) => inner.set(b.id, { index: i, earlier: all.slice(0, i).flatMap((e) => (e.predicate ? [e.predicate] : [])) }))
+          all.forEach((b, i) => inner.set(b.id, all.slice(0, i).flatMap((e) => (e.predicate ? [e.predicate] : []))))
         }
         walk(member.scope, inner)
         continue

@@ -8,38 +8,8 @@
  * @module
  */
 
-import type { BodyNode, Diagnostic, PipelineNode, SourceLocation, ValueSourceNode } from '@typeflow/dsl'
-import { allTasks } from '@typeflow/dsl'
-
-/** One if/elif/else chain: per branch, whether it is the else and the tasks inside it. */
-interface Chain {
-  /** How the message names it: where the user wrote it, when known. */
-  readonly name: string
-  readonly branches: readonly { readonly isElse: boolean; readonly tasks: ReadonlySet<string> }[]
-}
-
-/** The if/elif/else chains of a pipeline body, by id. */
-function chains(body: readonly BodyNode[], into: Map<string, Chain>): Map<string, Chain> {
-  for (const node of body) {
-    switch (node.kind) {
-      case 'branches':
-        into.set(node.id, {
-          name: node.source ? `the if at ${node.source.file}:${node.source.line}:${node.source.column}` : `the if/elif/else ${node.id}`,
-          branches: node.branches.map((branch) => ({ isElse: branch.predicate === undefined, tasks: new Set([...allTasks(branch.body)].map((t) => t.name)) })),
-        })
-        chains(node.branches, into)
-        break
-      case 'exitHandler':
-      case 'condition':
-      case 'loop':
-        chains(node.body, into)
-        break
-      case 'task':
-        break
-    }
-  }
-  return into
-}
+import type { Diagnostic, SourceLocation, ValueSourceNode } from '@typeflow/dsl'
+import type { AnalysedPipeline } from '../analyse/graph.ts'
 
 type OneOf = Extract<ValueSourceNode, { kind: 'oneOf' }>
 
@@ -56,47 +26,53 @@ function oneOfs(source: ValueSourceNode, into?: OneOf[]): OneOf[] | undefined {
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth']
 
-/** The case a oneOf() leaves without a value, if any: no else, or a branch it takes nothing from. */
-function uncovered(value: OneOf, chain: Chain): string | undefined {
-  const from = new Set(value.sources.map((s) => s.task))
-  const missing = chain.branches.findIndex((branch) => ![...branch.tasks].some((task) => from.has(task)))
-  if (missing !== -1) return chain.branches[missing]!.isElse ? 'its else branch gives it no value' : `the ${ORDINALS[missing] ?? `#${missing + 1}`} branch of its if/elif gives it no value`
-  if (!chain.branches.some((branch) => branch.isElse)) return 'its if/elif has no else, so when no branch runs, nothing produces it'
+/**
+ * The case a oneOf() leaves without a value, if any: no else, or a branch it takes nothing from.
+ * A source's branch is the group just inside the if/elif/else on its task's path, as the analysis
+ * placed it.
+ */
+function uncovered(pipeline: AnalysedPipeline, value: OneOf): string | undefined {
+  const chain = pipeline.groups.get(value.branches)
+  if (chain?.node.kind !== 'branches') return undefined
+  const depth = chain.path.length + 1
+  const fed = new Set(value.sources.map((s) => pipeline.tasks.get(s.task)?.path[depth]))
+  const branches = chain.node.branches
+  const missing = branches.findIndex((branch) => !fed.has(branch.id))
+  if (missing !== -1) return branches[missing]!.predicate === undefined ? 'its else branch gives it no value' : `the ${ORDINALS[missing] ?? `#${missing + 1}`} branch of its if/elif gives it no value`
+  if (branches.every((branch) => branch.predicate !== undefined)) return 'its if/elif has no else, so when no branch runs, nothing produces it'
   return undefined
 }
 
 /** Every read of a `oneOf()` that some case leaves without a value, as warnings (nested pipelines once each). */
-export function oneOfNotExhaustive(root: PipelineNode): Diagnostic[] {
+export function oneOfNotExhaustive(root: AnalysedPipeline): Diagnostic[] {
   const found: Diagnostic[] = []
-  const seen = new WeakSet<PipelineNode>()
-  const visit = (p: PipelineNode, prefix: readonly string[]) => {
-    if (seen.has(p)) return
-    seen.add(p)
-    // Found on the first oneOf(): most pipelines have none, and large ones have thousands of branches.
-    let byId: Map<string, Chain> | undefined
+  const seen = new WeakSet<AnalysedPipeline>()
+  const visit = (pipeline: AnalysedPipeline, prefix: readonly string[]) => {
+    if (seen.has(pipeline)) return
+    seen.add(pipeline)
     const check = (source: ValueSourceNode, path: readonly string[], what: string, location: SourceLocation | undefined) => {
       for (const value of oneOfs(source) ?? []) {
-        const chain = (byId ??= chains(p.body, new Map())).get(value.branches)
-        const gap = chain === undefined ? undefined : uncovered(value, chain)
-        if (chain === undefined || gap === undefined) continue
+        const gap = uncovered(pipeline, value)
+        if (gap === undefined) continue
+        const written = pipeline.groups.get(value.branches)!.node.source
+        const chain = written ? `the if at ${written.file}:${written.line}:${written.column}` : `the if/elif/else ${value.branches}`
         found.push({
           code: 'W_ONEOF_NOT_EXHAUSTIVE',
           severity: 'warning',
           path,
-          message: `${what} is a oneOf() over ${chain.name}, and ${gap}: the run fails where it is read when that happens. Give every branch, and an else, a task whose output the oneOf() takes (the KFP SDK refuses a oneOf() without an else)`,
+          message: `${what} is a oneOf() over ${chain}, and ${gap}: the run fails where it is read when that happens. Give every branch, and an else, a task whose output the oneOf() takes (the KFP SDK refuses a oneOf() without an else)`,
           ...(location !== undefined && { source: location }),
         })
         return
       }
     }
-    for (const task of allTasks(p.body)) {
-      for (const input in task.inputs) {
-        const source = task.inputs[input]!
-        if (source.kind === 'oneOf' || source.kind === 'template' || source.kind === 'composite') check(source, [...prefix, 'tasks', task.name, 'inputs', input], `the value given to input "${input}" of task "${task.name}"`, task.source)
+    for (const task of pipeline.tasks.values()) {
+      for (const { input, from } of task.edges) {
+        if (from.kind === 'oneOf' || from.kind === 'template' || from.kind === 'composite') check(from, [...prefix, 'tasks', task.name, 'inputs', input], `the value given to input "${input}" of task "${task.name}"`, task.node.source)
       }
-      if (task.component.kind === 'pipeline') visit(task.component, [...prefix, 'tasks', task.name])
+      if (task.child) visit(task.child, [...prefix, 'tasks', task.name])
     }
-    for (const [name, output] of Object.entries(p.outputs)) check(output.from, [...prefix, 'outputs', name], `pipeline output "${name}"`, p.source)
+    for (const [name, output] of Object.entries(pipeline.node.outputs)) check(output.from, [...prefix, 'outputs', name], `pipeline output "${name}"`, pipeline.node.source)
   }
   visit(root, [])
   return found

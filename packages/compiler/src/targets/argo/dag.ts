@@ -819,6 +819,11 @@ function depthFirstOrder(scope: Scope): Leaf[] {
   return order
 }
 
+/** Grouping levels still needed to bring `over` (times over budget) to 1, shrinking by `shrink` per level. */
+function levelsToGo(over: number, shrink: number): number {
+  return shrink > 1 ? Math.log(over) / Math.log(shrink) : Number.POSITIVE_INFINITY
+}
+
 /**
  * Partitions `leaves` (in a topological order) and groups the partitions until the scope fits.
  * `overflowing` is set when a level has a partition over `maxTemplateBytes`; grouping stops there.
@@ -828,17 +833,14 @@ function partitionScope(
   analysis: Analysis,
   leaves: readonly Leaf[],
   byDepth: boolean,
-  fits: (units: readonly Unit[]) => boolean,
+  overBudget: (units: readonly Unit[]) => number,
   maxTemplateBytes: number,
   onSlowProgress: 'stop' | 'continue',
 ): { units: Unit[]; overflowing: boolean } {
   const packing = new Packing(leaves, analysis.consumers)
-  const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
-  // How many times over its budgets (tasks, bytes) a DAG of these units is; it fits at 1 or less.
-  const overBudget = (units: readonly Unit[]) => Math.max(units.length / ctx.options.maxDagTasks, units.reduce((sum, u) => sum + unitBytes(u), 0) / maxBytes)
   let units: Unit[] = partition(ctx, analysis, leaves, byDepth, packing)
   let over = overBudget(units)
-  while (!fits(units)) {
+  while (over > 1) {
     if (levelOverflows(units, maxTemplateBytes)) return { units, overflowing: true }
     const grouped = partition(ctx, analysis, units, false, packing)
     if (grouped.length >= units.length) break
@@ -851,11 +853,7 @@ function partitionScope(
     // each, down to 0.3 s at 100,000 tasks).
     // Asked to continue (the last resort), only the task count is judged, as the byte estimates are rough.
     const levelsLeft =
-      onSlowProgress === 'stop'
-        ? groupedOver < over
-          ? Math.log(groupedOver) / Math.log(over / groupedOver)
-          : Number.POSITIVE_INFINITY
-        : Math.log(grouped.length / ctx.options.maxDagTasks) / Math.log(units.length / grouped.length)
+      onSlowProgress === 'stop' ? levelsToGo(groupedOver, over / groupedOver) : levelsToGo(grouped.length / ctx.options.maxDagTasks, units.length / grouped.length)
     units = grouped
     over = groupedOver
     if (levelsLeft > MAX_GROUPING_LEVELS) break
@@ -866,7 +864,9 @@ function partitionScope(
 /** Builds the scope's DAG template, split into partitions when it would not fit. */
 export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntry {
   const maxBytes = Math.floor(ctx.options.maxDocumentBytes / 3)
-  const fits = (units: readonly Unit[]) => units.length <= ctx.options.maxDagTasks && units.reduce((sum, u) => sum + unitBytes(u), 0) <= maxBytes
+  // How many times over its budgets (tasks, bytes) a DAG of these units is; it fits at 1 or less.
+  const overBudget = (units: readonly Unit[]) => Math.max(units.length / ctx.options.maxDagTasks, units.reduce((sum, u) => sum + unitBytes(u), 0) / maxBytes)
+  const fits = (units: readonly Unit[]) => overBudget(units) <= 1
   let units: Unit[] = [...scope.leaves]
   if (!fits(units)) {
     // Who reads what is only needed to partition (most scopes are small: thousands of groups).
@@ -879,15 +879,15 @@ export function buildScopeTemplate(ctx: EmitContext, scope: Scope): TemplateEntr
     const sorted = [...scope.leaves].sort((a, b) => analysis.depth.get(a.name)! - analysis.depth.get(b.name)! || order.get(a.name)! - order.get(b.name)!)
     // Partitions near the object limit (estimates are rough) would fit no object once written.
     const tooLarge = Math.floor(ctx.options.maxDocumentBytes * 0.8)
-    const byLevel = partitionScope(ctx, analysis, sorted, true, fits, tooLarge, 'stop')
+    const byLevel = partitionScope(ctx, analysis, sorted, true, overBudget, tooLarge, 'stop')
     units = byLevel.units
     if (!fits(units) || byLevel.overflowing) {
-      const subTrees = partitionScope(ctx, analysis, depthFirstOrder(scope), false, fits, tooLarge, 'stop')
+      const subTrees = partitionScope(ctx, analysis, depthFirstOrder(scope), false, overBudget, tooLarge, 'stop')
       // Sub-trees that fit are better than levels that stopped grouping, even if still large.
       if (fits(subTrees.units) && (!subTrees.overflowing || !fits(units))) units = subTrees.units
       // Neither fits: group level by level to the end, as the size estimates are rough and a
       // partition near the limit may still fit once written.
-      else if (!fits(units)) units = partitionScope(ctx, analysis, sorted, true, fits, Number.POSITIVE_INFINITY, 'continue').units
+      else if (!fits(units)) units = partitionScope(ctx, analysis, sorted, true, overBudget, Number.POSITIVE_INFINITY, 'continue').units
     }
     if (!fits(units)) {
       ctx.report(
