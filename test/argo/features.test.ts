@@ -8,6 +8,7 @@ import type { PipelineNode } from '@typeflow/dsl'
 import { artifact, component, Dataset, Model, param, pipeline } from '@typeflow/dsl'
 import { emitKfp } from '../../packages/compiler/src/compile.ts'
 import { emitArgo } from '../../packages/compiler/src/targets/argo/emit.ts'
+import { exprTag, kubeletEncoded } from '../../packages/compiler/src/targets/argo/expr.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
 import { argoGraphShape, kfpGraphShape } from '../../packages/compiler/src/targets/graph-shape.ts'
 import { analysed, argoYaml, compileArgo as compileDocuments, examplePipelines } from './helpers.ts'
@@ -124,7 +125,8 @@ describe('task settings', () => {
     const fraud = (await examplePipelines()).find((e) => e.name === 'examples/fraud-training')!
     const docs = compileArgo(fraud.pipeline)
     const t = template(docs, 'train-model')
-    expect(t['container']['env']).toEqual([{ name: 'PYTHONUNBUFFERED', value: '1' }])
+    // Values passed at run time may hold the brace reference (see dag.ts).
+    expect(t['container']['env']).toEqual([{ name: 'TYPEFLOW_LBRACE', value: '{' }, { name: 'PYTHONUNBUFFERED', value: '1' }])
     expect(t['container']['resources']).toEqual({ limits: { memory: '16Gi', 'nvidia.com/gpu': '1' }, requests: { cpu: '4', memory: '12Gi' } })
     expect(t['retryStrategy']).toEqual({ limit: '1', retryPolicy: 'Always', backoff: { duration: '30s', factor: '2', cap: '3600s' } })
     const register = template(docs, 'register-model')
@@ -225,7 +227,7 @@ describe('nested pipelines', () => {
     expect(b['annotations']).toEqual({ 'workflows.argoproj.io/display-name': '{{inputs.parameters.typeflow-display-name}}' })
     const final = rootTasks(docs).find((t) => t['name'] === 'final')!
     expect(withoutCache(final['arguments'])).toEqual({
-      parameters: [{ name: 'score', value: '{{tasks.b.outputs.parameters.score}}' }, { name: 'typeflow-task', value: 'final' }],
+      parameters: [{ name: 'score', value: exprTag(kubeletEncoded("tasks['b'].outputs.parameters['score']")) }, { name: 'typeflow-task', value: 'final' }],
       artifacts: [{ name: 'model', from: '{{tasks.a.outputs.artifacts.model}}' }],
     })
     expect(validateArgoDocuments(docs)).toEqual([])
@@ -277,7 +279,11 @@ describe('the KFP executor protocol', () => {
     const next = rootTasks(docs).find((t) => t['name'] === 'next')!
     const n = next['arguments']['parameters'].find((x: Json) => x['name'] === 'n')
     expect(n['value']).toBe(
-      "{{=toJson(get(get(fromJSON(tasks['returns'].outputs.parameters['typeflow-executor-output']),'parameterValues')??{},'Output')??int(trim(tasks['returns'].outputs.parameters['Output'])))}}",
+      exprTag(
+        kubeletEncoded(
+          "(toJson(get(get(fromJSON(tasks['returns'].outputs.parameters['typeflow-executor-output']),'parameterValues')??{},'Output')??int(trim(tasks['returns'].outputs.parameters['Output']))))",
+        ),
+      ),
     )
     expect(templates(docs)[0]!['outputs']['parameters'][0]['valueFrom']['expression']).toContain("'flag'")
     expect(argoYaml(docs)).not.toMatch(/\{\{[^}\n]*\n/)

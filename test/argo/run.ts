@@ -110,21 +110,30 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
     const template = templates.get(name)
     if (!template) throw new Error(`no template ${name}`)
     const declared = (template['inputs']?.['parameters'] ?? []) as Json[]
-    const inputs: Record<string, string> = {}
+    const given: Record<string, string> = {}
     for (const p of declared) {
       const value = params[p['name']] ?? p['default']
       if (value === undefined) throw new Error(`${name}: input ${p['name']} not supplied`)
-      inputs[p['name']] = value
+      given[p['name']] = value
     }
+    // common.SubstituteParams: the template, its input values filled in, is substituted for the
+    // globals, then for its inputs (whose values it reads back from the globally substituted text):
+    // an input value is itself scanned for tags, twice.
+    const filled = { ...template, inputs: { ...template['inputs'], parameters: declared.map((p) => ({ ...p, value: given[p['name']] })) } }
+    const globalPass = argoPass(JSON.stringify(filled), globals)
+    const inputs: Record<string, string> = {}
+    for (const p of (JSON.parse(globalPass) as Json)['inputs']['parameters'] as Json[]) inputs[p['name']] = p['value']
     const vars = new Map(globals)
     for (const [k, v] of Object.entries(inputs)) vars.set(`inputs.parameters.${k}`, v)
-    if (template['container']) return runContainer(name, template, inputs, artifacts, vars)
-    if (template['suspend']) return { phase: 'Succeeded', parameters: {}, artifacts: {} }
-    return runDag(name, substitute(template, vars), artifacts, vars)
+    const substituted = JSON.parse(argoPass(globalPass, vars)) as Json
+    if (substituted['container']) return runContainer(name, substituted, inputs, artifacts, vars)
+    if (substituted['suspend']) return { phase: 'Succeeded', parameters: {}, artifacts: {} }
+    return runDag(name, substituted, artifacts, vars)
   }
 
   const runContainer = (name: string, template: Json, inputs: Record<string, string>, artifacts: Record<string, string>, vars: Map<string, string>): NodeResult => {
-    const body = substitute(template, vars, passes)
+    // Substituted once with the inputs already; the pod spec is substituted again when it is made.
+    const body = substitute(template, vars, passes - 1)
     const env = containerEnv(body['container']['env'] ?? [])
     const argv = [...(body['container']['command'] ?? []), ...(body['container']['args'] ?? [])].map((a: string) => kubeletExpand(a, env))
     const run: ContainerRun = {

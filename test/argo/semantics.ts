@@ -293,10 +293,12 @@ export function canonicalCondition(text: string): string {
   let body = text.trim()
   const tag = /^\{\{\s*=?([\s\S]*)\}\}$/.exec(body)
   if (tag) body = tag[1]!
-  // Casts and readers do not change what is compared.
+  // Casts and readers do not change what is compared, nor does reading encoded text back (a chain
+  // of `join(split(x,'…'),'…')`, see kubeletDecoded).
   for (let prev = ''; prev !== body; ) {
     prev = body
     body = body.replace(/\b(?:int|float|asInt|asFloat|string|lower|trim|sprig\.trim|sprig\.lower)\(\s*(⟨[^⟩]*⟩)\s*\)/g, '$1')
+    body = body.replace(/\bjoin\(split\((⟨[^⟩]*⟩),'[^']*'\),'[^']*'\)/g, '$1')
   }
   const tokens: string[] = []
   const re = new RegExp(`\\s*(⟨[^⟩]*⟩|==|!=|=~|<=|>=|<|>|&&|\\|\\||!|\\(|\\)|${LIT}|[^\\s()!=<>&|'"]+)`, 'y')

@@ -13,7 +13,7 @@
  */
 
 import { parameterValueExpression, type TemplateOutput } from './container.ts'
-import { exprIndex, exprLiteral, exprTag } from './expr.ts'
+import { exprIndex, exprLiteral, exprTag, kubeletDecoded, kubeletEncoded, kubeletEncodedJson } from './expr.ts'
 import { NameAllocator } from './names.ts'
 import { ARGO_CAPS } from './options.ts'
 import { formBlocks, type PartitionItem } from './partition.ts'
@@ -44,10 +44,25 @@ export type Source =
   | { readonly kind: 'atom'; readonly atom: Atom }
   /** Text built at run time: literal pieces and values, in order (f-strings, JSON with values). */
   | { readonly kind: 'format'; readonly parts: readonly FormatPart[] }
-  /** An expression over references; `build` gets each atom's expression form. */
-  | { readonly kind: 'expr'; readonly atoms: readonly Atom[]; readonly build: (refs: readonly string[]) => string }
+  /**
+   * An expression over references, written in one {@link Domain}: `build` asks `ref` for each atom's
+   * expression (converted to that domain, unless the expression reads the atom's text as it is),
+   * and writes its own literal text in that domain.
+   */
+  | { readonly kind: 'expr'; readonly atoms: readonly Atom[]; readonly build: (ref: AtomRef, domain: Domain) => string }
 
 export type FormatPart = { readonly text: string } | { readonly source: Source }
+
+/**
+ * The two forms a parameter value takes. Every template input holds `encoded` text: written for the
+ * kubelet (see text.ts), with no `{{` for Argo to read a tag in (common.SubstituteParams scans a
+ * template with its input values filled in). Compile-time values are written so; a task's output is
+ * `raw`, and the DAG task passing it on encodes it. Values are compared, hashed and output `raw`.
+ */
+export type Domain = 'encoded' | 'raw'
+
+/** An atom's expression, in the domain being written (`convert`), or as its text is (numbers). */
+export type AtomRef = (atom: Atom, convert: boolean) => string
 
 export const atomSource = (atom: Atom): Source => ({ kind: 'atom', atom })
 
@@ -104,6 +119,13 @@ export interface Arg {
   readonly name: string
   readonly artifact: boolean
   readonly source: Source
+  /**
+   * How the value is passed when not `encoded`, like every template input: `raw` (a hash of the
+   * values, which reads the same encoded), or `text`, each reference's text as it is (names and
+   * quantities of Kubernetes settings, which the kubelet does not decode and in which neither `$`
+   * nor `{` is valid).
+   */
+  readonly form?: 'raw' | 'text'
 }
 
 /** A member of a scope (task or group), ready to be placed in a DAG. */
@@ -331,9 +353,23 @@ function locate(view: DagView, atom: Atom): Where {
   }
 }
 
-/** The `{{…}}` tag reading a reference. */
-export function atomTag(view: DagView, atom: Atom): string {
-  const where = locate(view, atom)
+/** The form of the text a reference reads; undefined where both are the same (names, phases, artifacts). */
+function domainOf(where: Where): Domain | undefined {
+  switch (where.at) {
+    case 'task':
+      return where.artifact ? undefined : 'raw'
+    case 'input':
+      return where.artifact ? undefined : 'encoded'
+    case 'workflow':
+    case 'item':
+      return 'encoded'
+    case 'status':
+    case 'wf':
+      return undefined
+  }
+}
+
+function whereTag(where: Where): string {
   switch (where.at) {
     case 'workflow':
       return `{{workflow.parameters.${where.name}}}`
@@ -351,9 +387,7 @@ export function atomTag(view: DagView, atom: Atom): string {
   }
 }
 
-/** The expression reading a reference (a string, or an artifact in `fromExpression`). */
-export function atomExpr(view: DagView, atom: Atom): string {
-  const where = locate(view, atom)
+function whereExpr(where: Where): string {
   switch (where.at) {
     case 'workflow':
       return exprIndex('workflow.parameters', where.name)
@@ -371,56 +405,123 @@ export function atomExpr(view: DagView, atom: Atom): string {
   }
 }
 
-function valueItems(view: DagView, source: Source, into: ValueItem[]): void {
+function converted(where: Where, domain: Domain): string {
+  const expression = whereExpr(where)
+  const has = domainOf(where)
+  if (has === undefined || has === domain) return expression
+  return domain === 'encoded' ? kubeletEncoded(expression) : kubeletDecoded(expression)
+}
+
+/** The `{{…}}` tag reading a reference as it is. */
+function atomTag(view: DagView, atom: Atom): string {
+  return whereTag(locate(view, atom))
+}
+
+/** The tag reading a reference in a domain: a plain tag, or an expression converting it. */
+function atomTagIn(view: DagView, atom: Atom, domain: Domain): string {
+  const where = locate(view, atom)
+  const has = domainOf(where)
+  return has === undefined || has === domain ? whereTag(where) : exprTag(converted(where, domain))
+}
+
+/** References in a domain (undefined: each as its text is). */
+function refIn(view: DagView, domain: Domain | undefined): AtomRef {
+  return (atom, convert) => {
+    const where = locate(view, atom)
+    return convert && domain !== undefined ? converted(where, domain) : whereExpr(where)
+  }
+}
+
+/** Whether an expression reads only references whose text is the same in both domains. */
+function readsPlainText(view: DagView, source: Source & { kind: 'expr' }): boolean {
+  return source.atoms.every((atom) => domainOf(locate(view, atom)) === undefined)
+}
+
+/**
+ * The expression of a computed value in the encoded domain. It is computed from raw values and the
+ * result encoded: an expression may parse JSON or compare, which encoded text does not allow.
+ */
+function encodedExpr(view: DagView, source: Source & { kind: 'expr' }): string {
+  if (readsPlainText(view, source)) return source.build(refIn(view, 'encoded'), 'encoded')
+  return kubeletEncoded(source.build(refIn(view, 'raw'), 'raw'))
+}
+
+function valueItems(view: DagView, source: Source, asText: boolean, into: ValueItem[]): void {
   switch (source.kind) {
     case 'const':
       into.push({ kind: 'text', text: source.raw })
       return
     case 'atom':
-      into.push({ kind: 'tag', tag: atomTag(view, source.atom).slice(2, -2) })
+      into.push({ kind: 'tag', tag: (asText ? atomTag(view, source.atom) : atomTagIn(view, source.atom, 'encoded')).slice(2, -2) })
       return
     case 'expr':
-      into.push({ kind: 'tag', tag: exprTag(source.build(source.atoms.map((a) => atomExpr(view, a)))).slice(2, -2) })
+      into.push({ kind: 'tag', tag: `=${asText ? source.build(refIn(view, undefined), 'encoded') : encodedExpr(view, source)}` })
       return
     case 'format':
       for (const part of source.parts) {
         if ('text' in part) into.push({ kind: 'text', text: part.text })
-        else valueItems(view, part.source, into)
+        else valueItems(view, part.source, asText, into)
       }
   }
 }
 
-/** The text of a parameter value (or an artifact's `from`) in this view. */
-export function renderValue(view: DagView, source: Source): string {
+/** A value passed with each reference's text as it is (see {@link Arg.form}). */
+function textValue(view: DagView, source: Source): string {
   switch (source.kind) {
     case 'const':
       return source.text
     case 'atom':
       return atomTag(view, source.atom)
     case 'expr':
-      return exprTag(source.build(source.atoms.map((a) => atomExpr(view, a))))
+      return exprTag(source.build(refIn(view, undefined), 'encoded'))
     case 'format': {
       const items: ValueItem[] = []
-      valueItems(view, source, items)
+      valueItems(view, source, true, items)
       return encodeValueWithTags(items).text
     }
   }
 }
 
-/** The expression of a value in this view (string-valued, except artifacts). */
-export function renderExpr(view: DagView, source: Source): string {
+/**
+ * The text of a parameter value (or an artifact's `from`) in this view: `encoded` for what a
+ * template input receives, `raw` for what is compared or hashed.
+ */
+export function renderValue(view: DagView, source: Source, domain: Domain = 'encoded'): string {
+  if (domain === 'raw') {
+    if (source.kind === 'atom') return atomTagIn(view, source.atom, 'raw')
+    return exprTag(source.kind === 'expr' ? source.build(refIn(view, 'raw'), 'raw') : renderExpr(view, source, 'raw'))
+  }
   switch (source.kind) {
     case 'const':
-      return exprLiteral(source.text)
+      return source.text
     case 'atom':
-      return atomExpr(view, source.atom)
+      return atomTagIn(view, source.atom, 'encoded')
     case 'expr':
-      return `(${source.build(source.atoms.map((a) => atomExpr(view, a)))})`
+      return exprTag(encodedExpr(view, source))
     case 'format': {
-      // The literal pieces are brace-encoded exactly as in the tag form (see renderValue).
-      const values = source.parts.filter((p): p is { source: Source } => 'source' in p).map((p) => renderExpr(view, p.source))
-      const items: ValueItem[] = source.parts.map((p) => ('text' in p ? { kind: 'text', text: p.text } : { kind: 'tag', tag: 'x' }))
-      const { segments } = encodeValueSegments(items)
+      const items: ValueItem[] = []
+      valueItems(view, source, false, items)
+      return encodeValueWithTags(items).text
+    }
+  }
+}
+
+/** The expression of a value in this view (string-valued, except artifacts), in a domain. */
+export function renderExpr(view: DagView, source: Source, domain: Domain = 'encoded'): string {
+  switch (source.kind) {
+    case 'const':
+      return exprLiteral(domain === 'encoded' ? source.text : source.raw)
+    case 'atom':
+      return converted(locate(view, source.atom), domain)
+    case 'expr':
+      return domain === 'encoded' ? encodedExpr(view, source) : `(${source.build(refIn(view, 'raw'), 'raw')})`
+    case 'format': {
+      const values = source.parts.filter((p): p is { source: Source } => 'source' in p).map((p) => renderExpr(view, p.source, domain))
+      // Encoded, the literal pieces are brace-encoded exactly as in the tag form (see renderValue).
+      const segments =
+        domain === 'encoded'
+          ? encodeValueSegments(source.parts.map((p): ValueItem => ('text' in p ? { kind: 'text', text: p.text } : { kind: 'tag', tag: 'x' }))).segments
+          : rawSegments(source.parts)
       const pieces: string[] = []
       segments.forEach((segment, i) => {
         if (segment !== '') pieces.push(exprLiteral(segment))
@@ -431,7 +532,30 @@ export function renderExpr(view: DagView, source: Source): string {
   }
 }
 
-/** A DAG template output. */
+/** The literal text between a format's values (one more piece than values). */
+function rawSegments(parts: readonly FormatPart[]): string[] {
+  const segments = ['']
+  for (const part of parts) {
+    if ('text' in part) segments[segments.length - 1] += part.text
+    else segments.push('')
+  }
+  return segments
+}
+
+/**
+ * `withParam`: JSON text Argo iterates, so items arrive encoded (template inputs) while the list
+ * stays JSON. A root pipeline parameter is written so already; other lists are encoded here.
+ */
+function withParamValue(view: DagView, source: Source): string {
+  if (source.kind === 'atom') {
+    const where = locate(view, source.atom)
+    if (where.at === 'workflow') return whereTag(where)
+    return exprTag(kubeletEncodedJson(converted(where, 'raw')))
+  }
+  return exprTag(kubeletEncodedJson(renderExpr(view, source, 'raw')))
+}
+
+/** A DAG template output: the value as it is (a task's output), read back from encoded text otherwise. */
 function outputEntry(view: DagView, name: string, source: Source, artifact: boolean): Json {
   if (artifact) {
     if (source.kind === 'atom') return { name, from: atomTag(view, source.atom) }
@@ -440,9 +564,9 @@ function outputEntry(view: DagView, name: string, source: Source, artifact: bool
   if (source.kind === 'atom') {
     const where = locate(view, source.atom)
     if (where.at === 'task' && where.protocol) return { name, valueFrom: { expression: parameterValueExpression(where.task, where.protocol) } }
-    return { name, valueFrom: { parameter: atomTag(view, source.atom) } }
+    if (domainOf(where) !== 'encoded') return { name, valueFrom: { parameter: whereTag(where) } }
   }
-  const expression = renderExpr(view, source)
+  const expression = renderExpr(view, source, 'raw')
   return { name, valueFrom: { expression: expression.startsWith('(') && expression.endsWith(')') && source.kind === 'expr' ? expression.slice(1, -1) : expression } }
 }
 
@@ -512,14 +636,14 @@ function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], gro
     const artifacts: Json[] = []
     if (child.kind === 'leaf') {
       for (const arg of child.args) {
-        const value = renderValue(view, arg.source)
+        const value = arg.form === 'text' ? textValue(view, arg.source) : renderValue(view, arg.source, arg.form ?? 'encoded')
         if (arg.artifact) artifacts.push({ name: arg.name, from: value })
         else parameters.push({ name: arg.name, value })
       }
       for (const r of child.reserved) parameters.push({ name: r.name, value: r.value })
     } else {
       for (const port of child.imports) {
-        const value = atomTag(view, port.atom)
+        const value = port.artifact ? atomTag(view, port.atom) : atomTagIn(view, port.atom, 'encoded')
         if (port.artifact) artifacts.push({ name: port.name, from: value })
         else parameters.push({ name: port.name, value })
       }
@@ -531,9 +655,9 @@ function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], gro
     const task: Json = { name: child.argoName, template: templates[i]!.name }
     if (depends.length > 0) task['depends'] = dependsText(depends.map((d) => children[d]!), isAny)
     if (child.kind === 'leaf') {
-      if (child.when) task['when'] = renderValue(view, child.when)
+      if (child.when) task['when'] = renderValue(view, child.when, 'raw')
       if (child.withItems) task['withItems'] = child.withItems
-      if (child.withParam) task['withParam'] = renderValue(view, child.withParam)
+      if (child.withParam) task['withParam'] = withParamValue(view, child.withParam)
     }
     if (args !== undefined) task['arguments'] = args
     tasks.push(task)
@@ -592,6 +716,10 @@ function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], gro
 
 // Rough sizes of DAG entries (JSON-ish bytes), to fill partitions; documents are measured exactly later.
 const TEMPLATE_REF_BYTES = 60
+/** What encoding a task's output for a template input adds (`{{=join(split(…` around it). */
+const ENCODE_BYTES = 40
+/** What reading encoded text back adds, in a condition or a computed value. */
+const DECODE_BYTES = 60
 
 function atomBytes(atom: Atom): number {
   switch (atom.kind) {
@@ -600,7 +728,7 @@ function atomBytes(atom: Atom): number {
     case 'scopeInput':
       return atom.name.length + 28
     case 'member':
-      return atom.member.length + atom.output.argoName.length + (atom.output.protocolType !== undefined ? 260 : 40)
+      return atom.member.length + atom.output.argoName.length + (atom.output.protocolType !== undefined ? 260 : 40) + (atom.output.artifact ? 0 : ENCODE_BYTES)
     case 'status':
       return atom.member.length + 20
     case 'item':
@@ -617,7 +745,7 @@ function sourceBytes(source: Source): number {
     case 'atom':
       return atomBytes(source.atom)
     case 'expr':
-      return 120 + source.atoms.reduce((n, a) => n + 2 * atomBytes(a), 0)
+      return 120 + source.atoms.reduce((n, a) => n + 2 * atomBytes(a) + (a.kind === 'scopeInput' || a.kind === 'global' ? DECODE_BYTES : 0), 0)
     case 'format':
       return source.parts.reduce((n, p) => n + ('text' in p ? p.text.length + 8 : sourceBytes(p.source)), 4)
   }

@@ -57,8 +57,12 @@ export interface ArgoEmitResult {
   readonly diagnostics: readonly Diagnostic[]
 }
 
-/** Whether any compile-time value written as a parameter value needs the brace escape. */
-function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedPipeline>()): boolean {
+/**
+ * Whether some parameter value may need the brace escape: a compile-time value written with it, or
+ * a value known only at run time, which is encoded with it (a task's output, an item of a list
+ * read at run time other than the root pipeline's own parameter, which is written encoded).
+ */
+function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedPipeline>(), isRoot = true): boolean {
   if (seen.has(pipeline)) return false
   seen.add(pipeline)
   const escapes = (v: JsonValue) => encodeValue(parameterText(v)).usesBraceEnv
@@ -73,15 +77,23 @@ function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedP
         return source.parts.some((p) => (typeof p === 'string' ? p.includes('{') || p.includes('$') || escapes(p) : sourceEscapes(p)))
       case 'composite':
         return escapes(source.value) || JSON.stringify(source.value).includes('{') || source.embedded.some((e) => sourceEscapes(e.source))
+      case 'taskOutput':
+      case 'collected':
+      case 'oneOf':
+        return true
+      case 'loopItem': {
+        const items = pipeline.groups.get(source.loop)?.node
+        return items?.kind === 'loop' && items.items.kind === 'values' && !(isRoot && items.items.from.kind === 'pipelineInput')
+      }
       default:
         return false
     }
   }
   if (defaults(pipeline.node.inputs)) return true
   for (const task of pipeline.tasks.values()) {
-    if (task.edges.some((e) => sourceEscapes(e.from))) return true
+    if (task.edges.some((e) => task.node.component.inputs[e.input]?.kind !== 'artifact' && sourceEscapes(e.from))) return true
     if (task.node.component.kind === 'container' && defaults(task.node.component.inputs)) return true
-    if (task.child && valuesNeedBraceEnv(task.child, seen)) return true
+    if (task.child && valuesNeedBraceEnv(task.child, seen, false)) return true
   }
   for (const group of pipeline.groups.values()) {
     if (group.node.kind === 'loop' && group.node.items.kind === 'raw' && group.node.items.values.some(escapes)) return true

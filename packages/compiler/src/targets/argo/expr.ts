@@ -16,6 +16,8 @@
  * @module
  */
 
+import { LBRACE_ENV } from './text.ts'
+
 /** A character (a code point: `u`) outside the safe set. */
 const UNSAFE = /[^A-Za-z0-9_.,/@+\-=%~^*]/gu
 
@@ -62,6 +64,43 @@ export function exprTag(expression: string): string {
     throw new Error(`internal: Argo would split this tag as a ternary: ${expression}`)
   }
   return `{{=${expression}}}`
+}
+
+/** `text` (an expression) with every `from` replaced by `to`, left to right, as `split` finds them. */
+export function exprReplace(text: string, from: string, to: string): string {
+  return `join(split(${text},${exprLiteral(from)}),${exprLiteral(to)})`
+}
+
+const LBRACE_REF = `$(${LBRACE_ENV})`
+
+/**
+ * A run-time value (an expression) as every template input holds it: kubelet-encoded, so that the
+ * kubelet gives the value back exactly wherever it lands in a command line, and with no `{` left
+ * for Argo to read a tag in: each `$` doubled, each `{` written `$(TYPEFLOW_LBRACE)`.
+ */
+export function kubeletEncoded(expression: string): string {
+  return exprReplace(exprReplace(expression, '$', '$$'), '{', LBRACE_REF)
+}
+
+/**
+ * The same for JSON text that must stay JSON (a list Argo iterates): braces only where they would
+ * make `{{`, which in JSON is inside a string. No JSON text ends with `{`, so no tag can start there.
+ */
+export function kubeletEncodedJson(expression: string): string {
+  return exprReplace(exprReplace(expression, '$', '$$'), '{{', `{${LBRACE_REF}`)
+}
+
+/**
+ * Kubelet-encoded text (an expression) decoded as the kubelet decodes it: `$$` pairs first, left to
+ * right (as `split` finds them), then the brace reference. `%` marks the decoded `$` meanwhile and
+ * is itself escaped first, so no text can pass for a marker. Encoded values hold no other `$(`.
+ */
+export function kubeletDecoded(expression: string): string {
+  let text = exprReplace(expression, '%', '%e')
+  text = exprReplace(text, '$$', '%d')
+  text = exprReplace(text, LBRACE_REF, '{')
+  text = exprReplace(text, '%d', '$')
+  return exprReplace(text, '%e', '%')
 }
 
 /** Argo node phases as KFP's `PipelineTaskFinalStatus.state` spells them. */

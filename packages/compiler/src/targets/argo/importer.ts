@@ -18,7 +18,7 @@
 import type { AnalysedPipeline } from '../../analyse/graph.ts'
 import type { ImporterComponentNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import type { BuiltTemplate } from './container.ts'
-import { exprIndex, exprLiteral, exprTag } from './expr.ts'
+import { exprIndex, exprLiteral, exprTag, kubeletDecoded } from './expr.ts'
 import { labelValue } from './names.ts'
 import { ANNOTATIONS, type EmitContext, RESERVED } from './registry.ts'
 import { LBRACE_ENV } from './text.ts'
@@ -57,25 +57,13 @@ function staticLocation(scheme: Scheme, uri: string): Record<string, unknown> {
 }
 
 /** `text` with every `from` replaced by `to`, with split and join only: the functions the target's other expressions already rely on. */
-function exprReplace(text: string, from: string, to: string): string {
-  return `join(split(${text},${exprLiteral(from)}),${exprLiteral(to)})`
-}
-
 /**
- * The URI the importer was given, as the kubelet hands it to the container. Parameter values are
- * written kubelet-encoded (`$$` for `$`, `$(TYPEFLOW_LBRACE)` for `{`, see text.ts) because they
- * usually land in command lines; the artifact location is read by Argo, which does not decode, so
- * the expression decodes as the kubelet does: `$$` pairs first, left to right (as `split` finds
- * them), then the brace reference. `%` marks the decoded `$` meanwhile and is itself escaped
- * first, so no text the user wrote can pass for a marker.
+ * The URI the importer was given, as the kubelet hands it to the container. Like every template
+ * input it is kubelet-encoded (see dag.ts); the artifact location is read by Argo, which does not
+ * decode, so the expression decodes it.
  */
 function decodedUri(): string {
-  let text = exprIndex('inputs.parameters', 'uri')
-  text = exprReplace(text, '%', '%e')
-  text = exprReplace(text, '$$', '%d')
-  text = exprReplace(text, `$(${LBRACE_ENV})`, '{')
-  text = exprReplace(text, '%d', '$')
-  return exprReplace(text, '%e', '%')
+  return kubeletDecoded(exprIndex('inputs.parameters', 'uri'))
 }
 
 /** The artifact location read from the `uri` input at run time. */

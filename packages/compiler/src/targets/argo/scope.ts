@@ -36,7 +36,7 @@ import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import type { IoSpecNode, JsonValue, PredicateNode, RetryNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { componentOutputs } from '@typeflow/dsl'
 import { type BuiltTemplate, containerTemplate, envArguments, presentInputs, retryStrategyFor, type TemplateOutput } from './container.ts'
-import { type Arg, argumentsOf, type Atom, atomsOf, atomSource, buildScopeTemplate, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
+import { type Arg, argumentsOf, type Atom, type AtomRef, atomsOf, atomSource, buildScopeTemplate, type Domain, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
 import { exprLiteral, exprNumber, finalStateExpression } from './expr.ts'
 import { importerTemplate } from './importer.ts'
 import { isPvcStub, pvcTemplate } from './pvc.ts'
@@ -65,19 +65,29 @@ function keyMembers(b: ExprBuilder, list: readonly { name: string; value: Source
 /** Builds a value from an expression template with placeholders for other values. */
 class ExprBuilder {
   private readonly atoms: Atom[] = []
-  private readonly slots: { source: Source; from: number; to: number }[] = []
+  private readonly slots: Slot[] = []
 
-  /** A placeholder standing for the (string) expression of `source`. */
-  ref(source: Source): string {
+  /**
+   * A placeholder standing for the (string) expression of `source`, in the domain the expression
+   * is written in; `asText` reads its text as it is (a number, which reads the same in both).
+   */
+  ref(source: Source, asText = false): string {
     const from = this.atoms.length
     this.atoms.push(...atomsOf(source))
-    this.slots.push({ source, from, to: this.atoms.length })
+    this.slots.push({ source, from, to: this.atoms.length, convert: !asText })
     return `\u0000${this.slots.length - 1}\u0000`
   }
 
   done(template: string): Source {
     return new TemplateExpr([...this.atoms], template, this.slots)
   }
+}
+
+interface Slot {
+  readonly source: Source
+  readonly from: number
+  readonly to: number
+  readonly convert: boolean
 }
 
 /** An expression made by {@link ExprBuilder}: its template with each placeholder's expression put in. */
@@ -87,36 +97,32 @@ class TemplateExpr {
   constructor(
     readonly atoms: readonly Atom[],
     private readonly template: string,
-    private readonly slots: readonly { source: Source; from: number; to: number }[],
+    private readonly slots: readonly Slot[],
   ) {}
 
-  build(refs: readonly string[]): string {
+  build(ref: AtomRef, domain: Domain): string {
     return this.template.replace(/\u0000(\d+)\u0000/g, (_, i: string) => {
       const slot = this.slots[Number(i)]!
-      return slotExpr(slot.source, refs.slice(slot.from, slot.to))
+      const slotRef: AtomRef = slot.convert ? ref : (atom) => ref(atom, false)
+      return slotExpr(slot.source, slotRef, domain)
     })
   }
 }
 
-/** The expression of a value given its atoms' expressions (same order as `atomsOf`). */
-function slotExpr(source: Source, refs: readonly string[]): string {
+/** The expression of a value in a domain, its atoms' expressions asked of `ref`. */
+function slotExpr(source: Source, ref: AtomRef, domain: Domain): string {
   switch (source.kind) {
     case 'const':
-      return exprLiteral(source.text)
+      return exprLiteral(domain === 'encoded' ? source.text : source.raw)
     case 'atom':
-      return refs[0]!
+      return ref(source.atom, true)
     case 'expr':
-      return `(${source.build(refs)})`
+      return `(${source.build(ref, domain)})`
     case 'format': {
       const pieces: string[] = []
-      let k = 0
       for (const part of source.parts) {
-        if ('text' in part) pieces.push(exprLiteral(encodeValue(part.text).text))
-        else {
-          const n = atomsOf(part.source).length
-          pieces.push(slotExpr(part.source, refs.slice(k, k + n)))
-          k += n
-        }
+        if ('text' in part) pieces.push(exprLiteral(domain === 'encoded' ? encodeValue(part.text).text : part.text))
+        else pieces.push(slotExpr(part.source, ref, domain))
       }
       return pieces.length === 0 ? "''" : `(${pieces.join('+')})`
     }
@@ -275,22 +281,6 @@ class PipelineInstance {
       }
       default:
         return STRING
-    }
-  }
-
-  /** Whether a value may carry brace-encoded text (compile-time values; run-time outputs never do). */
-  encodedDomain(source: ValueSourceNode): boolean {
-    switch (source.kind) {
-      case 'constant':
-      case 'pipelineInput':
-        return true
-      case 'loopItem': {
-        const loop = this.pipeline.groups.get(source.loop)?.node
-        if (loop?.kind !== 'loop') return false
-        return loop.items.kind === 'raw' || this.encodedDomain(loop.items.from)
-      }
-      default:
-        return false
     }
   }
 }
@@ -532,14 +522,16 @@ class ScopeBuilder {
       const artifact = spec.kind === 'artifact'
       const where = [...path, 'inputs', input]
       const source = from.kind === 'taskFinalStatus' ? this.finalStatus(task) : this.resolve(from, where)
-      if (source) args.push({ name, artifact, source })
+      // A volume's name and size go into a Kubernetes manifest, not a command line.
+      if (source) args.push({ name, artifact, source, ...(pvc && { form: 'text' as const }) })
     }
     if (pod !== undefined) args.push(...pod.args)
     const reserved: { name: string; value: string }[] = [{ name: RESERVED.task, value: node.name }]
     if (hasDisplayName) reserved.push({ name: RESERVED.displayName, value: breakBraces(node.displayName!) })
     if (cache?.digest !== undefined) reserved.push({ name: RESERVED.cacheKey, value: cache.digest })
     if (component.kind === 'container' && !pvc) reserved.push(...envArguments(ctx, node, component))
-    if (cache?.memoize?.kind === 'runtime') args.push({ name: RESERVED.memoizeKey, artifact: false, source: cache.memoize.key })
+    // The key hashes the values themselves; a hash reads the same encoded.
+    if (cache?.memoize?.kind === 'runtime') args.push({ name: RESERVED.memoizeKey, artifact: false, source: cache.memoize.key, form: 'raw' })
     if (args.filter((a) => !a.artifact).length + reserved.length > ARGO_CAPS.inputParameters) {
       ctx.report('E_SCHEMA', path, `task "${node.name}" has more than ${ARGO_CAPS.inputParameters} parameter inputs, the Argo v4 limit per template`, node.source)
     }
@@ -597,7 +589,7 @@ class ScopeBuilder {
       const name = `${RESERVED.podValue}-${inputOf.size}`
       inputOf.set(key, name)
       const value = this.resolve(source, [...path, 'kubernetes'])
-      if (value) args.push({ name, artifact: false, source: value })
+      if (value) args.push({ name, artifact: false, source: value, form: 'text' })
     }
     const settings = argoPodSettings(
       node,
@@ -852,11 +844,12 @@ class ScopeBuilder {
         const v = s.value
         if (numeric && typeof v === 'number') return exprNumber(v)
         if (boolean && typeof v === 'boolean') return v ? 'true' : 'false'
-        // Strings compare in the form parameters carry them: compile-time values brace-encoded.
-        const text = parameterText(v)
-        return exprLiteral(other.kind !== 'constant' && inst.encodedDomain(other) ? encodeValue(text).text : text)
+        // Conditions are written in the raw domain (see dag.ts): values compare as they are.
+        return exprLiteral(parameterText(v))
       }
-      const ref = b.ref(this.resolve(s, where) ?? constSource(''))
+      const value = this.resolve(s, where) ?? constSource('')
+      // A number or a boolean reads the same encoded: a reference to one is not decoded.
+      const ref = b.ref(value, (numeric || boolean) && value.kind === 'atom')
       if (numeric) return integral ? `int(${ref})` : `float(${ref})`
       if (boolean) return `(lower(trim(${ref}))=='true')`
       return ref

@@ -1,0 +1,85 @@
+/**
+ * Values known only at run time (task outputs, the items of an output list, a fan-in) reach every
+ * container exactly as produced, on Argo as on KFP, whatever they hold: `$$`, `$(VAR)`, `{{…}}`,
+ * braces. Argo scans a template's input values for tags (common.SubstituteParams substitutes the
+ * template with its inputs filled in) and the kubelet expands `$` sequences in command lines, so
+ * every template input holds kubelet-encoded text: a value read from a task output is encoded by
+ * the DAG task that passes it on (see dag.ts), and read back as it is wherever it is compared.
+ */
+import { describe, expect, it } from 'vitest'
+import { component, concat, eq, fmt, param, pipeline } from '@typeflow/dsl'
+import { compileArgo } from './helpers.ts'
+import { type ContainerRun, runWorkflow } from './run.ts'
+
+const VALUES = [
+  'plain',
+  'a$$b',
+  '$(HOME)',
+  `$(${'TYPEFLOW_LBRACE'})`,
+  'ends with $',
+  '$',
+  '{{workflow.name}}',
+  '{{inputs.parameters.v}}',
+  '{{=1+1}}',
+  '{{item}}',
+  '{',
+  '{{',
+  'x{{',
+  'ends with {',
+  '{"a":{"b":"$(x)"}}',
+  '$({{x}})',
+  '%d%e $$( {{{ }}}',
+] as const
+
+const gen = component({ name: 'gen', image: 'alpine:3.20', outputs: { s: param.string(), xs: param.list<string>() } })
+const show = component({ name: 'show', image: 'alpine:3.20', inputs: { v: param.string() }, command: ({ inputs }) => ['echo', inputs.v.value] })
+const pair = component({
+  name: 'pair',
+  image: 'alpine:3.20',
+  inputs: { a: param.string(), b: param.string() },
+  command: ({ inputs }) => ['echo', concat(inputs.a.value, inputs.b.value)],
+})
+const gather = component({ name: 'gather', image: 'alpine:3.20', inputs: { all: param.list<string>() }, command: ({ inputs }) => ['echo', inputs.all.value] })
+const inner = pipeline({ name: 'inner', inputs: { v: param.string(), vs: param.list<string>() } }, (d, q) => {
+  d.task(show, { v: q.v }, { name: 'nested' })
+  d.forEach(q.vs, (x) => void d.task(show, { v: x }, { name: 'nested-item' }))
+  d.if(eq(q.v, 'plain'), () => void d.task(show, { v: 'matched' }, { name: 'nested-matched' }))
+})
+
+const docs = compileArgo(
+  pipeline({ name: 'runtime-values' }, (dag) => {
+    const g = dag.task(gen)
+    dag.task(show, { v: g.outputs.s }, { name: 'direct' })
+    dag.task(show, { v: fmt`<${g.outputs.s}>` }, { name: 'formatted' })
+    dag.task(pair, { a: g.outputs.s, b: g.outputs.s }, { name: 'adjacent' })
+    dag.if(eq(g.outputs.s, g.outputs.s), () => void dag.task(show, { v: g.outputs.s }, { name: 'in-condition' }))
+    const echoed = dag.forEach(g.outputs.xs, (x) => dag.task(show, { v: x }, { name: 'item' }).outputs)
+    void echoed
+    const looped = dag.forEach(g.outputs.xs, (x) => {
+      dag.task(show, { v: x }, { name: 'item-in-group' })
+      return dag.task(gen, {}, { name: 'gen-each' }).outputs.s
+    })
+    dag.task(gather, { all: looped as never }, { name: 'fan-in' })
+    dag.task(inner, { v: g.outputs.s, vs: g.outputs.xs }, { name: 'call' })
+  }),
+)
+
+const argOf = (run: ContainerRun) => run.argv[1]
+
+describe('run-time values on Argo reach the container exactly as produced', () => {
+  it.each(VALUES.map((v, i) => [i, v] as const))('#%i %s', (_, value) => {
+    const result = runWorkflow(docs, { outputs: (run) => (run.task.startsWith('gen') ? { s: value, xs: JSON.stringify([value]) } : {}) })
+    expect(result.phase).toBe('Succeeded')
+    const seen = (task: string) => result.runs.filter((r) => r.task === task).map(argOf)
+    expect(seen('direct')).toEqual([value])
+    expect(seen('formatted')).toEqual([`<${value}>`])
+    expect(seen('adjacent')).toEqual([value + value])
+    expect(seen('in-condition')).toEqual([value])
+    expect(seen('item')).toEqual([value])
+    expect(seen('item-in-group')).toEqual([value])
+    expect(seen('fan-in')).toEqual([JSON.stringify([value])])
+    expect(seen('nested')).toEqual([value])
+    expect(seen('nested-item')).toEqual([value])
+    expect(seen('nested-matched')).toEqual(value === 'plain' ? ['matched'] : [])
+  })
+})
