@@ -1,7 +1,7 @@
 /**
  * Values known only at run time (task outputs, the items of an output list, a fan-in) reach every
  * container exactly as produced, on Argo as on KFP, whatever they hold: `$$`, `$(VAR)`, `{{…}}`,
- * braces. Argo scans a template's input values for tags (common.SubstituteParams substitutes the
+ * braces, through groups, loops and nested pipelines. Argo scans a template's input values for tags (common.SubstituteParams substitutes the
  * template with its inputs filled in) and the kubelet expands `$` sequences in command lines, so
  * every template input holds kubelet-encoded text: a value read from a task output is encoded by
  * the DAG task that passes it on (see dag.ts), and read back as it is wherever it is compared.
@@ -44,6 +44,7 @@ const inner = pipeline({ name: 'inner', inputs: { v: param.string(), vs: param.l
   d.task(show, { v: q.v }, { name: 'nested' })
   d.forEach(q.vs, (x) => void d.task(show, { v: x }, { name: 'nested-item' }))
   d.if(eq(q.v, 'plain'), () => void d.task(show, { v: 'matched' }, { name: 'nested-matched' }))
+  return { back: d.task(gen, {}, { name: 'nested-gen' }).outputs.s }
 })
 
 const docs = compileArgo(
@@ -60,7 +61,8 @@ const docs = compileArgo(
       return dag.task(gen, {}, { name: 'gen-each' }).outputs.s
     })
     dag.task(gather, { all: looped as never }, { name: 'fan-in' })
-    dag.task(inner, { v: g.outputs.s, vs: g.outputs.xs }, { name: 'call' })
+    const call = dag.task(inner, { v: g.outputs.s, vs: g.outputs.xs }, { name: 'call' })
+    dag.task(show, { v: call.outputs.back }, { name: 'from-nested' })
   }),
 )
 
@@ -68,7 +70,7 @@ const argOf = (run: ContainerRun) => run.argv[1]
 
 describe('run-time values on Argo reach the container exactly as produced', () => {
   it.each(VALUES.map((v, i) => [i, v] as const))('#%i %s', (_, value) => {
-    const result = runWorkflow(docs, { outputs: (run) => (run.task.startsWith('gen') ? { s: value, xs: JSON.stringify([value]) } : {}) })
+    const result = runWorkflow(docs, { outputs: (run) => (run.task.includes('gen') ? { s: value, xs: JSON.stringify([value]) } : {}) })
     expect(result.phase).toBe('Succeeded')
     const seen = (task: string) => result.runs.filter((r) => r.task === task).map(argOf)
     expect(seen('direct')).toEqual([value])
@@ -81,5 +83,6 @@ describe('run-time values on Argo reach the container exactly as produced', () =
     expect(seen('nested')).toEqual([value])
     expect(seen('nested-item')).toEqual([value])
     expect(seen('nested-matched')).toEqual(value === 'plain' ? ['matched'] : [])
+    expect(seen('from-nested')).toEqual([value])
   })
 })
