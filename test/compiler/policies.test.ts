@@ -28,6 +28,21 @@ describe('platform policies', () => {
     expect(findings(p, { W_UNPINNED_IMAGE: 'off' })).toEqual([])
   })
 
+  it('says so once per image, at the first task running it, with how many do', () => {
+    const other = component({ name: 'other', image: 'ghcr.io/acme/other:1', command: ['x'] })
+    const p = pipeline({ name: 'p' }, (dag) => {
+      for (let i = 0; i < 30; i++) dag.task(loose, {}, { name: `l-${i}` })
+      dag.task(other)
+      dag.task(train)
+    })
+    const analysis = analysePipeline(p)
+    if (!analysis.ok) throw new Error()
+    const found = checkPolicies(analysis.pipeline)
+    expect(found.map((d) => d.path.join('.'))).toEqual(['tasks.l-0.image', 'tasks.other.image'])
+    expect(found[0]!.message).toContain('(it runs 30 tasks; this is the first)')
+    expect(found[1]!.message).not.toContain('it runs')
+  })
+
   it('a literal value in an env var named like a credential is an error', () => {
     const p = pipeline({ name: 'p' }, (dag) => {
       dag.task(train, {}, { env: { AWS_SECRET_ACCESS_KEY: 'abc', DB_PASSWORD: 'hunter2', GITHUB_TOKEN: 'x', LOG_LEVEL: 'debug', API_KEY: 'k' } })

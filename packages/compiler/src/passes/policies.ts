@@ -29,6 +29,10 @@ function imageOf(task: TaskNode): string | undefined {
   return task.component.kind === 'container' ? task.component.image : undefined
 }
 
+function unpinnedMessage(image: string, tasks: number): string {
+  return `image "${image}" is not pinned by digest (…@sha256:…)${tasks > 1 ? ` (it runs ${tasks} tasks; this is the first)` : ''}; a re-pushed tag changes what runs and what the cache trusts`
+}
+
 /**
  * Checks every task against the platform policies. Each finding is a diagnostic whose code says
  * which policy; its severity comes from `settings` (`--strict` makes warnings errors).
@@ -49,11 +53,14 @@ export function checkPolicies(pipeline: AnalysedPipeline, settings: PolicySettin
     return strict && chosen === 'warning' ? 'error' : chosen
   }
   const out: Diagnostic[] = []
-  const report = (code: PolicyCode, task: TaskNode, path: readonly string[], message: string) => {
+  const report = (code: PolicyCode, task: TaskNode, path: readonly string[], message: string): number | undefined => {
     const level = severity(code)
-    if (level === 'off') return
-    out.push({ code, severity: level, path, message, ...(task.source !== undefined && { source: task.source }) })
+    if (level === 'off') return undefined
+    return out.push({ code, severity: level, path, message, ...(task.source !== undefined && { source: task.source }) }) - 1
   }
+  // One finding per unpinned image, at the first task that runs it (a pipeline of thousands of
+  // tasks runs a handful of images); how many tasks run it is known at the end.
+  const unpinned = new Map<string, { at: number | undefined; tasks: number }>()
   const seen = new Set<AnalysedPipeline>()
   const visit = (scope: AnalysedPipeline, prefix: readonly string[]) => {
     if (seen.has(scope)) return
@@ -73,7 +80,9 @@ export function checkPolicies(pipeline: AnalysedPipeline, settings: PolicySettin
       }
       const image = imageOf(task)
       if (image !== undefined && !pinnedImage.test(image) && !(task.component.kind === 'container' && task.component.function)) {
-        report('W_UNPINNED_IMAGE', task, [...path, 'image'], `image "${image}" is not pinned by digest (…@sha256:…); a re-pushed tag changes what runs and what the cache trusts`)
+        const first = unpinned.get(image)
+        if (first) first.tasks++
+        else unpinned.set(image, { at: report('W_UNPINNED_IMAGE', task, [...path, 'image'], unpinnedMessage(image, 1)), tasks: 1 })
       }
       for (const env of task.env) {
         if (credentialName.test(env.name) && env.value !== '') {
@@ -84,5 +93,6 @@ export function checkPolicies(pipeline: AnalysedPipeline, settings: PolicySettin
     }
   }
   visit(pipeline, [])
+  for (const [image, { at, tasks }] of unpinned) if (at !== undefined && tasks > 1) out[at] = { ...out[at]!, message: unpinnedMessage(image, tasks) }
   return out
 }
