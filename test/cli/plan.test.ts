@@ -298,9 +298,10 @@ describe('typeflow plan --from-run', () => {
     })
     mkdirSync(join(store, 'cache'))
     writeFileSync(join(store, 'cache', `${cacheKey}.json`), JSON.stringify({ version: 1, key: cacheKey, durationMs: 45_000 }))
-    // Newer, but another pipeline, and a run still going: both skipped.
+    // Newer, but another pipeline, a run still going, and a failed run: all skipped.
     writeRun(store, '20260103-100000-cccccc', { pipeline: 'quickstart', status: 'succeeded', tasks: [] })
     writeRun(store, '20260104-100000-dddddd', { pipeline: 'fraud-training', status: 'running', tasks: [] })
+    writeRun(store, '20260105-100000-eeeeee', { pipeline: 'fraud-training', status: 'failed', startedAt: '2026-01-05T10:00:00.000Z', tasks: [at('exit-handler-1/materialize-features', 'failed', 1_000)] })
 
     const plan = await planJson(fraud, '--from-run', store)
     expect(plan.estimates).toEqual({ from: ['run 20260102-090000-bbbbbb'], missing: ['notify-owner'] })
@@ -327,6 +328,16 @@ describe('typeflow plan --from-run', () => {
 
     // A run directory or its run.json names the run directly.
     expect(task(await planJson(fraud, '--from-run', join(store, 'runs', '20260101-080000-aaaaaa')), 'train-model').duration).toBe(999)
+  })
+
+  it('takes a failed run only when no run succeeded, and says so', async () => {
+    const store = tmp()
+    const at = (path: string, state: string, durationMs: number) => ({ name: path.split('/').pop(), path, state, durationMs })
+    writeRun(store, '20260105-100000-eeeeee', { pipeline: 'fraud-training', status: 'failed', startedAt: '2026-01-05T10:00:00.000Z', tasks: [at('exit-handler-1/train-model', 'done', 60_000), at('exit-handler-1/evaluate-holdout', 'failed', 1_000)] })
+    const plan = await planJson(fraud, '--from-run', store)
+    expect(plan.estimates!.from).toEqual(['run 20260105-100000-eeeeee (failed)'])
+    expect(task(plan, 'train-model')).toMatchObject({ duration: 60, durationFrom: 'run' })
+    expect(task(plan, 'evaluate-holdout').durationFrom).toBe('missing')
   })
 
   it('without a run of the pipeline: a clear error (exit 1); the default store is .typeflow', async () => {

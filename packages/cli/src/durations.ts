@@ -209,7 +209,8 @@ function readJson(file: string): unknown {
  * The last finished local run of a pipeline with each task's measured duration. `location` is
  * the runner's store (`.typeflow`, where runs live in `runs/<run-id>/run.json`), one run's
  * directory, or a `run.json` file. Run ids start with their UTC start time, so the last run is
- * the greatest id (within one second, the latest `startedAt`). A task served from the cache took 0 ms in that run; its duration is then the
+ * the greatest id (within one second, the latest `startedAt`); in a store, the last run that
+ * succeeded, else the last that failed (`status` says which). A task served from the cache took 0 ms in that run; its duration is then the
  * one recorded with the cache entry, when the entry is still there.
  *
  * @example
@@ -231,25 +232,35 @@ export function lastRecordedRun(location: string, pipeline: string): { readonly 
   } else if (existsSync(join(dir, 'runs'))) {
     storeDir = dir
     const ids = readdirSync(join(dir, 'runs')).sort().reverse()
-    const usable = (id: string) => {
-      const candidate = readJson(join(dir, 'runs', id, 'run.json')) as (RunFile & { startedAt?: unknown }) | undefined
-      if (candidate?.pipeline !== pipeline || candidate.status === 'running' || candidate.status === 'invalid' || !Array.isArray(candidate.tasks)) return undefined
+    const records = new Map<string, (RunFile & { startedAt?: unknown }) | undefined>()
+    const record = (id: string) => {
+      if (!records.has(id)) records.set(id, readJson(join(dir, 'runs', id, 'run.json')) as RunFile | undefined)
+      return records.get(id)
+    }
+    const usable = (id: string, status: string) => {
+      const candidate = record(id)
+      if (candidate?.pipeline !== pipeline || candidate.status !== status || !Array.isArray(candidate.tasks)) return undefined
       return { id, startedAt: typeof candidate.startedAt === 'string' ? candidate.startedAt : '' }
     }
-    for (const id of ids) {
-      const found = usable(id)
-      if (!found) continue
-      // Ids carry the start to the second, then random text: within one second, the recorded
-      // start time (milliseconds) decides.
-      const stamp = id.slice(0, 15)
-      let best = found
-      for (const other of ids) {
-        if (other === id || !other.startsWith(stamp)) continue
-        const candidate = usable(other)
-        if (candidate && candidate.startedAt > best.startedAt) best = candidate
+    // The last run that succeeded measured every task it ran; a failed one only those before the
+    // failure, so it is taken only when no run succeeded.
+    for (const status of ['succeeded', 'failed']) {
+      for (const id of ids) {
+        const found = usable(id, status)
+        if (!found) continue
+        // Ids carry the start to the second, then random text: within one second, the recorded
+        // start time (milliseconds) decides.
+        const stamp = id.slice(0, 15)
+        let best = found
+        for (const other of ids) {
+          if (other === id || !other.startsWith(stamp)) continue
+          const candidate = usable(other, status)
+          if (candidate && candidate.startedAt > best.startedAt) best = candidate
+        }
+        runFile = join(dir, 'runs', best.id, 'run.json')
+        break
       }
-      runFile = join(dir, 'runs', best.id, 'run.json')
-      break
+      if (runFile) break
     }
     if (!runFile) return fail(`no finished run of pipeline "${pipeline}" in ${join(location, 'runs')}`)
   } else {

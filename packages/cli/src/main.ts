@@ -257,9 +257,10 @@ check unless --strict; exit code 1 on errors.`,
 
   --durations <file.json>  duration estimates: { "<task>": 90, "<task>": "45m", "<task>": "1h30m" }
                            (seconds, or d h m s ms); a task of a nested pipeline is "<pipeline task>/<task>"
-  --from-run [dir]         measured durations from the last local run of this pipeline: in the
-                           runner's store (default: .typeflow), a run directory or its run.json;
-                           entries of --durations take precedence
+  --from-run [dir]         measured durations from the last local run of this pipeline that
+                           succeeded (else the last that failed): in the runner's store (default:
+                           .typeflow), a run directory or its run.json; entries of --durations
+                           take precedence
   --param name=value       value of a pipeline input (repeatable): completes cache keys and loop sizes
   --caching on|off         default caching for tasks that do not choose (env TYPEFLOW_CACHING)
   --cluster <profile>      gke, nvidia-gfd, karpenter or custom:<label>: show accelerator placement
@@ -307,7 +308,7 @@ durations file that the pipeline does not have (E_UNKNOWN_TASK).`,
         const found = lastRecordedRun(fromRun === '' ? '.typeflow' : fromRun, analysed.node.name)
         if (!found.ok) diagnostics.push(found.diagnostic)
         else {
-          estimatesFrom.push(`run ${found.run.runId}`)
+          estimatesFrom.push(`run ${found.run.runId}${found.run.status === 'succeeded' ? '' : ` (${found.run.status})`}`)
           for (const recorded of found.run.tasks) {
             const id = recorded.seconds === undefined ? undefined : taskPathOfRunRecord(analysed, recorded.path)
             if (id === undefined || !known.has(id)) continue
