@@ -148,7 +148,7 @@ describe('options several commands share', () => {
     expect((await typeflow('check', kfpOnly, '--target', 'kfp')).code).toBe(0)
     const both = await typeflow('check', kfpOnly, '--format', 'json')
     expect(both.code).toBe(1)
-    expect(JSON.parse(both.stdout).diagnostics).toEqual([expect.objectContaining({ code: 'E_SCHEMA', message: expect.stringContaining('the Argo target cannot express a fan-in of artifacts') })])
+    expect(JSON.parse(both.stdout).diagnostics).toEqual([expect.objectContaining({ code: 'E_SCHEMA', severity: 'error', message: expect.stringContaining('the Argo target cannot express a fan-in of artifacts') })])
   })
 
   it('check takes file.ts#name like the other commands: the file is type-checked, the export compiled', async () => {

@@ -7,7 +7,7 @@ import { compile, type CompileOptions, validateKfpDocuments, writeFilesAtomicall
 import { lastRecordedRun, readDurationsFile } from './durations.ts'
 import { graphCommand } from './graph/command.ts'
 import { loadPipelineFile, splitPipelineArgument } from '@typeflow/runtime/load'
-import { type DiagnosticFormat, renderDiagnostics, useColour } from './output.ts'
+import { type DiagnosticFormat, jsonDiagnostics, renderDiagnostics, useColour } from './output.ts'
 import { planPipeline, planTaskPaths, renderPlan, taskPathOfRunRecord } from './plan.ts'
 import { validateYamlFile } from './validate.ts'
 import { cachingOption, clusterOption, compileOptionsFrom, UsageError } from './options.ts'
@@ -88,7 +88,7 @@ async function compileOnce(files: readonly string[], values: Record<string, stri
       failed = true
     }
   }
-  if (format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics, written }, null, 2)}\n`)
+  if (format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics: jsonDiagnostics(diagnostics), written }, null, 2)}\n`)
   else {
     if (diagnostics.length > 0) report(diagnostics, format)
     for (const path of written) process.stdout.write(`wrote ${path}\n`)
@@ -243,7 +243,7 @@ check unless --strict; exit code 1 on errors.`,
         diagnostics.push(...(result.ok ? result.warnings : result.diagnostics))
       }
       const errors = diagnostics.filter((d) => d.severity !== 'warning').length
-      if (format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics }, null, diagnostics.length > 0 ? 2 : undefined)}\n`)
+      if (format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics: jsonDiagnostics(diagnostics) }, null, diagnostics.length > 0 ? 2 : undefined)}\n`)
       else if (diagnostics.length > 0) report(diagnostics, format)
       if (errors > 0) return EXIT.diagnostics
       const warnings = diagnostics.length

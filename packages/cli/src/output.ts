@@ -11,9 +11,14 @@ export function useColour(stream: NodeJS.WriteStream): boolean {
 
 const paint = (on: boolean, code: number, text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text)
 
+/** Diagnostics as JSON output gives them: each with its severity (a diagnostic without one is an error). */
+export function jsonDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.map((d) => (d.severity === undefined ? { ...d, severity: 'error' } : d))
+}
+
 /** Renders diagnostics in the chosen format. */
 export function renderDiagnostics(diagnostics: readonly Diagnostic[], format: DiagnosticFormat, colour: boolean): string {
-  if (format === 'json') return `${JSON.stringify({ diagnostics }, null, 2)}\n`
+  if (format === 'json') return `${JSON.stringify({ diagnostics: jsonDiagnostics(diagnostics) }, null, 2)}\n`
   if (format === 'github') {
     const escape = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
     const prop = (s: string) => escape(s).replace(/:/g, '%3A').replace(/,/g, '%2C')
