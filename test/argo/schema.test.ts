@@ -17,7 +17,7 @@ describe('the Argo schema', () => {
   })
 
   it.each<[string, (doc: Json) => void, { path: string; message: string }]>([
-    ['an unknown spec field', (d) => (d['spec']['entrypiont'] = 'x'), { path: '/0/spec', message: 'unknown field "entrypiont"' }],
+    ['an unknown spec field', (d) => (d['spec']['entrypiont'] = 'x'), { path: '/0/spec', message: 'unknown field "entrypiont" (did you mean "entrypoint"?)' }],
     ['a typo in a DAG task', (d) => (d['spec']['templates'][0]['dag']['tasks'][1]['dependencis'] = ['a']), { path: '/0/spec/templates/0/dag/tasks/1', message: 'unknown field "dependencis"' }],
     ['an integer retry limit', (d) => (d['spec']['templates'].find((t: Json) => t['retryStrategy'])['retryStrategy']['limit'] = 2), { path: expect.stringMatching(/^\/0\/spec\/templates\/\d+\/retryStrategy\/limit$/) as unknown as string, message: 'must be string' }],
     ['an integer GPU quantity', (d) => (d['spec']['templates'].find((t: Json) => t['name'] === 'train-model')['container']['resources']['limits']['nvidia.com/gpu'] = 1), { path: expect.stringMatching(/\/resources\/limits\/nvidia\.com~1gpu$/) as unknown as string, message: 'must be string' }],

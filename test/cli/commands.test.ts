@@ -210,7 +210,13 @@ describe('validate', () => {
     expect(bad.code).toBe(1)
     expect(JSON.parse(bad.stdout).diagnostics).toEqual([
       expect.objectContaining({ code: 'E_SCHEMA', path: [], message: expect.stringContaining('unknown field "schemaVersoin"'), source: { file: kfp, line: lineOf(kfp, 'schemaVersoin: 2.1.0'), column: 1 } }),
-      expect.objectContaining({ code: 'E_SCHEMA', path: ['document 1', 'spec'], message: 'unknown field "entrypont"', source: { file: argo, line: lineOf(argo, '  entrypont: etl'), column: 3 } }),
+      expect.objectContaining({ code: 'E_SCHEMA', path: ['document 1', 'spec'], message: 'unknown field "entrypont" (did you mean "entrypoint"?)', source: { file: argo, line: lineOf(argo, '  entrypont: etl'), column: 3 } }),
+    ])
+    // A value outside a closed set names the set.
+    writeFileSync(argo, readFileSync(argo, 'utf8').replace(/^ {2}entrypont: .*\n/m, '').replace(/^( +)strategy: OnPod\w+$/m, '$1strategy: OnWorkflowDone'))
+    const values = await typeflow('validate', argo, '--format', 'json')
+    expect(JSON.parse(values.stdout).diagnostics.map((d: { message: string }) => d.message)).toEqual([
+      '"OnWorkflowDone" is not allowed; must be one of "OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"',
     ])
   })
 })

@@ -11,6 +11,7 @@
  */
 
 import type { ErrorObject } from 'ajv'
+import { closestName } from '@typeflow/dsl'
 import * as generated from './generated/validator.js'
 import { ARGO_CAPS } from './options.ts'
 
@@ -372,13 +373,24 @@ export interface ArgoSchemaIssue {
 }
 
 function describe(e: ErrorObject): string {
-  if (e.keyword === 'additionalProperties') return `unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`
+  if (e.keyword === 'additionalProperties') {
+    const field = String((e.params as { additionalProperty: string }).additionalProperty)
+    const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {})
+    const meant = closestName(field, known)
+    return `unknown field "${field}"${meant === undefined ? '' : ` (did you mean "${meant}"?)`}`
+  }
   if (e.keyword === 'required') return `missing field "${String((e.params as { missingProperty: string }).missingProperty)}"`
   if (e.keyword === 'not') {
     // notBoth or exactlyOne: the `not` schema names the fields.
     const not = e.schema as { required?: readonly string[]; properties?: Record<string, unknown> }
     if (not.required) return `fields ${not.required.map((f) => `"${f}"`).join(' and ')} are mutually exclusive: set only one`
     return `exactly one of ${Object.keys(not.properties ?? {}).map((f) => `"${f}"`).join(', ')} must be set`
+  }
+  if (e.keyword === 'enum' || e.keyword === 'const') {
+    const params = e.params as { allowedValues?: readonly unknown[]; allowedValue?: unknown }
+    const allowed = params.allowedValues ?? [params.allowedValue]
+    const got = e.data === undefined ? '' : `${JSON.stringify(e.data)} is not allowed; `
+    return `${got}${allowed.length === 1 ? 'must be' : 'must be one of'} ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
   }
   return e.message ?? e.keyword
 }
