@@ -136,6 +136,15 @@ describe('graph model', () => {
     ])
   })
 
+  it('draws TypeScript function components apart from other containers', () => {
+    const model = modelOf(quickstart)
+    const say = model.nodes.find((n) => n.id === 'say')!
+    expect(say.kind).toBe('function')
+    expect(say.subtitle).toMatch(/^TypeScript function · /)
+    expect(toMermaid(model)).toContain('t_say("')
+    expect(modelOf(kitchenSink).nodes.find((n) => n.id === 'produce')!.kind).toBe('container')
+  })
+
   it('loops, fan-in, importers, nested pipelines and `after` become nodes, groups and edges', () => {
     const model = modelOf(kitchenSink)
     const kinds = Object.fromEntries(model.nodes.map((n) => [n.id, n.kind]))

@@ -21,6 +21,7 @@ export function mermaidText(text: string): string {
 
 const KIND_STYLE: Readonly<Record<GraphNode['kind'], string>> = {
   container: 'fill:#eff6ff,stroke:#2563eb,color:#0f172a',
+  function: 'fill:#ecfeff,stroke:#0891b2,color:#0f172a',
   importer: 'fill:#f0fdfa,stroke:#0d9488,color:#0f172a',
   'nested-pipeline': 'fill:#f5f3ff,stroke:#7c3aed,color:#0f172a',
   'exit-task': 'fill:#fff7ed,stroke:#ea580c,color:#0f172a',
@@ -35,11 +36,13 @@ const STATE_STYLE: Readonly<Record<string, string>> = {
   waiting: 'stroke:#a16207,stroke-dasharray:2 2',
 }
 
-/** Node shapes: boxes for containers, parallelograms for importers, subroutines for pipelines, pills for exit tasks. */
+/** Node shapes: boxes for containers (rounded for functions), parallelograms for importers, subroutines for pipelines, pills for exit tasks. */
 function shape(kind: GraphNode['kind'], label: string): string {
   switch (kind) {
     case 'container':
       return `["${label}"]`
+    case 'function':
+      return `("${label}")`
     case 'importer':
       return `[/"${label}"/]`
     case 'nested-pipeline':

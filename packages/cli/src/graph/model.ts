@@ -11,11 +11,11 @@
 import type { AnalysedGroup, AnalysedMember, AnalysedPipeline, AnalysedScope, TaskCacheKey } from '@typeflow/compiler'
 import type { JsonValue, PredicateNode, ResourcesNode, ValueSourceNode } from '@typeflow/dsl'
 
-/** How a task is drawn: by what its component is, and exit tasks apart. */
-export type NodeKind = 'container' | 'importer' | 'nested-pipeline' | 'exit-task'
+/** How a task is drawn: by what its component is (a TypeScript function apart from other containers), and exit tasks apart. */
+export type NodeKind = 'container' | 'function' | 'importer' | 'nested-pipeline' | 'exit-task'
 
 /** Every node kind, in legend order. */
-export const NODE_KINDS: readonly NodeKind[] = ['container', 'importer', 'nested-pipeline', 'exit-task']
+export const NODE_KINDS: readonly NodeKind[] = ['container', 'function', 'importer', 'nested-pipeline', 'exit-task']
 
 /** The control-flow group kinds, as the IR names them. */
 export type GroupKind = 'condition' | 'branches' | 'loop' | 'exitHandler'
@@ -305,14 +305,20 @@ export function graphModel(analysed: AnalysedPipeline, cacheKeys: ReadonlyMap<st
       const task = member.node
       const component = task.component
       const key = cacheKeys.get(member.name)
-      const kind: NodeKind = member.isExitTask ? 'exit-task' : component.kind === 'pipeline' ? 'nested-pipeline' : component.kind
+      const kind: NodeKind = member.isExitTask
+        ? 'exit-task'
+        : component.kind === 'pipeline'
+          ? 'nested-pipeline'
+          : component.kind === 'container' && component.function !== undefined
+            ? 'function'
+            : component.kind
       const what =
         component.kind === 'container'
           ? shortImage(component.image)
           : component.kind === 'importer'
             ? component.artifactType.schemaTitle
             : `${member.child?.tasks.size ?? 0} tasks`
-      const kindWord = kind === 'nested-pipeline' ? 'pipeline' : kind === 'exit-task' ? 'exit task' : kind
+      const kindWord = kind === 'nested-pipeline' ? 'pipeline' : kind === 'exit-task' ? 'exit task' : kind === 'function' ? 'TypeScript function' : kind
       const accelerator = task.resources?.accelerator
       const status = folded?.byTask.get(member.name)
       const reason = key?.reason ?? (member.caching ? undefined : 'caching is off for this task')

@@ -15,6 +15,7 @@ import { escapeXml, fitText, num, textWidth } from './text.ts'
 /** Colours of task kinds: the border and accent, and the fill. */
 export const KIND_COLOURS: Readonly<Record<NodeKind, { readonly stroke: string; readonly fill: string; readonly name: string }>> = {
   container: { stroke: '#2563eb', fill: '#eff6ff', name: 'container' },
+  function: { stroke: '#0891b2', fill: '#ecfeff', name: 'TypeScript function' },
   importer: { stroke: '#0d9488', fill: '#f0fdfa', name: 'importer' },
   'nested-pipeline': { stroke: '#7c3aed', fill: '#f5f3ff', name: 'nested pipeline' },
   'exit-task': { stroke: '#ea580c', fill: '#fff7ed', name: 'exit task' },
