@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ContainerComponentNode, PipelineNode, TaskNode } from '@typeflow/dsl'
-import { analysePipeline, computeCacheKeys, isStaticKey, runtimeCacheKey } from '@typeflow/compiler'
+import { component, pipeline } from '@typeflow/dsl'
+import { analysePipeline, compile, computeCacheKeys, isStaticKey, runtimeCacheKey } from '@typeflow/compiler'
 
 const step = (image: string, command: string[] = ['run']): ContainerComponentNode => ({
   kind: 'container',
@@ -68,6 +69,21 @@ function downstreamOf(specs: readonly Spec[], index: number): Set<number> {
 }
 
 describe('cache keys: invariants (property-tested)', () => {
+  it('caching off on the task running a nested pipeline warns that its tasks do not inherit it, as in KFP', () => {
+    const step = component({ name: 'step', image: 'alpine:3.20', command: ['true'] })
+    const inner = pipeline({ name: 'inner' }, (d) => void d.task(step))
+    const p = pipeline({ name: 'outer' }, (dag) => {
+      dag.task(inner, {}, { name: 'off', caching: false })
+      dag.task(inner, {}, { name: 'keyed', caching: { key: 'v2' } })
+      dag.task(inner, {}, { name: 'on', caching: true })
+    })
+    const result = compile(p)
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics))
+    expect(result.warnings.filter((w) => w.code === 'W_CACHING_NOT_INHERITED').map((w) => w.path.join('.'))).toEqual(['tasks.keyed.caching', 'tasks.off.caching'])
+    // What the KFP SDK writes: the inner task keeps caching on.
+    expect(result.analysed.tasks.get('off')!.child!.tasks.get('step')!.caching).toBe(true)
+  })
+
   it('renaming tasks and reordering declarations never change a key', () => {
     fc.assert(
       fc.property(arbSpecs, (specs) => {

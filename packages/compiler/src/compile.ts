@@ -7,6 +7,7 @@ import { checkPolicies, type PolicySettings } from './passes/policies.ts'
 import { applyPlacement, type ClusterKind, type ClusterProfile } from './passes/placement.ts'
 import { kfpPlaceholderHazards } from './targets/kfp/hazards.ts'
 import { oneOfNotExhaustive } from './passes/one-of.ts'
+import { nestedCachingIgnored } from './passes/nested-caching.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import { emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
@@ -133,7 +134,7 @@ function compileChecked(source: PipelineNode, options: CompileOptions): CompileR
   const findings = options.policies === 'off' ? [] : checkPolicies(analysed, options.policies, options.strict)
   const warnings = findings.filter((d) => d.severity === 'warning')
   if (findings.length > warnings.length) return { ok: false, diagnostics: findings.filter((d) => d.severity !== 'warning') }
-  warnings.push(...oneOfNotExhaustive(analysed))
+  warnings.push(...oneOfNotExhaustive(analysed), ...nestedCachingIgnored(analysed))
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []
   for (const target of options.targets ?? ['kfp']) {

@@ -35,6 +35,8 @@ import type { SourceLocation } from './ir.ts'
  * - `W_ONEOF_NOT_EXHAUSTIVE` a `oneOf()` reads an if/elif without an else, or takes nothing from
  *   one of its branches: when that case happens, the value is missing and the run fails where it
  *   is read (the KFP SDK refuses a `oneOf()` without an else)
+ * - `W_CACHING_NOT_INHERITED` `caching: false` (or a cache key) on the task running a nested
+ *   pipeline: the tasks inside do not inherit it, on KFP as with the KFP SDK
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'
@@ -64,6 +66,7 @@ export type DiagnosticCode =
   | 'W_GPU_RETRIES'
   | 'W_KFP_PLACEHOLDER'
   | 'W_ONEOF_NOT_EXHAUSTIVE'
+  | 'W_CACHING_NOT_INHERITED'
 
 /** A problem found in a pipeline: data, so tools can filter, format and test it. */
 export interface Diagnostic {
