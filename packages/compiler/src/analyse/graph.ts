@@ -69,6 +69,26 @@ export interface AnalysedPipeline {
   readonly sourceSpecs: ReadonlyMap<string, IoSpecNode>
 }
 
+/**
+ * Calls `visit` for a pipeline and for each pipeline nested in it, once each (a nested pipeline used
+ * twice is one analysed pipeline), with the diagnostic path of the task first running it.
+ *
+ * @example
+ * ```ts
+ * forEachPipeline(analysed, (pipeline, prefix) => console.log([...prefix, pipeline.node.name].join('.')))
+ * ```
+ */
+export function forEachPipeline(root: AnalysedPipeline, visit: (pipeline: AnalysedPipeline, prefix: readonly string[]) => void): void {
+  const seen = new WeakSet<AnalysedPipeline>()
+  const walk = (pipeline: AnalysedPipeline, prefix: readonly string[]): void => {
+    if (seen.has(pipeline)) return
+    seen.add(pipeline)
+    visit(pipeline, prefix)
+    for (const task of pipeline.tasks.values()) if (task.child) walk(task.child, [...prefix, 'tasks', task.name])
+  }
+  walk(root, [])
+}
+
 /** A stable string for a value source, for maps and punch-through names. */
 export function sourceKey(source: ValueSourceNode): string {
   switch (source.kind) {

@@ -9,31 +9,24 @@
  */
 
 import type { Diagnostic } from '@typeflow/dsl'
-import type { AnalysedPipeline } from '../analyse/graph.ts'
+import { type AnalysedPipeline, forEachPipeline } from '../analyse/graph.ts'
 
 /** Every nested pipeline's task that turns caching off or names a cache key, as warnings (nested pipelines once each). */
 export function nestedCachingIgnored(root: AnalysedPipeline): Diagnostic[] {
   const found: Diagnostic[] = []
-  const seen = new WeakSet<AnalysedPipeline>()
-  const visit = (pipeline: AnalysedPipeline, prefix: readonly string[]) => {
-    if (seen.has(pipeline)) return
-    seen.add(pipeline)
+  forEachPipeline(root, (pipeline, prefix) => {
     for (const task of pipeline.tasks.values()) {
-      if (!task.child) continue
       const { enabled, key } = task.node.caching
-      if (enabled === false || key !== undefined) {
-        const chosen = enabled === false ? 'caching: false' : 'a cache key'
-        found.push({
-          code: 'W_CACHING_NOT_INHERITED',
-          severity: 'warning',
-          path: [...prefix, 'tasks', task.name, 'caching'],
-          message: `task "${task.name}" runs the pipeline "${task.child.node.name}" with ${chosen}, which its tasks do not inherit (KFP caches tasks, not the DAG of a nested pipeline; the KFP SDK writes the same): set caching on the tasks inside, or on the nested pipeline (pipeline({ caching: false }))`,
-          ...(task.node.source !== undefined && { source: task.node.source }),
-        })
-      }
-      visit(task.child, [...prefix, 'tasks', task.name])
+      if (!task.child || (enabled !== false && key === undefined)) continue
+      const chosen = enabled === false ? 'caching: false' : 'a cache key'
+      found.push({
+        code: 'W_CACHING_NOT_INHERITED',
+        severity: 'warning',
+        path: [...prefix, 'tasks', task.name, 'caching'],
+        message: `task "${task.name}" runs the pipeline "${task.child.node.name}" with ${chosen}, which its tasks do not inherit (KFP caches tasks, not the DAG of a nested pipeline; the KFP SDK writes the same): set caching on the tasks inside, or on the nested pipeline (pipeline({ caching: false }))`,
+        ...(task.node.source !== undefined && { source: task.node.source }),
+      })
     }
-  }
-  visit(root, [])
+  })
   return found
 }

@@ -9,7 +9,7 @@
  */
 
 import type { Diagnostic, SourceLocation, ValueSourceNode } from '@typeflow/dsl'
-import type { AnalysedPipeline } from '../analyse/graph.ts'
+import { type AnalysedPipeline, forEachPipeline } from '../analyse/graph.ts'
 
 type OneOf = Extract<ValueSourceNode, { kind: 'oneOf' }>
 
@@ -46,10 +46,7 @@ function uncovered(pipeline: AnalysedPipeline, value: OneOf): string | undefined
 /** Every read of a `oneOf()` that some case leaves without a value, as warnings (nested pipelines once each). */
 export function oneOfNotExhaustive(root: AnalysedPipeline): Diagnostic[] {
   const found: Diagnostic[] = []
-  const seen = new WeakSet<AnalysedPipeline>()
-  const visit = (pipeline: AnalysedPipeline, prefix: readonly string[]) => {
-    if (seen.has(pipeline)) return
-    seen.add(pipeline)
+  forEachPipeline(root, (pipeline, prefix) => {
     const check = (source: ValueSourceNode, path: readonly string[], what: string, location: SourceLocation | undefined) => {
       for (const value of oneOfs(source) ?? []) {
         const gap = uncovered(pipeline, value)
@@ -70,10 +67,8 @@ export function oneOfNotExhaustive(root: AnalysedPipeline): Diagnostic[] {
       for (const { input, from } of task.edges) {
         if (from.kind === 'oneOf' || from.kind === 'template' || from.kind === 'composite') check(from, [...prefix, 'tasks', task.name, 'inputs', input], `the value given to input "${input}" of task "${task.name}"`, task.node.source)
       }
-      if (task.child) visit(task.child, [...prefix, 'tasks', task.name])
     }
     for (const [name, output] of Object.entries(pipeline.node.outputs)) check(output.from, [...prefix, 'outputs', name], `pipeline output "${name}"`, pipeline.node.source)
-  }
-  visit(root, [])
+  })
   return found
 }
