@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { component, concat, eq, fmt, param, pipeline } from '@typeflow/dsl'
+import { CORPUS } from '../hostile/corpus.ts'
 import { compileArgo } from './helpers.ts'
 import { type ContainerRun, runWorkflow } from './run.ts'
 
@@ -68,8 +69,11 @@ const docs = compileArgo(
 
 const argOf = (run: ContainerRun) => run.argv[1]
 
+/** The cases above, then every string of the hostile-input corpus (test/hostile/corpus.ts). */
+const CASES: readonly (readonly [string, string])[] = [...VALUES.map((v, i) => [`#${i} ${v}`, v] as const), ...CORPUS.map((c) => [c.id, c.value] as const)]
+
 describe('run-time values on Argo reach the container exactly as produced', () => {
-  it.each(VALUES.map((v, i) => [i, v] as const))('#%i %s', (_, value) => {
+  it.each(CASES)('%s', (_, value) => {
     const result = runWorkflow(docs, { outputs: (run) => (run.task.includes('gen') ? { s: value, xs: JSON.stringify([value]) } : {}) })
     expect(result.phase).toBe('Succeeded')
     const seen = (task: string) => result.runs.filter((r) => r.task === task).map(argOf)
