@@ -66,7 +66,10 @@ export function exprTag(expression: string): string {
   return `{{=${expression}}}`
 }
 
-/** `text` (an expression) with every `from` replaced by `to`, left to right, as `split` finds them. */
+/**
+ * `text` (an expression) with every `from` replaced by `to`, left to right, as `split` finds them;
+ * with `split` and `join` only, the functions the target's other expressions already rely on.
+ */
 export function exprReplace(text: string, from: string, to: string): string {
   return `join(split(${text},${exprLiteral(from)}),${exprLiteral(to)})`
 }

@@ -56,7 +56,6 @@ function staticLocation(scheme: Scheme, uri: string): Record<string, unknown> {
   return { [scheme]: { bucket, key } }
 }
 
-/** `text` with every `from` replaced by `to`, with split and join only: the functions the target's other expressions already rely on. */
 /**
  * The URI the importer was given, as the kubelet hands it to the container. Like every template
  * input it is kubelet-encoded (see dag.ts); the artifact location is read by Argo, which does not
