@@ -51,12 +51,17 @@ type Json = Record<string, unknown>
 
 const STRING: IoSpecNode = { kind: 'parameter', type: 'STRING', optional: false }
 
+/** Parameter types whose values hold neither `$` nor `{`: their text is the same encoded and raw. */
+const SCALAR_TYPES = new Set(['NUMBER_INTEGER', 'NUMBER_DOUBLE', 'BOOLEAN'])
+
 /** `"<name>":<value as canonical JSON>` for each member of a memoize key, joined (see cacheSettings). */
 function keyMembers(b: ExprBuilder, list: readonly { name: string; value: Source | undefined; type: string }[]): string {
   let out = ''
   for (let i = 0; i < list.length; i++) {
     const { name, value, type } = list[i]!
-    const json = value === undefined ? exprLiteral('null') : type === 'STRING' ? `toJson(${b.ref(value)})` : `toJson(fromJSON(${b.ref(value)}))`
+    // A number or a boolean reads the same encoded: a reference to one is not decoded.
+    const ref = value && b.ref(value, SCALAR_TYPES.has(type) && value.kind === 'atom')
+    const json = ref === undefined ? exprLiteral('null') : type === 'STRING' ? `toJson(${ref})` : `toJson(fromJSON(${ref}))`
     out += `${i > 0 ? '+' : ''}${exprLiteral(`${i > 0 ? ',' : ''}${JSON.stringify(name)}:`)}+${json}`
   }
   return out
