@@ -1,10 +1,11 @@
 /**
  * Values known only at run time (task outputs, the items of an output list, a fan-in) reach every
- * container exactly as produced, on Argo as on KFP, whatever they hold: `$$`, `$(VAR)`, `{{…}}`,
- * braces, through groups, loops and nested pipelines. Argo scans a template's input values for tags (common.SubstituteParams substitutes the
- * template with its inputs filled in) and the kubelet expands `$` sequences in command lines, so
- * every template input holds kubelet-encoded text: a value read from a task output is encoded by
- * the DAG task that passes it on (see dag.ts), and read back as it is wherever it is compared.
+ * container exactly as produced, on Argo as on KFP, whatever they hold (`$$`, `$(VAR)`, `{{…}}`,
+ * braces), through groups, loops and nested pipelines, and compare equal to the same constant.
+ * Argo scans a template's input values for tags (common.SubstituteParams substitutes the template
+ * with its inputs filled in) and the kubelet expands `$` sequences in command lines, so every
+ * template input holds kubelet-encoded text: a value read from a task output is encoded by the DAG
+ * task that passes it on (see dag.ts), and decoded wherever it is compared.
  */
 import { describe, expect, it } from 'vitest'
 import { component, concat, eq, fmt, param, pipeline } from '@typeflow/dsl'
@@ -16,7 +17,7 @@ const VALUES = [
   'plain',
   'a$$b',
   '$(HOME)',
-  `$(${'TYPEFLOW_LBRACE'})`,
+  '$(TYPEFLOW_LBRACE)',
   'ends with $',
   '$',
   '{{workflow.name}}',
@@ -44,7 +45,8 @@ const gather = component({ name: 'gather', image: 'alpine:3.20', inputs: { all: 
 const inner = pipeline({ name: 'inner', inputs: { v: param.string(), vs: param.list<string>() } }, (d, q) => {
   d.task(show, { v: q.v }, { name: 'nested' })
   d.forEach(q.vs, (x) => void d.task(show, { v: x }, { name: 'nested-item' }))
-  d.if(eq(q.v, 'plain'), () => void d.task(show, { v: 'matched' }, { name: 'nested-matched' }))
+  // Inside, the value arrives encoded, as every template input; compared, it is decoded.
+  VALUES.forEach((value, i) => void d.if(eq(q.v, value), () => void d.task(show, { v: 'matched' }, { name: `nested-matched-${i}` })))
   return { back: d.task(gen, {}, { name: 'nested-gen' }).outputs.s }
 })
 
@@ -54,9 +56,9 @@ const docs = compileArgo(
     dag.task(show, { v: g.outputs.s }, { name: 'direct' })
     dag.task(show, { v: fmt`<${g.outputs.s}>` }, { name: 'formatted' })
     dag.task(pair, { a: g.outputs.s, b: g.outputs.s }, { name: 'adjacent' })
+    // Always true: the group runs, and reads the value as an input of its own.
     dag.if(eq(g.outputs.s, g.outputs.s), () => void dag.task(show, { v: g.outputs.s }, { name: 'in-condition' }))
-    const echoed = dag.forEach(g.outputs.xs, (x) => dag.task(show, { v: x }, { name: 'item' }).outputs)
-    void echoed
+    dag.forEach(g.outputs.xs, (x) => void dag.task(show, { v: x }, { name: 'item' }))
     const looped = dag.forEach(g.outputs.xs, (x) => {
       dag.task(show, { v: x }, { name: 'item-in-group' })
       return dag.task(gen, {}, { name: 'gen-each' }).outputs.s
@@ -86,7 +88,8 @@ describe('run-time values on Argo reach the container exactly as produced', () =
     expect(seen('fan-in')).toEqual([JSON.stringify([value])])
     expect(seen('nested')).toEqual([value])
     expect(seen('nested-item')).toEqual([value])
-    expect(seen('nested-matched')).toEqual(value === 'plain' ? ['matched'] : [])
+    const matched = result.runs.filter((r) => r.task.startsWith('nested-matched-')).map((r) => r.task)
+    expect(matched).toEqual(VALUES.flatMap((v, i) => (v === value ? [`nested-matched-${i}`] : [])))
     expect(seen('from-nested')).toEqual([value])
   })
 })
