@@ -984,7 +984,9 @@ function partitionScope(
       onSlowProgress === 'stop' ? levelsToGo(groupedOver, over / groupedOver) : levelsToGo(grouped.length / ctx.options.maxDagTasks, units.length / grouped.length)
     units = grouped
     over = groupedOver
-    if (levelsLeft > MAX_GROUPING_LEVELS) break
+    // The last resort judges the task count only: once it fits, more levels (one unit fewer each,
+    // at half a second and 40 MB apiece at 100,000 tasks) cannot make the byte estimate fit.
+    if (levelsLeft > MAX_GROUPING_LEVELS || (onSlowProgress === 'continue' && levelsLeft <= 0)) break
   }
   return { units, overflowing: levelOverflows(units, maxTemplateBytes) }
 }
