@@ -417,11 +417,17 @@ function atomTag(view: DagView, atom: Atom): string {
   return whereTag(locate(view, atom))
 }
 
-/** The tag reading a reference in a domain: a plain tag, or an expression converting it. */
-function atomTagIn(view: DagView, atom: Atom, domain: Domain): string {
+/**
+ * How a value is written: in a {@link Domain}, or `text`, each reference's text as it is (see
+ * {@link Arg.form}).
+ */
+type Form = Domain | 'text'
+
+/** The tag reading a reference in a form: a plain tag, or an expression converting it. */
+function atomTagIn(view: DagView, atom: Atom, form: Form): string {
   const where = locate(view, atom)
   const has = domainOf(where)
-  return has === undefined || has === domain ? whereTag(where) : exprTag(converted(where, domain))
+  return form === 'text' || has === undefined || has === form ? whereTag(where) : exprTag(converted(where, form))
 }
 
 /** References in a domain (undefined: each as its text is). */
@@ -438,69 +444,53 @@ function readsPlainText(view: DagView, source: Source & { kind: 'expr' }): boole
 }
 
 /**
- * The expression of a computed value in the encoded domain. It is computed from raw values and the
- * result encoded: an expression may parse JSON or compare, which encoded text does not allow.
+ * A computed value's expression in a form. Encoded, it is computed from raw values and the result
+ * encoded: an expression may parse JSON or compare, which encoded text does not allow.
  */
-function encodedExpr(view: DagView, source: Source & { kind: 'expr' }): string {
-  if (readsPlainText(view, source)) return source.build(refIn(view, 'encoded'), 'encoded')
+function exprIn(view: DagView, source: Source & { kind: 'expr' }, form: Form): string {
+  if (form === 'raw') return source.build(refIn(view, 'raw'), 'raw')
+  if (form === 'text' || readsPlainText(view, source)) return source.build(refIn(view, form === 'text' ? undefined : 'encoded'), 'encoded')
   return kubeletEncoded(source.build(refIn(view, 'raw'), 'raw'))
 }
 
-function valueItems(view: DagView, source: Source, asText: boolean, into: ValueItem[]): void {
+function valueItems(view: DagView, source: Source, form: Exclude<Form, 'raw'>, into: ValueItem[]): void {
   switch (source.kind) {
     case 'const':
       into.push({ kind: 'text', text: source.raw })
       return
     case 'atom':
-      into.push({ kind: 'tag', tag: (asText ? atomTag(view, source.atom) : atomTagIn(view, source.atom, 'encoded')).slice(2, -2) })
+      into.push({ kind: 'tag', tag: atomTagIn(view, source.atom, form).slice(2, -2) })
       return
     case 'expr':
-      into.push({ kind: 'tag', tag: `=${asText ? source.build(refIn(view, undefined), 'encoded') : encodedExpr(view, source)}` })
+      into.push({ kind: 'tag', tag: `=${exprIn(view, source, form)}` })
       return
     case 'format':
       for (const part of source.parts) {
         if ('text' in part) into.push({ kind: 'text', text: part.text })
-        else valueItems(view, part.source, asText, into)
+        else valueItems(view, part.source, form, into)
       }
-  }
-}
-
-/** A value passed with each reference's text as it is (see {@link Arg.form}). */
-function textValue(view: DagView, source: Source): string {
-  switch (source.kind) {
-    case 'const':
-      return source.text
-    case 'atom':
-      return atomTag(view, source.atom)
-    case 'expr':
-      return exprTag(source.build(refIn(view, undefined), 'encoded'))
-    case 'format': {
-      const items: ValueItem[] = []
-      valueItems(view, source, true, items)
-      return encodeValueWithTags(items).text
-    }
   }
 }
 
 /**
  * The text of a parameter value (or an artifact's `from`) in this view: `encoded` for what a
- * template input receives, `raw` for what is compared or hashed.
+ * template input receives, `raw` for what is compared or hashed, `text` as each reference reads.
  */
-export function renderValue(view: DagView, source: Source, domain: Domain = 'encoded'): string {
-  if (domain === 'raw') {
+export function renderValue(view: DagView, source: Source, form: Form = 'encoded'): string {
+  if (form === 'raw') {
     if (source.kind === 'atom') return atomTagIn(view, source.atom, 'raw')
-    return exprTag(source.kind === 'expr' ? source.build(refIn(view, 'raw'), 'raw') : renderExpr(view, source, 'raw'))
+    return exprTag(source.kind === 'expr' ? exprIn(view, source, 'raw') : renderExpr(view, source, 'raw'))
   }
   switch (source.kind) {
     case 'const':
       return source.text
     case 'atom':
-      return atomTagIn(view, source.atom, 'encoded')
+      return atomTagIn(view, source.atom, form)
     case 'expr':
-      return exprTag(encodedExpr(view, source))
+      return exprTag(exprIn(view, source, form))
     case 'format': {
       const items: ValueItem[] = []
-      valueItems(view, source, false, items)
+      valueItems(view, source, form, items)
       return encodeValueWithTags(items).text
     }
   }
@@ -514,7 +504,7 @@ export function renderExpr(view: DagView, source: Source, domain: Domain = 'enco
     case 'atom':
       return converted(locate(view, source.atom), domain)
     case 'expr':
-      return domain === 'encoded' ? encodedExpr(view, source) : `(${source.build(refIn(view, 'raw'), 'raw')})`
+      return `(${exprIn(view, source, domain)})`
     case 'format': {
       const values = source.parts.filter((p): p is { source: Source } => 'source' in p).map((p) => renderExpr(view, p.source, domain))
       // Encoded, the literal pieces are brace-encoded exactly as in the tag form (see renderValue).
@@ -636,7 +626,7 @@ function buildDag(ctx: EmitContext, scope: Scope, children: readonly Unit[], gro
     const artifacts: Json[] = []
     if (child.kind === 'leaf') {
       for (const arg of child.args) {
-        const value = arg.form === 'text' ? textValue(view, arg.source) : renderValue(view, arg.source, arg.form ?? 'encoded')
+        const value = renderValue(view, arg.source, arg.form ?? 'encoded')
         if (arg.artifact) artifacts.push({ name: arg.name, from: value })
         else parameters.push({ name: arg.name, value })
       }
