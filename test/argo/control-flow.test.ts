@@ -16,7 +16,7 @@ import { branches, combos, exits, formats, HOSTILE, importers, logic, loops, rea
 import { analysed, compileArgo } from './helpers.ts'
 import { type ContainerRun, runWorkflow } from './run.ts'
 import { argoSubstitute } from './simulate.ts'
-import { exprTag, kubeletEncodedJson } from '../../packages/compiler/src/targets/argo/expr.ts'
+import { exprTag, kubeletDecoded, kubeletEncodedJson } from '../../packages/compiler/src/targets/argo/expr.ts'
 
 type Json = Record<string, any>
 
@@ -147,7 +147,9 @@ describe('loops', () => {
 
   it('iterates a list parameter and a list output with withParam (struct items too)', () => {
     const root = tasksOf(docs, 'cf-loops')
-    expect(root.find((t) => t['name'] === 'for-loop-5')!['withParam']).toBe('{{workflow.parameters.names}}')
+    // A list parameter holds kubelet text (its default, or what `argo submit -p` gave): decoded,
+    // then encoded as every list iterated, so that each item is a safe template input.
+    expect(root.find((t) => t['name'] === 'for-loop-5')!['withParam']).toBe(exprTag(kubeletEncodedJson(kubeletDecoded("workflow.parameters['names']"))))
     // A list read at run time is encoded for the template inputs its items become, and stays JSON.
     expect(root.find((t) => t['name'] === 'for-loop-6')!['withParam']).toBe(exprTag(kubeletEncodedJson("tasks['produce'].outputs.parameters['items']")))
     expect(result.runs.filter((r) => r.task === 'each-name').map(argOf)).toEqual(['ann', 'bob'])

@@ -533,15 +533,12 @@ function rawSegments(parts: readonly FormatPart[]): string[] {
 }
 
 /**
- * `withParam`: JSON text Argo iterates, so items arrive encoded (template inputs) while the list
- * stays JSON. A root pipeline parameter is written so already; other lists are encoded here.
+ * `withParam`: JSON text Argo iterates, encoded so that its items arrive encoded as template inputs
+ * while the list stays JSON (see `kubeletEncodedJson`). A list read from an input or a workflow
+ * parameter is decoded first: encoded as a whole value, its items are not encoded at their ends.
  */
 function withParamValue(view: DagView, source: Source): string {
-  if (source.kind === 'atom') {
-    const where = locate(view, source.atom)
-    if (where.at === 'workflow') return whereTag(where)
-    return exprTag(kubeletEncodedJson(converted(where, 'raw')))
-  }
+  if (source.kind === 'atom') return exprTag(kubeletEncodedJson(converted(locate(view, source.atom), 'raw')))
   return exprTag(kubeletEncodedJson(renderExpr(view, source, 'raw')))
 }
 

@@ -60,9 +60,9 @@ export interface ArgoEmitResult {
 /**
  * Whether some parameter value may need the brace escape: a compile-time value written with it, or
  * a value known only at run time, which is encoded with it (a task's output, an item of a list
- * read at run time other than the root pipeline's own parameter, which is written encoded).
+ * read at run time).
  */
-function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedPipeline>(), isRoot = true): boolean {
+function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedPipeline>()): boolean {
   if (seen.has(pipeline)) return false
   seen.add(pipeline)
   const escapes = (v: JsonValue) => encodeValue(parameterText(v)).usesBraceEnv
@@ -83,7 +83,7 @@ function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedP
         return true
       case 'loopItem': {
         const items = pipeline.groups.get(source.loop)?.node
-        return items?.kind === 'loop' && items.items.kind === 'values' && !(isRoot && items.items.from.kind === 'pipelineInput')
+        return items?.kind === 'loop' && items.items.kind === 'values'
       }
       default:
         return false
@@ -93,7 +93,7 @@ function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedP
   for (const task of pipeline.tasks.values()) {
     if (task.edges.some((e) => task.node.component.inputs[e.input]?.kind !== 'artifact' && sourceEscapes(e.from))) return true
     if (task.node.component.kind === 'container' && defaults(task.node.component.inputs)) return true
-    if (task.child && valuesNeedBraceEnv(task.child, seen, false)) return true
+    if (task.child && valuesNeedBraceEnv(task.child, seen)) return true
   }
   for (const group of pipeline.groups.values()) {
     if (group.node.kind === 'loop' && group.node.items.kind === 'raw' && group.node.items.values.some(escapes)) return true

@@ -86,11 +86,16 @@ export function kubeletEncoded(expression: string): string {
 }
 
 /**
- * The same for JSON text that must stay JSON (a list Argo iterates): braces only where they would
- * make `{{`, which in JSON is inside a string. No JSON text ends with `{`, so no tag can start there.
+ * The same for JSON text that must stay JSON (a list Argo iterates), whose strings arrive as
+ * template inputs: each `$` doubled (JSON holds `$` only in strings); a `{` written
+ * `$(TYPEFLOW_LBRACE)` where it would make `{{`, and where it starts a string (`"{`: a structural
+ * brace follows `[`, `,` or `:`, and a quote inside a string is escaped). So no item starts with
+ * `{` or ends with an active `$`. An item may still end with `{` (in `{"` the brace may also open
+ * an object): every value that may follow it starts with no `{` (see `write` in text.ts), but for
+ * an object item.
  */
 export function kubeletEncodedJson(expression: string): string {
-  return exprReplace(exprReplace(expression, '$', '$$'), '{{', `{${LBRACE_REF}`)
+  return exprReplace(exprReplace(exprReplace(expression, '$', '$$'), '{{', `{${LBRACE_REF}`), '"{', `"${LBRACE_REF}`)
 }
 
 /**

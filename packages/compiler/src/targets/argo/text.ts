@@ -132,17 +132,19 @@ type Next = string | typeof TAG | typeof END
  *   the previous token is a tag (a run-time value may end in `{`);
  * - an unclosed `$(` is written `$$(` once anything written after it (an escape, a tag's value,
  *   inserted text) may supply the `)` that would close it.
- * `openEnd` treats the end as a tag: a parameter value does not know what follows it. Its start
- * needs no such care: whatever precedes a tag already avoids `{` and an active `$` there.
+ * `open` is for a parameter value, which does not know what surrounds it: its end is treated as a
+ * tag, and a `{` it starts with is escaped too, unless a `"` follows (JSON: an object). Whatever
+ * precedes a value avoids an active `$` but may end in `{`: a loop item out of a JSON list, which
+ * is encoded only where it stays JSON (see `kubeletEncodedJson`).
  */
-function write(tokens: readonly Token[], openEnd: boolean): { text: string; escaped: boolean } {
+function write(tokens: readonly Token[], open: boolean): { text: string; escaped: boolean } {
   const parts: string[] = []
-  let next: Next = openEnd ? TAG : END
-  let laterRisk = openEnd
+  let next: Next = open ? TAG : END
+  let laterRisk = open
   let escaped = false
   for (let i = tokens.length - 1; i >= 0; i--) {
     const token = tokens[i]!
-    const afterTag = i > 0 && tokens[i - 1]!.t === 'tag'
+    const afterTag = i > 0 ? tokens[i - 1]!.t === 'tag' : open && next !== '"'
     let text: string
     switch (token.t) {
       case 'tag':
