@@ -9,7 +9,7 @@ import type { TaskNode, CommandArgNode, JsonValue, PipelineNode } from '@typeflo
 import { component, concat, param, pipeline } from '@typeflow/dsl'
 import { type ArgItem, encodeArg, encodeValue, LBRACE_ENV } from '../../packages/compiler/src/targets/argo/text.ts'
 import { validateArgoDocuments } from '../../packages/compiler/src/targets/argo/schema.ts'
-import { exprLiteral } from '../../packages/compiler/src/targets/argo/expr.ts'
+import { exprLiteral, kubeletEncodedJson } from '../../packages/compiler/src/targets/argo/expr.ts'
 import { argoSubstitute, containerEnv, evaluateExpression, kubeletExpand } from './simulate.ts'
 import { compileArgo } from './helpers.ts'
 
@@ -176,6 +176,26 @@ describe('the encoder, on arbitrary text', () => {
         const [substituted] = argoSubstitute([encoded], new Map([['inputs.parameters.v', encodeValue(value).text]]), 3)
         const got = kubeletExpand(substituted!, new Map([[LBRACE_ENV, '{']]))
         expect(got).toBe(kubeletExpand(before.replace(/\$/g, 'a'), new Map()) + value + after.replace(/[$({]/g, 'a'))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('encodes the strings of a list Argo iterates so that its items, side by side with each other or with any value, give back their concatenation', () => {
+    // The values hold no `"`: a JSON object directly after an item ending in `{` is the one pairing
+    // left (see kubeletEncodedJson).
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 4 }), text, (list, value) => {
+        const encodedList = evaluateExpression(kubeletEncodedJson(exprLiteral(JSON.stringify(list))), new Map()) as string
+        // What `withParam` hands each `{{item}}`, and a value written as a parameter value.
+        const pieces = [...(JSON.parse(encodedList) as string[]), encodeValue(value).text]
+        const raw = [...list, value]
+        pieces.forEach((a, i) =>
+          pieces.forEach((b, j) => {
+            expect(a + b).not.toContain('{{')
+            expect(kubeletExpand(a + b, new Map([[LBRACE_ENV, '{']]))).toBe(raw[i]! + raw[j]!)
+          }),
+        )
       }),
       { numRuns: 2000 },
     )

@@ -91,8 +91,8 @@ export function kubeletEncoded(expression: string): string {
  * `$(TYPEFLOW_LBRACE)` where it would make `{{`, and where it starts a string (`"{`: a structural
  * brace follows `[`, `,` or `:`, and a quote inside a string is escaped). So no item starts with
  * `{` or ends with an active `$`. An item may still end with `{` (in `{"` the brace may also open
- * an object): every value that may follow it starts with no `{` (see `write` in text.ts), but for
- * an object item.
+ * an object): no value that may follow it starts with `{` (see `write` in text.ts), except a JSON
+ * object.
  */
 export function kubeletEncodedJson(expression: string): string {
   return exprReplace(exprReplace(exprReplace(expression, '$', '$$'), '{{', `{${LBRACE_REF}`), '"{', `"${LBRACE_REF}`)

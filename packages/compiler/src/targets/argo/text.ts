@@ -144,7 +144,8 @@ function write(tokens: readonly Token[], open: boolean): { text: string; escaped
   let escaped = false
   for (let i = tokens.length - 1; i >= 0; i--) {
     const token = tokens[i]!
-    const afterTag = i > 0 ? tokens[i - 1]!.t === 'tag' : open && next !== '"'
+    const afterTag = i > 0 && tokens[i - 1]!.t === 'tag'
+    const startsValue = i === 0 && open && next !== '"'
     let text: string
     switch (token.t) {
       case 'tag':
@@ -159,7 +160,7 @@ function write(tokens: readonly Token[], open: boolean): { text: string; escaped
         break
       case 'lit':
         if (token.c === '$') text = next === '$' || next === '(' || next === TAG ? '$$' : '$'
-        else if (token.c === '{' && (next === '{' || next === TAG || afterTag)) {
+        else if (token.c === '{' && (next === '{' || next === TAG || afterTag || startsValue)) {
           text = LBRACE_REF
           escaped = true
           laterRisk = true
