@@ -34,6 +34,9 @@ describe('CEL conditions', () => {
     expect(() => evaluateCondition("int(inputs.parameter_values['pipelinechannel--m']) > 3", values)).toThrow('int() cannot convert string "a"')
     expect(() => evaluateCondition('1 + 2', values)).toThrow('a condition must give a bool, got number')
     expect(() => evaluateCel('eval(1)', {})).toThrow('unknown function eval()')
+    // CEL's quoted strings hold no line break (cel-go rejects one): it is written as an escape.
+    expect(() => checkCel("inputs.parameter_values['m'] == 'a\nb'")).toThrow('line break in a quoted string')
+    expect(evaluateCel("'a\\nb\\r'", {})).toBe('a\nb\r')
   })
 
   it('evaluates arithmetic, lists, membership and the ternary operator', () => {

@@ -64,6 +64,8 @@ function tokenize(source: string): Token[] {
           i++
           break
         }
+        // As CEL defines quoted strings (and cel-go reads them): a line break must be escaped.
+        if (ch === '\n' || ch === '\r') throw new CelError('line break in a quoted string (write \\n or \\r)', source, i)
         if (ch === '\\') {
           const next = source[i + 1]
           if (next === undefined) throw new CelError('unterminated string', source, start)

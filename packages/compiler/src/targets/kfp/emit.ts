@@ -496,10 +496,17 @@ function specOfInput(task: AnalysedTask, input: string): IoSpecNode | undefined 
   return task.node.component.inputs[input]
 }
 
+/** A CEL string literal: in a quoted string, its quote, a backslash and a line break are escaped. */
+const CEL_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r' }
+
+function celString(value: string): string {
+  return `'${value.replace(/[\\'\n\r]/g, (c) => CEL_ESCAPES[c]!)}'`
+}
+
 function celOperand(source: ValueSourceNode, spec: IoSpecNode | undefined, channel: string | undefined, other: IoSpecNode | undefined): string {
   if (source.kind === 'constant') {
     const value = source.value
-    if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+    if (typeof value === 'string') return celString(value)
     if (typeof value === 'boolean') return value ? 'true' : 'false'
     return String(value)
   }
