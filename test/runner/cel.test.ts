@@ -37,6 +37,8 @@ describe('CEL conditions', () => {
     // CEL's quoted strings hold no line break (cel-go rejects one): it is written as an escape.
     expect(() => checkCel("inputs.parameter_values['m'] == 'a\nb'")).toThrow('line break in a quoted string')
     expect(evaluateCel("'a\\nb\\r'", {})).toBe('a\nb\r')
+    // Every escape CEL defines: \x / \X, \u, \U (a code point beyond the BMP) and octal.
+    expect(evaluateCel("'\\x41\\X42\\u00e9\\U0001F600\\101\\a\\?\\`'", {})).toBe('AB\u00e9\u{1F600}A\x07?`')
   })
 
   it('evaluates arithmetic, lists, membership and the ternary operator', () => {

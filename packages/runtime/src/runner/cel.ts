@@ -70,12 +70,18 @@ function tokenize(source: string): Token[] {
           const next = source[i + 1]
           if (next === undefined) throw new CelError('unterminated string', source, start)
           const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '`': '`', '?': '?', a: '\x07', b: '\b', f: '\f', v: '\v' }
-          if (next === 'u' || next === 'x') {
-            const len = next === 'u' ? 4 : 2
+          if (next === 'u' || next === 'U' || next === 'x' || next === 'X') {
+            const len = next === 'u' ? 4 : next === 'U' ? 8 : 2
             const hex = source.slice(i + 2, i + 2 + len)
-            if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) throw new CelError('bad escape', source, i)
-            value += String.fromCharCode(parseInt(hex, 16))
+            if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len || parseInt(hex, 16) > 0x10ffff) throw new CelError('bad escape', source, i)
+            value += String.fromCodePoint(parseInt(hex, 16))
             i += 2 + len
+            continue
+          }
+          const octal = /^[0-3][0-7]{2}/.exec(source.slice(i + 1, i + 4))
+          if (octal) {
+            value += String.fromCharCode(parseInt(octal[0], 8))
+            i += 4
             continue
           }
           const escaped = escapes[next]
