@@ -12,20 +12,15 @@
  * next to each other.
  */
 import { describe, expect, it } from 'vitest'
-import { component, concat, fmt, param, pipeline } from '@typeflow/dsl'
+import { component, fmt, param, pipeline } from '@typeflow/dsl'
 import { compileArgo } from './helpers.ts'
 import { runWorkflow } from './run.ts'
+import { pair } from './value-components.ts'
 
 /** Ends and starts that combine: `$` + `(`/`$`, `{` + `{`, and text that looks like our escape. */
 const EDGES = ['{', 'x{', '{y', '{workflow.name}}', '{{', '}}', '$', 'x$', '$$', '$(', '(HOME)', '(TYPEFLOW_LBRACE)', '%d', 'plain'] as const
 
 const gen = component({ name: 'gen', image: 'alpine:3.20', outputs: { s: param.string(), xs: param.list<string>() } })
-const pair = component({
-  name: 'pair',
-  image: 'alpine:3.20',
-  inputs: { a: param.string(), b: param.string() },
-  command: ({ inputs }) => ['echo', concat(inputs.a.value, inputs.b.value)],
-})
 
 type Value = Parameters<typeof fmt>[1]
 type Kind = 'static' | 'parameter' | 'field' | 'produced'

@@ -31,6 +31,8 @@ export interface ContainerRun {
 export interface RunOptions {
   /** Workflow parameter values (defaults from `spec.arguments` otherwise). */
   readonly parameters?: Readonly<Record<string, string>>
+  /** Workflow input artifacts (`spec.arguments.artifacts`), symbolic, handed to the entrypoint. */
+  readonly artifacts?: Readonly<Record<string, string>>
   /** Output parameter values of a container run (by Argo output name), or `'fail'`. */
   readonly outputs?: (run: ContainerRun) => Readonly<Record<string, string>> | 'fail'
   /** Substitution passes applied to a container template (Argo substitutes more than once). */
@@ -242,6 +244,6 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
     return { phase, parameters, artifacts: {} }
   }
 
-  const root = runTemplate(spec['entrypoint'], {}, {})
+  const root = runTemplate(spec['entrypoint'], {}, { ...options.artifacts })
   return { phase: root.phase, runs, limits, outputs: root.parameters }
 }

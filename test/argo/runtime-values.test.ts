@@ -8,10 +8,11 @@
  * task that passes it on (see dag.ts), and decoded wherever it is compared.
  */
 import { describe, expect, it } from 'vitest'
-import { component, concat, eq, fmt, param, pipeline } from '@typeflow/dsl'
+import { component, eq, fmt, param, pipeline } from '@typeflow/dsl'
 import { CORPUS } from '../hostile/corpus.ts'
 import { compileArgo } from './helpers.ts'
 import { type ContainerRun, runWorkflow } from './run.ts'
+import { pair, show } from './value-components.ts'
 
 const VALUES = [
   'plain',
@@ -34,13 +35,6 @@ const VALUES = [
 ] as const
 
 const gen = component({ name: 'gen', image: 'alpine:3.20', outputs: { s: param.string(), xs: param.list<string>() } })
-const show = component({ name: 'show', image: 'alpine:3.20', inputs: { v: param.string() }, command: ({ inputs }) => ['echo', inputs.v.value] })
-const pair = component({
-  name: 'pair',
-  image: 'alpine:3.20',
-  inputs: { a: param.string(), b: param.string() },
-  command: ({ inputs }) => ['echo', concat(inputs.a.value, inputs.b.value)],
-})
 const gather = component({ name: 'gather', image: 'alpine:3.20', inputs: { all: param.list<string>() }, command: ({ inputs }) => ['echo', inputs.all.value] })
 const inner = pipeline({ name: 'inner', inputs: { v: param.string(), vs: param.list<string>() } }, (d, q) => {
   d.task(show, { v: q.v }, { name: 'nested' })

@@ -78,6 +78,39 @@ export function pythonJsonDumps(value: unknown): string {
   return JSON.stringify(value)
 }
 
+/**
+ * A list or struct parameter as the KFP driver writes it on a command line: compact JSON, every
+ * object's keys in code point order (Go marshals map keys sorted). The Argo target writes its
+ * values so too, and the local runner delivers them so, whatever order the pipeline wrote the
+ * keys in.
+ *
+ * @example
+ * ```ts
+ * driverJson({ b: 1, a: [true, null], '10': 'x', '2': 'y' }) // '{"10":"x","2":"y","a":[true,null],"b":1}'
+ * ```
+ */
+export function driverJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(driverJson).join(',')}]`
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  // Written out, not rebuilt as an object: JavaScript orders integer-like keys ("2" before "10").
+  const object = value as Readonly<Record<string, unknown>>
+  return `{${Object.keys(object)
+    .sort(compareCodePoints)
+    .map((key) => `${JSON.stringify(key)}:${driverJson(object[key])}`)
+    .join(',')}}`
+}
+
+/** Code point order: unlike UTF-16 units, a character beyond U+FFFF sorts after U+E000–U+FFFF. */
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a]
+  const y = [...b]
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!
+    if (d !== 0) return d
+  }
+  return x.length - y.length
+}
+
 /** Renders one command-line argument as the KFP SDK does (Concat and IfPresent as JSON strings). */
 export function renderKfpArg(arg: CommandArgNode): string {
   const rendered = renderJsonArg(arg)

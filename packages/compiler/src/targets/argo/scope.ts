@@ -34,6 +34,7 @@ import { compareNames, predicateOperands, sourceKey } from '../../analyse/graph.
 import { isUntypedItemField } from '../../analyse/analyse.ts'
 import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import type { IoSpecNode, JsonValue, PredicateNode, RetryNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
+import { driverJson } from '@typeflow/dsl/kfp'
 import { componentOutputs } from '@typeflow/dsl'
 import { type BuiltTemplate, containerTemplate, envArguments, presentInputs, retryStrategyFor, type TemplateOutput } from './container.ts'
 import { type Arg, argumentsOf, type Atom, type AtomRef, atomsOf, atomSource, buildScopeTemplate, type Domain, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
@@ -439,7 +440,7 @@ class ScopeBuilder {
     while (JSON.stringify(source.value).includes(prefix)) prefix = `${prefix}_`
     const value = structuredClone(source.value) as JsonValue
     source.embedded.forEach((e, i) => setAt(value, e.path, `${prefix}${i}`))
-    const text = JSON.stringify(value)
+    const text = driverJson(value)
     const parts: FormatPart[] = []
     let last = 0
     for (const m of text.matchAll(new RegExp(`"${prefix}(\\d+)"`, 'g'))) {
@@ -568,14 +569,15 @@ class ScopeBuilder {
     if (producer === undefined) return constSource({ state: 'SUCCEEDED', pipelineJobResourceName: '', pipelineTaskName: '', error: {} })
     const b = new ExprBuilder()
     const state = b.done(finalStateExpression(b.ref(atomSource({ kind: 'status', member: producer }))))
+    // Keys in the order the KFP driver writes them (sorted, see driverJson).
     return {
       kind: 'format',
       parts: [
-        { text: '{"state":"' },
-        { source: state },
-        { text: '","pipelineJobResourceName":"' },
+        { text: '{"error":{},"pipelineJobResourceName":"' },
         { source: atomSource({ kind: 'workflow', field: 'name' }) },
-        { text: `","pipelineTaskName":${JSON.stringify(producer)},"error":{}}` },
+        { text: `","pipelineTaskName":${JSON.stringify(producer)},"state":"` },
+        { source: state },
+        { text: '"}' },
       ],
     }
   }

@@ -5,11 +5,13 @@
  */
 
 import type { JsonValue } from '@typeflow/dsl'
+import { driverJson } from '@typeflow/dsl/kfp'
 
 /**
  * The text of a parameter value: strings as they are, numbers as JavaScript writes them, `true` /
- * `false`, and compact JSON for lists and structs (what KFP passes on command lines too).
+ * `false`, and compact JSON for lists and structs with keys sorted, as the KFP driver passes them
+ * on command lines (see `driverJson`).
  */
 export function parameterText(value: JsonValue): string {
-  return typeof value === 'string' ? value : JSON.stringify(value)
+  return typeof value === 'string' ? value : driverJson(value)
 }

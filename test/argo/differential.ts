@@ -1,0 +1,142 @@
+/**
+ * Runs one pipeline on both targets and says where they deliver different values: the KFP IR on
+ * the local runner's scheduler (KFP's semantics: conditions in CEL, loops, fan-in, parameters as
+ * typed values), the Argo manifests on the simulated controller and kubelet (test/argo/run.ts).
+ * Containers do not run: each execution records the parameter values its component receives and
+ * answers with outputs chosen by type, the same on both sides. An Argo input holds kubelet-encoded
+ * text, so it is compared as the kubelet hands it to the process.
+ */
+import type { ComponentNode, IoSpecNode, PipelineNode } from '@typeflow/dsl'
+import { componentOutputs } from '@typeflow/dsl'
+import { driverJson } from '@typeflow/dsl/kfp'
+import { emitKfp } from '../../packages/compiler/src/compile.ts'
+import { readBack } from '../../packages/compiler/src/index.ts'
+import type { AnalysedPipeline } from '../../packages/compiler/src/analyse/graph.ts'
+import { argoIoName } from '../../packages/compiler/src/targets/argo/names.ts'
+import { LBRACE_ENV } from '../../packages/compiler/src/targets/argo/text.ts'
+import { LocalStore, pipelineInputValues, Scheduler, withDefaults, type PipelineSpec, type StoredArtifact, type TaskEnvironment } from '../../packages/runtime/src/runner/index.ts'
+import { analysed, compileArgo } from './helpers.ts'
+import { runWorkflow } from './run.ts'
+import { kubeletExpand } from './simulate.ts'
+
+type Value = unknown
+
+/** The env of a pod, as the kubelet expands `$(VAR)` with it: a reference that should not expand shows. */
+const POD_ENV = new Map([[LBRACE_ENV, '{'], ['HOME', '/root']])
+
+/** What a component run produces for an output parameter, by the output's declared type (and, for lists, how their items are used). */
+export type OutputValues = (task: string, output: string, spec: IoSpecNode) => Value
+
+/** Per task name: the multiset of what its executions received, each as `input=value` lines. */
+export type Deliveries = Map<string, string[]>
+
+function record(into: Deliveries, task: string, inputs: Readonly<Record<string, string>>): void {
+  const line = Object.keys(inputs)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(inputs[k])}`)
+    .join(' ')
+  const list = into.get(task)
+  if (list) list.push(line)
+  else into.set(task, [line])
+}
+
+/** A parameter value as the KFP driver puts it on a command line (and as Argo carries it). */
+function asText(value: Value): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value)
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  return driverJson(value)
+}
+
+/** Every component by the name of a task that runs it, in every pipeline (nested ones too). */
+function componentsByTask(graph: AnalysedPipeline, into = new Map<string, ComponentNode>()): Map<string, ComponentNode> {
+  for (const task of graph.tasks.values()) {
+    if (!into.has(task.name)) into.set(task.name, task.node.component)
+    if (task.child) componentsByTask(task.child, into)
+  }
+  return into
+}
+
+/** The KFP side: the scheduler on the emitted IR, with executions answered by `outputs`. */
+export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}): Promise<{ state: string; deliveries: Deliveries }> {
+  const graph = analysed(pipeline)
+  const spec = readBack(emitKfp(graph)[0]) as PipelineSpec
+  const components = componentsByTask(graph)
+  const deliveries: Deliveries = new Map()
+  const environment: TaskEnvironment = {
+    store: new LocalStore('/nonexistent'),
+    runId: 'wf-run',
+    pipelineName: spec.pipelineInfo.name,
+    pipelineRoot: 'minio://typeflow',
+    hostCommands: false,
+    containerRuntime: () => ({ kind: 'none', reason: 'differential test' }),
+  }
+  const scheduler = new Scheduler({
+    spec,
+    environment,
+    concurrency: 1,
+    cache: undefined,
+    executeLeaf: async (task) => {
+      const given = withDefaults(task.component, task.parameters)
+      const declared = components.get(task.name)
+      const inputs: Record<string, string> = {}
+      for (const [name, value] of Object.entries(given)) if (declared?.inputs[name]?.kind === 'parameter') inputs[name] = asText(value)
+      record(deliveries, task.name, inputs)
+      const parameters: Record<string, Value> = {}
+      const artifacts: Record<string, StoredArtifact[]> = {}
+      for (const [name, spec] of Object.entries(declared ? componentOutputs(declared) : {})) {
+        if (spec.kind === 'parameter') parameters[name] = outputs(task.name, name, spec) as never
+        else artifacts[name] = [{ name, uri: `minio://typeflow/${task.path}/${name}`, type: { schemaTitle: spec.type.schemaTitle }, metadata: {} }]
+      }
+      return { ok: true, mode: 'host', outputs: { parameters: parameters as never, artifacts } }
+    },
+  })
+  const artifacts: Record<string, StoredArtifact[]> = {}
+  for (const [name, spec] of Object.entries(pipeline.inputs)) if (spec.kind === 'artifact') artifacts[name] = [{ name, uri: `minio://typeflow/inputs/${name}`, type: { schemaTitle: spec.type.schemaTitle }, metadata: {} }]
+  // The runner's own reading of pipeline inputs, but for input artifacts, which it cannot take from a user yet.
+  const withoutArtifacts = { ...spec, root: { ...spec.root, inputDefinitions: { ...spec.root.inputDefinitions, artifacts: {} } } }
+  const outcome = await scheduler.run({ parameters: pipelineInputValues(withoutArtifacts, params), artifacts }, undefined)
+  return { state: outcome.state, deliveries }
+}
+
+/** The Argo side: the simulated run of the emitted manifests, containers answered by `outputs`. */
+export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}, passes = 2): { phase: string; deliveries: Deliveries } {
+  const graph = analysed(pipeline)
+  const components = componentsByTask(graph)
+  const docs = compileArgo(pipeline)
+  const deliveries: Deliveries = new Map()
+  const parameters: Record<string, string> = {}
+  // Given as `argo submit -p` gives them: kubelet text, here with nothing to escape in it.
+  for (const [name, value] of Object.entries(params)) parameters[argoIoName(name)] = asText(value)
+  const artifacts: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(pipeline.inputs)) if (spec.kind === 'artifact') artifacts[argoIoName(name)] = `inputs/${name}`
+  const result = runWorkflow(docs, {
+    passes,
+    parameters,
+    artifacts,
+    outputs: (run) => {
+      const declared = components.get(run.task)
+      const inputs: Record<string, string> = {}
+      for (const [name, spec] of Object.entries(declared?.inputs ?? {})) {
+        const value = run.inputs[argoIoName(name)]
+        if (spec.kind === 'parameter' && value !== undefined) inputs[name] = kubeletExpand(value, POD_ENV)
+      }
+      record(deliveries, run.task, inputs)
+      const out: Record<string, string> = {}
+      for (const [name, spec] of Object.entries(declared ? componentOutputs(declared) : {})) if (spec.kind === 'parameter') out[argoIoName(name)] = asText(outputs(run.task, name, spec))
+      return out
+    },
+  })
+  return { phase: result.phase, deliveries }
+}
+
+/** Differences between the two targets' deliveries, one line each (empty: they agree). */
+export function differences(kfp: Deliveries, argo: Deliveries): string[] {
+  const out: string[] = []
+  for (const task of new Set([...kfp.keys(), ...argo.keys()])) {
+    const a = [...(kfp.get(task) ?? [])].sort()
+    const b = [...(argo.get(task) ?? [])].sort()
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${task}: KFP ${JSON.stringify(a).slice(0, 300)} / Argo ${JSON.stringify(b).slice(0, 300)}`)
+  }
+  return out
+}
