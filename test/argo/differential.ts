@@ -12,7 +12,7 @@ import { driverJson } from '@typeflow/dsl/kfp'
 import { emitKfp } from '../../packages/compiler/src/compile.ts'
 import { readBack } from '../../packages/compiler/src/index.ts'
 import type { AnalysedPipeline } from '../../packages/compiler/src/analyse/graph.ts'
-import { argoIoName } from '../../packages/compiler/src/targets/argo/names.ts'
+import { argoIoName, RESERVED_PREFIX } from '../../packages/compiler/src/targets/argo/names.ts'
 import { LBRACE_ENV } from '../../packages/compiler/src/targets/argo/text.ts'
 import { LocalStore, pipelineInputValues, Scheduler, withDefaults, type PipelineSpec, type StoredArtifact, type TaskEnvironment } from '../../packages/runtime/src/runner/index.ts'
 import { analysed, compileArgo } from './helpers.ts'
@@ -31,7 +31,9 @@ export type OutputValues = (task: string, output: string, spec: IoSpecNode) => V
 export type Deliveries = Map<string, string[]>
 
 function record(into: Deliveries, task: string, inputs: Readonly<Record<string, string>>): void {
+  // An optional input left out arrives empty on Argo and absent on KFP: both read as no entry.
   const line = Object.keys(inputs)
+    .filter((k) => inputs[k] !== '')
     .sort()
     .map((k) => `${k}=${JSON.stringify(inputs[k])}`)
     .join(' ')
@@ -48,20 +50,23 @@ function asText(value: Value): string {
   return driverJson(value)
 }
 
-/** Every component by the name of a task that runs it, in every pipeline (nested ones too). */
-function componentsByTask(graph: AnalysedPipeline, into = new Map<string, ComponentNode>()): Map<string, ComponentNode> {
+/**
+ * Output specs by output name, over every component of every pipeline (nested ones too). Task
+ * names repeat across nested pipelines; the test pipelines give outputs of one name one type.
+ */
+function outputSpecsByName(graph: AnalysedPipeline, into = new Map<string, IoSpecNode>()): Map<string, IoSpecNode> {
   for (const task of graph.tasks.values()) {
-    if (!into.has(task.name)) into.set(task.name, task.node.component)
-    if (task.child) componentsByTask(task.child, into)
+    for (const [name, spec] of Object.entries(componentOutputs(task.node.component as ComponentNode))) if (!into.has(name)) into.set(name, spec)
+    if (task.child) outputSpecsByName(task.child, into)
   }
   return into
 }
 
 /** The KFP side: the scheduler on the emitted IR, with executions answered by `outputs`. */
-export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}): Promise<{ state: string; deliveries: Deliveries }> {
+export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}): Promise<{ state: string; deliveries: Deliveries; records: readonly unknown[] }> {
   const graph = analysed(pipeline)
   const spec = readBack(emitKfp(graph)[0]) as PipelineSpec
-  const components = componentsByTask(graph)
+  const outputSpecs = outputSpecsByName(graph)
   const deliveries: Deliveries = new Map()
   const environment: TaskEnvironment = {
     store: new LocalStore('/nonexistent'),
@@ -78,15 +83,14 @@ export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, para
     cache: undefined,
     executeLeaf: async (task) => {
       const given = withDefaults(task.component, task.parameters)
-      const declared = components.get(task.name)
       const inputs: Record<string, string> = {}
-      for (const [name, value] of Object.entries(given)) if (declared?.inputs[name]?.kind === 'parameter') inputs[name] = asText(value)
+      for (const [name, value] of Object.entries(given)) if (task.component.inputDefinitions?.parameters?.[name]) inputs[name] = asText(value)
       record(deliveries, task.name, inputs)
       const parameters: Record<string, Value> = {}
       const artifacts: Record<string, StoredArtifact[]> = {}
-      for (const [name, spec] of Object.entries(declared ? componentOutputs(declared) : {})) {
-        if (spec.kind === 'parameter') parameters[name] = outputs(task.name, name, spec) as never
-        else artifacts[name] = [{ name, uri: `minio://typeflow/${task.path}/${name}`, type: { schemaTitle: spec.type.schemaTitle }, metadata: {} }]
+      for (const name of Object.keys(task.component.outputDefinitions?.parameters ?? {})) parameters[name] = outputs(task.name, name, outputSpecs.get(name)!) as never
+      for (const [name, definition] of Object.entries(task.component.outputDefinitions?.artifacts ?? {})) {
+        artifacts[name] = [{ name, uri: `minio://typeflow/${task.path}/${name}`, type: { schemaTitle: definition.artifactType?.schemaTitle ?? 'system.Artifact' }, metadata: {} }]
       }
       return { ok: true, mode: 'host', outputs: { parameters: parameters as never, artifacts } }
     },
@@ -96,14 +100,15 @@ export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, para
   // The runner's own reading of pipeline inputs, but for input artifacts, which it cannot take from a user yet.
   const withoutArtifacts = { ...spec, root: { ...spec.root, inputDefinitions: { ...spec.root.inputDefinitions, artifacts: {} } } }
   const outcome = await scheduler.run({ parameters: pipelineInputValues(withoutArtifacts, params), artifacts }, undefined)
-  return { state: outcome.state, deliveries }
+  return { state: outcome.state, deliveries, records: scheduler.records() }
 }
 
 /** The Argo side: the simulated run of the emitted manifests, containers answered by `outputs`. */
 export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}, passes = 2): { phase: string; deliveries: Deliveries } {
-  const graph = analysed(pipeline)
-  const components = componentsByTask(graph)
+  const outputSpecs = outputSpecsByName(analysed(pipeline))
   const docs = compileArgo(pipeline)
+  const templates = new Map<string, Record<string, any>>()
+  for (const d of docs as Record<string, any>[]) for (const t of (d['kind'] === 'CronWorkflow' ? d['spec']['workflowSpec'] : d['spec'])['templates']) templates.set(t['name'], t)
   const deliveries: Deliveries = new Map()
   const parameters: Record<string, string> = {}
   // Given as `argo submit -p` gives them: kubelet text, here with nothing to escape in it.
@@ -115,15 +120,14 @@ export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: R
     parameters,
     artifacts,
     outputs: (run) => {
-      const declared = components.get(run.task)
       const inputs: Record<string, string> = {}
-      for (const [name, spec] of Object.entries(declared?.inputs ?? {})) {
-        const value = run.inputs[argoIoName(name)]
-        if (spec.kind === 'parameter' && value !== undefined) inputs[name] = kubeletExpand(value, POD_ENV)
-      }
+      // The component's inputs: all but the ones Typeflow adds (`typeflow-…`).
+      for (const [name, value] of Object.entries(run.inputs)) if (!name.startsWith(RESERVED_PREFIX)) inputs[name] = kubeletExpand(value, POD_ENV)
       record(deliveries, run.task, inputs)
       const out: Record<string, string> = {}
-      for (const [name, spec] of Object.entries(declared ? componentOutputs(declared) : {})) if (spec.kind === 'parameter') out[argoIoName(name)] = asText(outputs(run.task, name, spec))
+      for (const { name } of (templates.get(run.template)?.['outputs']?.['parameters'] ?? []) as { name: string }[]) {
+        if (!name.startsWith(RESERVED_PREFIX)) out[name] = asText(outputs(run.task, name, outputSpecs.get(name)!))
+      }
       return out
     },
   })

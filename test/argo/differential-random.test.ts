@@ -1,0 +1,84 @@
+/**
+ * The differential test of differential.test.ts on random pipelines (the property generator,
+ * Argo-expressible ones). Not run by default: on seed 3 it still finds divergences not settled
+ * yet (session 23): fan-in across nested loops (flat on the local runner, nested on Argo), a
+ * fan-in of a loop whose iterations all skipped (`[]` on the runner, the unresolved tag on the
+ * simulated Argo), and a pipeline where different branches ran. Run it with
+ * `TYPEFLOW_DIFFERENTIAL=1 pnpm vitest run test/argo/differential-random.test.ts` (and
+ * `TYPEFLOW_SEED`, `TYPEFLOW_RUNS`) to investigate; it prints each divergence with its pipeline.
+ */
+import fc from 'fast-check'
+import { expect, it } from 'vitest'
+import type { IoSpecNode } from '@typeflow/dsl'
+import { pipelineArb } from '../properties/arbitraries.ts'
+import { differences, runArgo, runKfp } from './differential.ts'
+
+const enabled = process.env['TYPEFLOW_DIFFERENTIAL'] === '1'
+
+/** Task outputs by type, hostile where text. */
+function outputs(_task: string, _output: string, spec: IoSpecNode): unknown {
+  if (spec.kind !== 'parameter') return null
+  switch (spec.type) {
+    case 'STRING':
+      return 'x{$$(HOME){{workflow.name}}'
+    case 'NUMBER_INTEGER':
+      return 3
+    case 'NUMBER_DOUBLE':
+      return 2.5
+    case 'BOOLEAN':
+      return true
+    case 'STRUCT':
+      return { b: 2, a: 's{', xs: ['p{', '$'] }
+    default:
+      return ['a{', '$']
+  }
+}
+
+/** Pipeline parameter values with nothing the kubelet or Argo would read, as `argo submit -p` takes them. */
+function plain(spec: IoSpecNode): unknown {
+  if (spec.kind !== 'parameter') return null
+  switch (spec.type) {
+    case 'STRING':
+      return 'plain text'
+    case 'NUMBER_INTEGER':
+      return 4
+    case 'NUMBER_DOUBLE':
+      return 0.5
+    case 'BOOLEAN':
+      return false
+    case 'STRUCT':
+      return { a: 'q', b: 1, xs: ['r'] }
+    default:
+      return ['m', 'n']
+  }
+}
+
+it.skipIf(!enabled)('random pipelines deliver the same values on both targets (TYPEFLOW_DIFFERENTIAL=1: divergences still open)', async () => {
+  const tally = new Map<string, number>()
+  const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1)
+  const found: string[] = []
+  await fc.assert(
+    fc.asyncProperty(pipelineArb({ argo: true }), async (p) => {
+      const params: Record<string, unknown> = {}
+      for (const [name, spec] of Object.entries(p.inputs)) if (spec.kind === 'parameter' && spec.default === undefined) params[name] = plain(spec)
+      let kfp: Awaited<ReturnType<typeof runKfp>>
+      let argo: ReturnType<typeof runArgo>
+      try {
+        kfp = await runKfp(p, outputs, params)
+        argo = runArgo(p, outputs, params)
+      } catch (error) {
+        // Values that do not fit how the pipeline reads them (an item compared with a number, a
+        // string iterated): not the targets' disagreement.
+        count(`not run: ${(error as Error).message.slice(0, 50)}`)
+        return
+      }
+      count(`KFP ${kfp.state}, Argo ${argo.phase}`)
+      if (kfp.state !== 'succeeded' || argo.phase !== 'Succeeded') return
+      const different = differences(kfp.deliveries, argo.deliveries)
+      if (different.length > 0) found.push(`${fc.stringify(p)}\n${different.join('\n')}`)
+    }),
+    { seed: Number(process.env['TYPEFLOW_SEED'] ?? 3), numRuns: Number(process.env['TYPEFLOW_RUNS'] ?? 200) },
+  )
+  console.log(`differential on random pipelines: ${JSON.stringify([...tally])}\n${found.join('\n=====\n')}`)
+  expect(found).toEqual([])
+}, 600_000)
