@@ -8,6 +8,7 @@ import { applyPlacement, type ClusterKind, type ClusterProfile } from './passes/
 import { kfpPlaceholderHazards } from './targets/kfp/hazards.ts'
 import { oneOfNotExhaustive } from './passes/one-of.ts'
 import { nestedCachingIgnored } from './passes/nested-caching.ts'
+import { skippedFanIns } from './passes/argo-fan-in.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import { emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
@@ -144,6 +145,7 @@ function compileChecked(source: PipelineNode, options: CompileOptions): CompileR
     if ('diagnostics' in output) diagnostics.push(...output.diagnostics)
     else files.push(output)
     if (target !== 'argo') warnings.push(...kfpPlaceholderHazards(pipeline))
+    else warnings.push(...skippedFanIns(analysed))
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics }
   return { ok: true, files, analysed, warnings }

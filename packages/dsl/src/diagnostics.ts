@@ -37,6 +37,9 @@ import type { SourceLocation } from './ir.ts'
  *   is read (the KFP SDK refuses a `oneOf()` without an else)
  * - `W_CACHING_NOT_INHERITED` `caching: false` (or a cache key) on the task running a nested
  *   pipeline: the tasks inside do not inherit it, on KFP as with the KFP SDK
+ * - `W_ARGO_SKIPPED_FAN_IN` (Argo target) a fan-in collects a task that runs under a condition
+ *   inside the loop: KFP leaves out the iterations that skipped it, Argo cannot (its value is
+ *   empty there, or the run waits on it, depending on the Argo version)
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'
@@ -67,6 +70,7 @@ export type DiagnosticCode =
   | 'W_KFP_PLACEHOLDER'
   | 'W_ONEOF_NOT_EXHAUSTIVE'
   | 'W_CACHING_NOT_INHERITED'
+  | 'W_ARGO_SKIPPED_FAN_IN'
 
 /** A problem found in a pipeline: data, so tools can filter, format and test it. */
 export interface Diagnostic {

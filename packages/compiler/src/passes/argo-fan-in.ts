@@ -1,0 +1,49 @@
+/**
+ * A fan-in (`collected`) of a task that runs under a condition inside the loop it is collected
+ * over. KFP leaves the iterations that skipped the task out of the list. Argo cannot: a loop
+ * iteration's DAG hands the task's output on whether it ran or not, and Argo v4 resolves the
+ * output of a skipped task to an empty value, or stalls on it (argo-workflows #16793), depending
+ * on the release. The Argo target says so instead of guessing: `W_ARGO_SKIPPED_FAN_IN`.
+ *
+ * @module
+ */
+
+import type { Diagnostic, ValueSourceNode } from '@typeflow/dsl'
+import { type AnalysedPipeline, forEachPipeline, predicateOperands, readSources } from '../analyse/graph.ts'
+
+/** Every fan-in of a task skipped in some iterations, once per collected output, as warnings. */
+export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
+  const found: Diagnostic[] = []
+  forEachPipeline(root, (pipeline, prefix) => {
+    const warned = new Set<string>()
+    const consider = (source: ValueSourceNode, where: readonly string[]) => {
+      for (const read of readSources(source)) {
+        if (read.kind !== 'collected') continue
+        const producer = pipeline.tasks.get(read.task)
+        if (!producer) continue
+        // A condition below a loop on the way to the task: some iterations may skip it.
+        const kinds = producer.path.map((id) => pipeline.groups.get(id)?.node.kind)
+        const firstLoop = kinds.indexOf('loop')
+        const condition = firstLoop < 0 ? undefined : producer.path.slice(firstLoop + 1).find((id) => pipeline.groups.get(id)?.node.kind === 'condition')
+        const key = `${read.task}\u0000${read.output}`
+        if (condition === undefined || warned.has(key)) continue
+        warned.add(key)
+        found.push({
+          code: 'W_ARGO_SKIPPED_FAN_IN',
+          severity: 'warning',
+          path: [...prefix, ...where],
+          message: `collects "${read.task}.${read.output}" over a loop, but "${read.task}" runs under ${condition} inside it: KFP leaves out the iterations that skip it, Argo cannot (the skipped iterations' values are empty, or the run waits on them, depending on the Argo release); collect a value every iteration produces, or compile for KFP only`,
+          ...(producer.node.source !== undefined && { source: producer.node.source }),
+        })
+      }
+    }
+    for (const task of pipeline.tasks.values()) for (const edge of task.edges) consider(edge.from, ['tasks', task.name, 'inputs', edge.input])
+    for (const group of pipeline.groups.values()) {
+      const node = group.node
+      if (node.kind === 'loop' && node.items.kind !== 'raw') consider(node.items.from, ['groups', group.name])
+      if (node.kind === 'condition') for (const operand of predicateOperands(node.predicate)) consider(operand, ['groups', group.name])
+    }
+    for (const [name, output] of Object.entries(pipeline.node.outputs)) consider(output.from, ['outputs', name])
+  })
+  return found
+}
