@@ -1,9 +1,10 @@
 /**
  * The differential test of differential.test.ts on random pipelines (the property generator,
  * Argo-expressible ones). Not run by default: on seed 3 it still finds divergences not settled
- * yet (session 23): fan-in across nested loops (flat on the local runner, nested on Argo), a
- * fan-in of a loop whose iterations all skipped (`[]` on the runner, the unresolved tag on the
- * simulated Argo), and a pipeline where different branches ran. Run it with
+ * yet (session 23): fan-in across nested loops (flat on the local runner, nested on Argo), and a
+ * fan-in of a task some iterations skip (`[]` on the runner, the unresolved tag on the simulated
+ * Argo; the compile warns `W_ARGO_SKIPPED_FAN_IN`). It found an item of unknown type compared
+ * with a boolean reading as `false` on Argo whatever it held, fixed. Run it with
  * `TYPEFLOW_DIFFERENTIAL=1 pnpm vitest run test/argo/differential-random.test.ts` (and
  * `TYPEFLOW_SEED`, `TYPEFLOW_RUNS`) to investigate; it prints each divergence with its pipeline.
  */

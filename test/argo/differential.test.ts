@@ -56,13 +56,30 @@ const handWritten = pipeline(
  */
 const UNSETTLED: ReadonlySet<string> = new Set(['argo-cf/loops', 'argo-cf/formats'])
 
+/**
+ * Items of unknown type compared with booleans: equal only to the boolean they hold, as in KFP's
+ * CEL (Argo once parsed any text as a boolean, so `m` equalled false; found by
+ * differential-random.test.ts).
+ */
+const untypedItems = pipeline({ name: 'untyped-items', inputs: { mixed: param.list({ default: [true, 'm', false, 'True'] }) } }, (dag, q) => {
+  dag.forEach(q.mixed, (item) => {
+    dag.if(eq(item as never, false), () => void dag.task(show, { v: 'equals false' }, { name: 'is-false' }))
+    dag.if(eq(item as never, true), () => void dag.task(show, { v: 'equals true' }, { name: 'is-true' }))
+  })
+})
+
 describe('the same values on both targets', () => {
-  const cases = [{ name: 'side-by-side', pipeline: handWritten }, ...controlFlowPipelines.filter((c) => !UNSETTLED.has(c.name))]
+  const cases = [
+    { name: 'side-by-side', pipeline: handWritten },
+    { name: 'untyped-items', pipeline: untypedItems },
+    ...controlFlowPipelines.filter((c) => !UNSETTLED.has(c.name)),
+  ]
   it.each(cases)('$name', async ({ pipeline: p }) => {
     const kfp = await runKfp(p, outputs)
     const argo = runArgo(p, outputs)
     expect(kfp.deliveries.size).toBeGreaterThan(0)
     expect([kfp.state, argo.phase]).toEqual(kfp.state === 'succeeded' ? ['succeeded', 'Succeeded'] : ['failed', 'Failed'])
     expect(differences(kfp.deliveries, argo.deliveries)).toEqual([])
+    if (p === untypedItems) expect([...kfp.deliveries.keys()].sort()).toEqual(['is-false', 'is-true'])
   })
 })

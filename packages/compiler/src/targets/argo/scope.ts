@@ -846,18 +846,25 @@ class ScopeBuilder {
     // A value of unknown type may hold 2.5: compared as a float.
     const integral = types.every((t) => t === 'NUMBER_INTEGER')
     const boolean = typed.length > 0 && typed.every((t) => t === 'BOOLEAN')
+    // A value of unknown type against a boolean: KFP's CEL finds it equal only when it holds that
+    // boolean, so both sides compare as text ('true' / 'false'), where parsing the unknown side as
+    // a boolean would make any other text equal to false.
+    const asText = boolean && types.includes('ANY')
     const operand = (s: ValueSourceNode, other: ValueSourceNode): string => {
       if (s.kind === 'constant') {
         const v = s.value
         if (numeric && typeof v === 'number') return exprNumber(v)
+        if (asText && typeof v === 'boolean') return exprLiteral(v ? 'true' : 'false')
         if (boolean && typeof v === 'boolean') return v ? 'true' : 'false'
         // Conditions are written in the raw domain (see dag.ts): values compare as they are.
         return exprLiteral(parameterText(v))
       }
       const value = this.resolve(s, where) ?? constSource('')
+      const untyped = typeOf(s) === 'ANY'
       // A number or a boolean reads the same encoded: a reference to one is not decoded.
-      const ref = b.ref(value, (numeric || boolean) && value.kind === 'atom')
+      const ref = b.ref(value, (numeric || boolean) && !(asText && untyped) && value.kind === 'atom')
       if (numeric) return integral ? `int(${ref})` : `float(${ref})`
+      if (asText) return untyped ? ref : `string(lower(trim(${ref}))=='true')`
       if (boolean) return `(lower(trim(${ref}))=='true')`
       return ref
     }
