@@ -61,10 +61,13 @@ const UNSETTLED: ReadonlySet<string> = new Set(['argo-cf/loops', 'argo-cf/format
  * CEL (Argo once parsed any text as a boolean, so `m` equalled false; found by
  * differential-random.test.ts).
  */
+const flag = component({ name: 'flag', image: 'alpine:3.20', outputs: { b: param.bool() } })
 const untypedItems = pipeline({ name: 'untyped-items', inputs: { mixed: param.list({ default: [true, 'm', false, 'True'] }) } }, (dag, q) => {
+  const produced = dag.task(flag).outputs.b
   dag.forEach(q.mixed, (item) => {
     dag.if(eq(item as never, false), () => void dag.task(show, { v: 'equals false' }, { name: 'is-false' }))
     dag.if(eq(item as never, true), () => void dag.task(show, { v: 'equals true' }, { name: 'is-true' }))
+    dag.if(eq(item as never, produced), () => void dag.task(show, { v: 'equals the output' }, { name: 'is-output' }))
   })
 })
 
@@ -80,6 +83,6 @@ describe('the same values on both targets', () => {
     expect(kfp.deliveries.size).toBeGreaterThan(0)
     expect([kfp.state, argo.phase]).toEqual(kfp.state === 'succeeded' ? ['succeeded', 'Succeeded'] : ['failed', 'Failed'])
     expect(differences(kfp.deliveries, argo.deliveries)).toEqual([])
-    if (p === untypedItems) expect([...kfp.deliveries.keys()].sort()).toEqual(['is-false', 'is-true'])
+    if (p === untypedItems) expect([...kfp.deliveries].map(([task, runs]) => `${task} ×${runs.length}`).sort()).toEqual(['flag ×1', 'is-false ×1', 'is-output ×1', 'is-true ×1'])
   })
 })

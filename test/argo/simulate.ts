@@ -155,6 +155,7 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
     if (Number.isNaN(n)) throw new Error(`float(${String(v)})`)
     return n
   },
+  string: (v) => (typeof v === 'string' ? v : formatGo(v)),
   lower: (v) => String(v).toLowerCase(),
   upper: (v) => String(v).toUpperCase(),
   trim: (v) => String(v).trim(),
