@@ -24,7 +24,7 @@ type Value = unknown
 /** The env of a pod, as the kubelet expands `$(VAR)` with it: a reference that should not expand shows. */
 const POD_ENV = new Map([[LBRACE_ENV, '{'], ['HOME', '/root']])
 
-/** What a component run produces for an output parameter, by the output's declared type (and, for lists, how their items are used). */
+/** What a component run produces for an output parameter (by task, output name and declared spec), the same on both targets. */
 export type OutputValues = (task: string, output: string, spec: IoSpecNode) => Value
 
 /** Per task name: the multiset of what its executions received, each as `input=value` lines. */
