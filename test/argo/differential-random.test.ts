@@ -12,48 +12,18 @@
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
 import type { IoSpecNode } from '@typeflow/dsl'
+import type { Value } from '../../packages/runtime/src/runner/index.ts'
 import { pipelineArb } from '../properties/arbitraries.ts'
-import { differences, runArgo, runKfp } from './differential.ts'
+import { byType, differences, runArgo, runKfp } from './differential.ts'
 
 const enabled = process.env['TYPEFLOW_DIFFERENTIAL'] === '1'
 
 /** Task outputs by type, hostile where text. */
-function outputs(_task: string, _output: string, spec: IoSpecNode): unknown {
-  if (spec.kind !== 'parameter') return null
-  switch (spec.type) {
-    case 'STRING':
-      return 'x{$$(HOME){{workflow.name}}'
-    case 'NUMBER_INTEGER':
-      return 3
-    case 'NUMBER_DOUBLE':
-      return 2.5
-    case 'BOOLEAN':
-      return true
-    case 'STRUCT':
-      return { b: 2, a: 's{', xs: ['p{', '$'] }
-    default:
-      return ['a{', '$']
-  }
-}
+const hostile = byType({ STRING: 'x{$$(HOME){{workflow.name}}', NUMBER_INTEGER: 3, NUMBER_DOUBLE: 2.5, BOOLEAN: true, STRUCT: { b: 2, a: 's{', xs: ['p{', '$'] }, LIST: ['a{', '$'] })
+const outputs = (_task: string, _output: string, spec: IoSpecNode) => hostile(spec)
 
 /** Pipeline parameter values with nothing the kubelet or Argo would read, as `argo submit -p` takes them. */
-function plain(spec: IoSpecNode): unknown {
-  if (spec.kind !== 'parameter') return null
-  switch (spec.type) {
-    case 'STRING':
-      return 'plain text'
-    case 'NUMBER_INTEGER':
-      return 4
-    case 'NUMBER_DOUBLE':
-      return 0.5
-    case 'BOOLEAN':
-      return false
-    case 'STRUCT':
-      return { a: 'q', b: 1, xs: ['r'] }
-    default:
-      return ['m', 'n']
-  }
-}
+const plain = byType({ STRING: 'plain text', NUMBER_INTEGER: 4, NUMBER_DOUBLE: 0.5, BOOLEAN: false, STRUCT: { a: 'q', b: 1, xs: ['r'] }, LIST: ['m', 'n'] })
 
 it.skipIf(!enabled)('random pipelines deliver the same values on both targets (TYPEFLOW_DIFFERENTIAL=1: divergences still open)', async () => {
   const tally = new Map<string, number>()
@@ -61,7 +31,7 @@ it.skipIf(!enabled)('random pipelines deliver the same values on both targets (T
   const found: string[] = []
   await fc.assert(
     fc.asyncProperty(pipelineArb({ argo: true }), async (p) => {
-      const params: Record<string, unknown> = {}
+      const params: Record<string, Value> = {}
       for (const [name, spec] of Object.entries(p.inputs)) if (spec.kind === 'parameter' && spec.default === undefined) params[name] = plain(spec)
       let kfp: Awaited<ReturnType<typeof runKfp>>
       let argo: ReturnType<typeof runArgo>

@@ -7,28 +7,19 @@
 import { describe, expect, it } from 'vitest'
 import type { IoSpecNode } from '@typeflow/dsl'
 import { component, eq, fmt, param, pipeline } from '@typeflow/dsl'
+import type { Value } from '../../packages/runtime/src/runner/index.ts'
 import { controlFlowPipelines } from './control-flow-pipelines.ts'
-import { differences, runArgo, runKfp } from './differential.ts'
+import { byType, differences, runArgo, runKfp } from './differential.ts'
 import { pair, show } from './value-components.ts'
 
-/** Outputs by type: text that Argo, the kubelet and JSON all read, and a struct whose keys are not in order. */
-function outputs(_task: string, output: string, spec: IoSpecNode): unknown {
-  if (spec.kind !== 'parameter') return null
-  switch (spec.type) {
-    case 'STRING':
-      return 'x{ $$(HOME) {{workflow.name}} $'
-    case 'NUMBER_INTEGER':
-      return 3
-    case 'NUMBER_DOUBLE':
-      return 0.75
-    case 'BOOLEAN':
-      return true
-    case 'STRUCT':
-      return { z: 1, a: { '2': 'b{', '10': '$' } }
-    default:
-      if (output === 'rows') return [{ b: 'r{', a: 1 }, { b: '$', a: 2 }]
-      return output === 'items' ? ['p{', '{q', '$', '(HOME)'] : ['a{', '$']
-  }
+/** Text that Argo, the kubelet and JSON all read, and a struct whose keys are not in order. */
+const hostile = byType({ STRING: 'x{ $$(HOME) {{workflow.name}} $', NUMBER_INTEGER: 3, NUMBER_DOUBLE: 0.75, BOOLEAN: true, STRUCT: { z: 1, a: { '2': 'b{', '10': '$' } }, LIST: ['a{', '$'] })
+
+/** Outputs by type, and the two lists the control-flow pipelines iterate by what their items hold. */
+function outputs(_task: string, output: string, spec: IoSpecNode): Value {
+  if (output === 'rows') return [{ b: 'r{', a: 1 }, { b: '$', a: 2 }]
+  if (output === 'items') return ['p{', '{q', '$', '(HOME)']
+  return hostile(spec)
 }
 
 const gen = component({ name: 'gen', image: 'alpine:3.20', outputs: { s: param.string(), items: param.list<string>(), config: param.struct() } })

@@ -8,18 +8,15 @@
  */
 import type { ComponentNode, IoSpecNode, PipelineNode } from '@typeflow/dsl'
 import { componentOutputs } from '@typeflow/dsl'
-import { driverJson } from '@typeflow/dsl/kfp'
 import { emitKfp } from '../../packages/compiler/src/compile.ts'
 import { readBack } from '../../packages/compiler/src/index.ts'
 import type { AnalysedPipeline } from '../../packages/compiler/src/analyse/graph.ts'
 import { argoIoName, RESERVED_PREFIX } from '../../packages/compiler/src/targets/argo/names.ts'
 import { LBRACE_ENV } from '../../packages/compiler/src/targets/argo/text.ts'
-import { LocalStore, pipelineInputValues, Scheduler, withDefaults, type PipelineSpec, type StoredArtifact, type TaskEnvironment } from '../../packages/runtime/src/runner/index.ts'
+import { formatParameter, LocalStore, pipelineInputValues, Scheduler, withDefaults, type PipelineSpec, type StoredArtifact, type TaskEnvironment, type Value } from '../../packages/runtime/src/runner/index.ts'
 import { analysed, compileArgo } from './helpers.ts'
 import { runWorkflow } from './run.ts'
 import { kubeletExpand } from './simulate.ts'
-
-type Value = unknown
 
 /** The env of a pod, as the kubelet expands `$(VAR)` with it: a reference that should not expand shows. */
 const POD_ENV = new Map([[LBRACE_ENV, '{'], ['HOME', '/root']])
@@ -42,12 +39,12 @@ function record(into: Deliveries, task: string, inputs: Readonly<Record<string, 
   else into.set(task, [line])
 }
 
-/** A parameter value as the KFP driver puts it on a command line (and as Argo carries it). */
-function asText(value: Value): string {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value)
-  if (typeof value === 'boolean') return value ? 'true' : 'false'
-  return driverJson(value)
+/**
+ * Values chosen by parameter type (what a test's component outputs, or its pipeline inputs, hold);
+ * `null` for artifacts and final statuses.
+ */
+export function byType(values: Readonly<Record<'STRING' | 'NUMBER_INTEGER' | 'NUMBER_DOUBLE' | 'BOOLEAN' | 'STRUCT' | 'LIST', Value>>): (spec: IoSpecNode) => Value {
+  return (spec) => (spec.kind === 'parameter' && spec.type !== 'TASK_FINAL_STATUS' ? values[spec.type] : null)
 }
 
 /**
@@ -84,7 +81,7 @@ export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, para
     executeLeaf: async (task) => {
       const given = withDefaults(task.component, task.parameters)
       const inputs: Record<string, string> = {}
-      for (const [name, value] of Object.entries(given)) if (task.component.inputDefinitions?.parameters?.[name]) inputs[name] = asText(value)
+      for (const [name, value] of Object.entries(given)) if (task.component.inputDefinitions?.parameters?.[name]) inputs[name] = formatParameter(value)
       record(deliveries, task.name, inputs)
       const parameters: Record<string, Value> = {}
       const artifacts: Record<string, StoredArtifact[]> = {}
@@ -112,7 +109,7 @@ export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: R
   const deliveries: Deliveries = new Map()
   const parameters: Record<string, string> = {}
   // Given as `argo submit -p` gives them: kubelet text, here with nothing to escape in it.
-  for (const [name, value] of Object.entries(params)) parameters[argoIoName(name)] = asText(value)
+  for (const [name, value] of Object.entries(params)) parameters[argoIoName(name)] = formatParameter(value)
   const artifacts: Record<string, string> = {}
   for (const [name, spec] of Object.entries(pipeline.inputs)) if (spec.kind === 'artifact') artifacts[argoIoName(name)] = `inputs/${name}`
   const result = runWorkflow(docs, {
@@ -126,7 +123,7 @@ export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: R
       record(deliveries, run.task, inputs)
       const out: Record<string, string> = {}
       for (const { name } of (templates.get(run.template)?.['outputs']?.['parameters'] ?? []) as { name: string }[]) {
-        if (!name.startsWith(RESERVED_PREFIX)) out[name] = asText(outputs(run.task, name, outputSpecs.get(name)!))
+        if (!name.startsWith(RESERVED_PREFIX)) out[name] = formatParameter(outputs(run.task, name, outputSpecs.get(name)!))
       }
       return out
     },

@@ -100,15 +100,28 @@ export function driverJson(value: unknown): string {
     .join(',')}}`
 }
 
-/** Code point order: unlike UTF-16 units, a character beyond U+FFFF sorts after U+E000–U+FFFF. */
-function compareCodePoints(a: string, b: string): number {
-  const x = [...a]
-  const y = [...b]
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!
-    if (d !== 0) return d
+/**
+ * Compares strings by code point, as Python and Go sort them (and so the KFP SDK and driver):
+ * unlike JavaScript's UTF-16 order, a character beyond U+FFFF sorts after U+E000–U+FFFF.
+ *
+ * @example
+ * ```ts
+ * ['\u{1F600}', '\uFB01'].sort(compareCodePoints) // ['\uFB01', '\u{1F600}']
+ * ```
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i)
+    let y = b.charCodeAt(i)
+    if (x !== y) {
+      // Surrogates (D800–DFFF) encode code points above FFFF: move them after E000–FFFF.
+      if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000
+      if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000
+      return x - y
+    }
   }
-  return x.length - y.length
+  return a.length - b.length
 }
 
 /** Renders one command-line argument as the KFP SDK does (Concat and IfPresent as JSON strings). */

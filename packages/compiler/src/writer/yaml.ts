@@ -29,6 +29,7 @@
 
 import { parseAllDocuments } from 'yaml'
 import type { ScalarTag } from 'yaml'
+import { compareCodePoints } from '@typeflow/dsl/kfp'
 
 /**
  * A number that must be written in float notation, like a Python `float`.
@@ -695,21 +696,6 @@ function hasHighUnit(s: string): boolean {
   return false
 }
 
-function codePointCompare(a: string, b: string): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i)
-    let y = b.charCodeAt(i)
-    if (x !== y) {
-      // Surrogates (D800–DFFF) encode code points above FFFF: move them after E000–FFFF.
-      if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000
-      if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000
-      return x - y
-    }
-  }
-  return a.length - b.length
-}
-
 /** Sorts the first `n` keys by code point, moving each value with its key. */
 function sortEntriesByCodePoint(keys: string[], values: unknown[], n: number): void {
   let byCodePoint = false
@@ -722,13 +708,13 @@ function sortEntriesByCodePoint(keys: string[], values: unknown[], n: number): v
   if (n > 12 || byCodePoint) {
     // Large maps often come sorted already (KFP's components and executors): one pass says so.
     let sorted = true
-    for (let i = 1; i < n && sorted; i++) sorted = byCodePoint ? codePointCompare(keys[i - 1] as string, keys[i] as string) < 0 : (keys[i - 1] as string) < (keys[i] as string)
+    for (let i = 1; i < n && sorted; i++) sorted = byCodePoint ? compareCodePoints(keys[i - 1] as string, keys[i] as string) < 0 : (keys[i - 1] as string) < (keys[i] as string)
     if (sorted) return
     // Without surrogates, UTF-16 order is code point order: the plain comparison is enough.
     const order = Array.from({ length: n }, (_, i) => i)
     const ks = keys.slice(0, n)
     const vs = values.slice(0, n)
-    order.sort(byCodePoint ? (a, b) => codePointCompare(ks[a] as string, ks[b] as string) : (a, b) => ((ks[a] as string) < (ks[b] as string) ? -1 : 1))
+    order.sort(byCodePoint ? (a, b) => compareCodePoints(ks[a] as string, ks[b] as string) : (a, b) => ((ks[a] as string) < (ks[b] as string) ? -1 : 1))
     for (let i = 0; i < n; i++) {
       keys[i] = ks[order[i] as number] as string
       values[i] = vs[order[i] as number]

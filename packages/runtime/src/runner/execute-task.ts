@@ -218,8 +218,17 @@ export function withDefaults(component: ComponentSpec, parameters: Readonly<Reco
   return out
 }
 
-/** Formats a parameter value for a command line, as the KFP driver does. */
-function formatParameter(value: Value | undefined): string {
+/**
+ * Formats a parameter value for a command line, as the KFP driver does: text as it is, whole
+ * numbers without a fraction, lists and structs as {@link driverJson}, nothing for no value.
+ *
+ * @example
+ * ```ts
+ * formatParameter(3) // '3'
+ * formatParameter({ b: 1, a: 2 }) // '{"a":2,"b":1}'
+ * ```
+ */
+export function formatParameter(value: Value | undefined): string {
   if (value === undefined || value === null) return ''
   if (typeof value === 'string') return value
   if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value)

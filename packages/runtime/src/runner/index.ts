@@ -19,6 +19,7 @@ export { Scheduler, retryDelayMs, type CacheScope, type FinalTaskState, type Out
 export {
   detectContainerRuntime,
   executeLeaf,
+  formatParameter,
   functionCommandStart,
   isFunctionComponent,
   resolveCommandLine,
