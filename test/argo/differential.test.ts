@@ -40,12 +40,11 @@ const handWritten = pipeline(
 )
 
 /**
- * Control-flow pipelines where the two runs differ for reasons not settled here (session 23):
- * - a fan-in across nested loops is a list of lists on Argo and a flat list on the local runner;
- * - placeholders inside a list or struct constant (`{"n": <a task output>}`) are left unresolved
- *   by the local runner, and what the KFP backend's driver does with them is not verified.
+ * Control-flow pipelines where the two runs differ for reasons not settled here: placeholders
+ * inside a list or struct constant (`{"n": <a task output>}`) are left unresolved by the local
+ * runner, and what the KFP backend's driver does with them is not verified.
  */
-const UNSETTLED: ReadonlySet<string> = new Set(['argo-cf/loops', 'argo-cf/formats'])
+const UNSETTLED: ReadonlySet<string> = new Set(['argo-cf/formats'])
 
 /**
  * Items of unknown type compared with booleans: equal only to the boolean they hold, as in KFP's
@@ -62,10 +61,25 @@ const untypedItems = pipeline({ name: 'untyped-items', inputs: { mixed: param.li
   })
 })
 
+/**
+ * A nested pipeline's input default, not passed by its caller, is what its member receives (the
+ * KFP DAG driver fills it in); the member's own default does not apply. The local runner once
+ * gave the member its own default (found by differential-random.test.ts).
+ */
+const takeFlag = component({ name: 'take-flag', image: 'alpine:3.20', inputs: { flag: param.bool({ optional: true, default: true }), n: param.int({ default: 1 }) } })
+const withDefaults = pipeline({ name: 'with-defaults', inputs: { flag: param.bool({ optional: true, default: false }), n: param.int({ default: 2 }) } }, (dag, q) => {
+  dag.task(takeFlag, { flag: q.flag, n: q.n })
+})
+const nestedDefaults = pipeline({ name: 'nested-defaults' }, (dag) => {
+  dag.task(withDefaults, {}, { name: 'inner' })
+  dag.forEach([1], () => void dag.task(withDefaults, {}, { name: 'in-loop' }))
+})
+
 describe('the same values on both targets', () => {
   const cases = [
     { name: 'side-by-side', pipeline: handWritten },
     { name: 'untyped-items', pipeline: untypedItems },
+    { name: 'nested-defaults', pipeline: nestedDefaults },
     ...controlFlowPipelines.filter((c) => !UNSETTLED.has(c.name)),
   ]
   it.each(cases)('$name', async ({ pipeline: p }) => {
@@ -74,6 +88,7 @@ describe('the same values on both targets', () => {
     expect(kfp.deliveries.size).toBeGreaterThan(0)
     expect([kfp.state, argo.phase]).toEqual(kfp.state === 'succeeded' ? ['succeeded', 'Succeeded'] : ['failed', 'Failed'])
     expect(differences(kfp.deliveries, argo.deliveries)).toEqual([])
+    if (p === nestedDefaults) expect(kfp.deliveries.get('take-flag')).toEqual(['flag="false" n="2"', 'flag="false" n="2"'])
     if (p === untypedItems) expect([...kfp.deliveries].map(([task, runs]) => `${task} ×${runs.length}`).sort()).toEqual(['flag ×1', 'is-false ×1', 'is-output ×1', 'is-true ×1'])
   })
 })

@@ -60,7 +60,7 @@ function outputSpecsByName(graph: AnalysedPipeline, into = new Map<string, IoSpe
 }
 
 /** The KFP side: the scheduler on the emitted IR, with executions answered by `outputs`. */
-export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}): Promise<{ state: string; deliveries: Deliveries; records: readonly unknown[] }> {
+export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}): Promise<{ state: string; error?: string; deliveries: Deliveries; records: readonly unknown[] }> {
   const graph = analysed(pipeline)
   const spec = readBack(emitKfp(graph)[0]) as PipelineSpec
   const outputSpecs = outputSpecsByName(graph)
@@ -97,7 +97,7 @@ export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, para
   // The runner's own reading of pipeline inputs, but for input artifacts, which it cannot take from a user yet.
   const withoutArtifacts = { ...spec, root: { ...spec.root, inputDefinitions: { ...spec.root.inputDefinitions, artifacts: {} } } }
   const outcome = await scheduler.run({ parameters: pipelineInputValues(withoutArtifacts, params), artifacts }, undefined)
-  return { state: outcome.state, deliveries, records: scheduler.records() }
+  return { state: outcome.state, ...(outcome.error !== undefined && { error: outcome.error }), deliveries, records: scheduler.records() }
 }
 
 /** The Argo side: the simulated run of the emitted manifests, containers answered by `outputs`. */

@@ -699,6 +699,8 @@ interface Avail {
   readonly untyped: boolean
   /** For struct fields: the type the generator treats them as (the compiler does not know it). */
   readonly hint?: UsableParameterType
+  /** For fan-ins of lists or structs (a list of lists across nested loops): what a loop over it gets. */
+  readonly itemHint?: 'LIST' | 'STRUCT'
 }
 
 /** Fields of struct items, and the types the generator uses them as. */
@@ -712,6 +714,8 @@ interface Collectible {
   readonly task: string
   readonly output: string
   readonly spec: IoSpecNode
+  /** Loops it has been collected through so far: past one, its fan-in is a list of lists. */
+  readonly loops: number
 }
 
 interface Scope {
@@ -848,7 +852,7 @@ function addTaskOutputs(scope: Scope, task: TaskNode): void {
   for (const [output, spec] of Object.entries(componentOutputs(task.component))) {
     scope.visible.push({ source: { kind: 'taskOutput', task: task.name, output }, spec, untyped: false })
     // A list output is not collected (a fan-in of lists of artifacts is not a thing either target has).
-    if (!(spec.kind === 'artifact' && spec.isList)) scope.collectible.push({ task: task.name, output, spec })
+    if (!(spec.kind === 'artifact' && spec.isList)) scope.collectible.push({ task: task.name, output, spec, loops: 0 })
   }
   scope.siblings.push(task.name)
 }
@@ -1156,10 +1160,15 @@ function buildLoop(b: Builder, scope: Scope, choice: LoopChoice): LoopNode {
   } else if (from === 1) {
     id = `for-loop-${b.next()}`
     items = { kind: 'values', from: chosenList!.source }
-    const declared = choice.declared === null ? undefined : pick(DECLARED_ITEM_TYPES, choice.declared)
+    const declared = choice.declared === null || chosenList!.itemHint !== undefined ? undefined : pick(DECLARED_ITEM_TYPES, choice.declared)
     itemSpec = { kind: 'parameter', type: declared ?? 'STRING', optional: false }
-    itemAvails.push({ source: { kind: 'loopItem', loop: id }, spec: itemSpec, untyped: declared === undefined })
-    if (declared === undefined && choice.index % 2 === 1) itemAvails.push(...fieldAvails(id))
+    if (chosenList!.itemHint !== undefined) {
+      itemAvails.push({ source: { kind: 'loopItem', loop: id }, spec: itemSpec, untyped: declared === undefined, hint: chosenList!.itemHint })
+      if (chosenList!.itemHint === 'STRUCT' && choice.index % 2 === 1) itemAvails.push(...fieldAvails(id))
+    } else {
+      itemAvails.push({ source: { kind: 'loopItem', loop: id }, spec: itemSpec, untyped: declared === undefined })
+      if (declared === undefined && choice.index % 2 === 1) itemAvails.push(...fieldAvails(id))
+    }
   } else {
     id = `for-loop-${b.next()}`
     let source: ValueSourceNode
@@ -1182,8 +1191,9 @@ function buildLoop(b: Builder, scope: Scope, choice: LoopChoice): LoopNode {
   for (const c of inner.collectible) {
     if (c.spec.kind === 'artifact' && b.options.argo) continue
     const spec: IoSpecNode = c.spec.kind === 'artifact' ? { ...c.spec, isList: true } : { kind: 'parameter', type: 'LIST', optional: false }
-    scope.visible.push({ source: { kind: 'collected', task: c.task, output: c.output }, spec, untyped: false })
-    scope.collectible.push(c)
+    const itemHint = c.spec.kind !== 'parameter' ? undefined : c.loops > 0 ? 'LIST' : c.spec.type === 'LIST' || c.spec.type === 'STRUCT' ? c.spec.type : undefined
+    scope.visible.push({ source: { kind: 'collected', task: c.task, output: c.output }, spec, untyped: false, ...(itemHint && { itemHint }) })
+    scope.collectible.push({ ...c, loops: c.loops + 1 })
   }
   return {
     kind: 'loop',

@@ -85,7 +85,7 @@ describe('scheduler on hand-written IR', () => {
     expect(status).toEqual({ state: 'FAILED', pipelineJobResourceName: 'run-1', pipelineTaskName: 'c', error: { message: expect.stringContaining('cannot be evaluated') } })
     // Parallelism 1: the iterations run in order; their outputs are collected in item order.
     expect(seen.filter((t) => t.name === 'inner').map((t) => t.parameters['x'])).toEqual([1, 2, 3])
-    expect(outcome.parameters.get('ys')).toEqual({ value: [10, 20, 30], collected: true })
+    expect(outcome.parameters.get('ys')).toEqual([10, 20, 30])
   })
 })
 

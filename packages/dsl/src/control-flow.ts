@@ -75,7 +75,8 @@ export type Collected<R> = R extends ArtifactRef<infer S, false> ? ArtifactRef<S
 
 /**
  * Fan-in: reads every value a task inside a `dag.forEach` produced, as a list, after the loop
- * (KFP `dsl.Collected`).
+ * (KFP `dsl.Collected`). Across nested loops a parameter becomes a list of lists, one level per
+ * loop (artifacts stay one flat list); the static type shows one level.
  *
  * @example
  * ```ts

@@ -40,6 +40,9 @@ import type { SourceLocation } from './ir.ts'
  * - `W_ARGO_SKIPPED_FAN_IN` (Argo target) a fan-in collects a task that runs under a condition
  *   inside the loop: KFP leaves out the iterations that skipped it, Argo cannot (its value is
  *   empty there, or the run waits on it, depending on the Argo version)
+ * - `W_OPTIONAL_WITHOUT_VALUE` a pipeline input that is optional without a default is read where
+ *   a value is needed (a required input, a loop's list, a condition): when a run leaves it out,
+ *   KFP fails there and Argo passes `''`
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'
@@ -71,6 +74,7 @@ export type DiagnosticCode =
   | 'W_ONEOF_NOT_EXHAUSTIVE'
   | 'W_CACHING_NOT_INHERITED'
   | 'W_ARGO_SKIPPED_FAN_IN'
+  | 'W_OPTIONAL_WITHOUT_VALUE'
 
 /** A problem found in a pipeline: data, so tools can filter, format and test it. */
 export interface Diagnostic {

@@ -264,9 +264,7 @@ export async function runPipeline(pipeline: PipelineNode, options: RunOptions = 
   store.writeRunRecord(runId, { runId, pipeline: spec.pipelineInfo.name, status: 'running', startedAt: new Date(started).toISOString(), params })
   const outcome = await scheduler.run({ parameters: params, artifacts: {} }, cacheScope(compiled.analysed, params))
 
-  const outputs: Record<string, Value | readonly StoredArtifact[]> = {}
-  for (const [name, value] of outcome.parameters) outputs[name] = value.value
-  for (const [name, value] of outcome.artifacts) outputs[name] = value.value
+  const outputs: Record<string, Value | readonly StoredArtifact[]> = { ...Object.fromEntries(outcome.parameters), ...Object.fromEntries(outcome.artifacts) }
   const tasks = scheduler.records()
   const failed = outcome.state === 'failed' || tasks.some((t) => t.state === 'failed')
   const result: RunResult = {

@@ -10,7 +10,7 @@
  * - Group tasks: `triggerPolicy.condition` (CEL) is evaluated on the group task's resolved
  *   inputs; a false condition marks its subtree "not-triggered". `parameterIterator` /
  *   `artifactIterator` expand into iterations, at most `iteratorPolicy.parallelismLimit` at a
- *   time; their outputs are collected into lists (flattened through nested loops). DAG outputs
+ *   time; their outputs are collected into lists (a parameter across nested loops into a list of lists). DAG outputs
  *   resolve `valueFromParameter`, `valueFromOneof` and `artifactSelectors` (the first branch that
  *   produced a value wins). Nested pipelines are DAGs with their own cache-key scope.
  * - A `taskFinalStatus` input receives `{state, pipelineJobResourceName, pipelineTaskName, error}`.
@@ -109,18 +109,12 @@ export interface ResolvedInputs {
   readonly artifacts: Readonly<Record<string, readonly StoredArtifact[]>>
 }
 
-interface OutputValue<T> {
-  readonly value: T
-  /** Collected by a loop (a list to flatten when collected again). */
-  readonly collected: boolean
-}
-
 /** What a task (leaf or group) left for its consumers. */
 export interface Outcome {
   readonly state: 'succeeded' | 'failed' | 'skipped' | 'not-triggered'
   readonly error?: string
-  readonly parameters: ReadonlyMap<string, OutputValue<Value>>
-  readonly artifacts: ReadonlyMap<string, OutputValue<readonly StoredArtifact[]>>
+  readonly parameters: ReadonlyMap<string, Value>
+  readonly artifacts: ReadonlyMap<string, readonly StoredArtifact[]>
 }
 
 interface Context {
@@ -436,7 +430,7 @@ export class Scheduler {
         value = parent.parameters[source.componentInputParameter]
       } else if (source.taskOutputParameter) {
         const { producerTask, outputParameterKey } = source.taskOutputParameter
-        value = upstream.get(producerTask)?.parameters.get(outputParameterKey)?.value
+        value = upstream.get(producerTask)?.parameters.get(outputParameterKey)
       } else if (source.taskFinalStatus) {
         const producer = source.taskFinalStatus.producerTask
         const outcome = upstream.get(producer)
@@ -471,7 +465,7 @@ export class Scheduler {
       if (source.componentInputArtifact !== undefined) list = parent.artifacts[source.componentInputArtifact]
       else if (source.taskOutputArtifact) {
         const { producerTask, outputArtifactKey } = source.taskOutputArtifact
-        list = upstream.get(producerTask)?.artifacts.get(outputArtifactKey)?.value
+        list = upstream.get(producerTask)?.artifacts.get(outputArtifactKey)
       }
       if (list !== undefined) artifacts[input] = list
     }
@@ -497,7 +491,14 @@ export class Scheduler {
     }
   }
 
-  private async runGroup(name: string, spec: TaskSpec, component: ComponentSpec, inputs: ResolvedInputs, ctx: Context): Promise<Outcome> {
+  private async runGroup(name: string, spec: TaskSpec, component: ComponentSpec, given: ResolvedInputs, ctx: Context): Promise<Outcome> {
+    // As the KFP DAG driver does, an input left out (or null) takes its default: a nested
+    // pipeline's input default reaches its members.
+    const inputs = { ...given, parameters: { ...given.parameters } }
+    for (const [input, definition] of Object.entries(component.inputDefinitions?.parameters ?? {})) {
+      const value = inputs.parameters[input]
+      if ((value === undefined || value === null) && definition.defaultValue !== undefined && definition.defaultValue !== null) inputs.parameters[input] = definition.defaultValue
+    }
     if (spec.parameterIterator || spec.artifactIterator) return this.runLoop(name, spec, component, inputs, ctx)
     const scope = ctx.scope?.enter(name, inputs)
     const fresh = ctx.scope?.isPipeline(name) ?? false
@@ -551,23 +552,24 @@ export class Scheduler {
         }),
       ),
     )
-    // Fan-in: every declared output becomes a list over the iterations that produced it.
-    const parameters = new Map<string, OutputValue<Value>>()
-    const artifacts = new Map<string, OutputValue<readonly StoredArtifact[]>>()
+    // Fan-in: every declared output becomes a list over the iterations that produced it. As in
+    // the KFP backend, a parameter collected across nested loops is a list of lists (each outer
+    // iteration contributes its inner list as one item), while artifact lists stay flat: IR has
+    // no list of artifact lists.
+    const parameters = new Map<string, Value>()
+    const artifacts = new Map<string, readonly StoredArtifact[]>()
     for (const key of Object.keys(component.outputDefinitions?.parameters ?? {})) {
       const values: Value[] = []
       for (const result of results) {
-        const v = result.parameters.get(key)
-        if (!v) continue
-        if (v.collected && Array.isArray(v.value)) values.push(...v.value)
-        else values.push(v.value)
+        const value = result.parameters.get(key)
+        if (value !== undefined) values.push(value)
       }
-      parameters.set(key, { value: values, collected: true })
+      parameters.set(key, values)
     }
     for (const key of Object.keys(component.outputDefinitions?.artifacts ?? {})) {
       const list: StoredArtifact[] = []
-      for (const result of results) list.push(...(result.artifacts.get(key)?.value ?? []))
-      artifacts.set(key, { value: list, collected: true })
+      for (const result of results) list.push(...(result.artifacts.get(key) ?? []))
+      artifacts.set(key, list)
     }
     const failed = results.map((r, i) => [r, i] as const).filter(([r]) => r.state === 'failed')
     return {
@@ -670,8 +672,8 @@ function withInputs(base: string, inputs: ResolvedInputs): string {
 function outcomeFromOutputs(outputs: TaskOutputs): Outcome {
   return {
     state: 'succeeded',
-    parameters: new Map(Object.entries(outputs.parameters).map(([k, v]) => [k, { value: v, collected: false }])),
-    artifacts: new Map(Object.entries(outputs.artifacts).map(([k, v]) => [k, { value: v, collected: false }])),
+    parameters: new Map(Object.entries(outputs.parameters)),
+    artifacts: new Map(Object.entries(outputs.artifacts)),
   }
 }
 
@@ -681,8 +683,8 @@ function sortedTasks(dag: DagSpec | undefined): [string, TaskSpec][] {
 
 /** A DAG's outputs from its members' outcomes; the first selector with a value wins (oneOf). */
 function dagOutputs(dag: DagSpec | undefined, results: ReadonlyMap<string, Outcome>): Pick<Outcome, 'parameters' | 'artifacts'> {
-  const parameters = new Map<string, OutputValue<Value>>()
-  const artifacts = new Map<string, OutputValue<readonly StoredArtifact[]>>()
+  const parameters = new Map<string, Value>()
+  const artifacts = new Map<string, readonly StoredArtifact[]>()
   const usable = (producer: string) => {
     const outcome = results.get(producer)
     return outcome && outcome.state === 'succeeded' ? outcome : undefined
@@ -691,7 +693,7 @@ function dagOutputs(dag: DagSpec | undefined, results: ReadonlyMap<string, Outco
     const selectors = spec.valueFromParameter ? [spec.valueFromParameter] : (spec.valueFromOneof?.parameterSelectors ?? [])
     for (const selector of selectors) {
       const value = usable(selector.producerSubtask)?.parameters.get(selector.outputParameterKey)
-      if (value) {
+      if (value !== undefined) {
         parameters.set(key, value)
         break
       }
@@ -700,7 +702,7 @@ function dagOutputs(dag: DagSpec | undefined, results: ReadonlyMap<string, Outco
   for (const [key, spec] of Object.entries(dag?.outputs?.artifacts ?? {})) {
     for (const selector of spec.artifactSelectors) {
       const value = usable(selector.producerSubtask)?.artifacts.get(selector.outputArtifactKey)
-      if (value) {
+      if (value !== undefined) {
         artifacts.set(key, value)
         break
       }
