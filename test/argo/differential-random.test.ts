@@ -1,20 +1,25 @@
 /**
  * The differential test of differential.test.ts on random pipelines (the property generator,
- * Argo-expressible ones). Not run by default. It found an item of unknown type compared with a
- * boolean reading as `false` on Argo whatever it held (fixed), a fan-in of a task some iterations
- * skip (`W_ARGO_SKIPPED_FAN_IN`), and a fan-in across nested loops flat on the local runner
- * (fixed: a list of lists, as on the KFP backend and Argo). Run it with
- * `TYPEFLOW_DIFFERENTIAL=1 pnpm vitest run test/argo/differential-random.test.ts` (and
- * `TYPEFLOW_SEED`, `TYPEFLOW_RUNS`) to investigate; it prints each divergence with its pipeline.
+ * Argo-expressible ones), as a property: fixed seed and bounded runs in CI, many more with
+ * `TYPEFLOW_DEEP=1`; `TYPEFLOW_SEED` replays another seed. Each pipeline that breaks it fails on
+ * its own, so fast-check shrinks it to a small counterexample.
+ *
+ * It has found: an item of unknown type compared with a boolean reading as `false` on Argo
+ * whatever it held; a fan-in of a task some iterations skip (`W_ARGO_SKIPPED_FAN_IN`); a fan-in
+ * across nested loops flat on the local runner (a list of lists, as on the KFP backend and
+ * Argo); a nested pipeline's input default not reaching its members on the local runner; an
+ * optional input without a default failing on KFP and passing '' on Argo
+ * (`W_OPTIONAL_WITHOUT_VALUE`).
  */
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
-import type { IoSpecNode } from '@typeflow/dsl'
+import { compile } from '@typeflow/compiler'
+import type { IoSpecNode, PipelineNode } from '@typeflow/dsl'
+import type { AnalysedPipeline } from '../../packages/compiler/src/analyse/graph.ts'
 import type { Value } from '../../packages/runtime/src/runner/index.ts'
 import { pipelineArb } from '../properties/arbitraries.ts'
-import { byType, differences, runArgo, runKfp } from './differential.ts'
-
-const enabled = process.env['TYPEFLOW_DIFFERENTIAL'] === '1'
+import { checkAsync, runs, TIMEOUT } from '../properties/harness.ts'
+import { byType, type Deliveries, differences, runArgo, runKfp } from './differential.ts'
 
 /** Task outputs by type, hostile where text. */
 const hostile = byType({ STRING: 'x{$$(HOME){{workflow.name}}', NUMBER_INTEGER: 3, NUMBER_DOUBLE: 2.5, BOOLEAN: true, STRUCT: { b: 2, a: 's{', xs: ['p{', '$'] }, LIST: ['a{', '$'] })
@@ -23,34 +28,130 @@ const outputs = (_task: string, _output: string, spec: IoSpecNode) => hostile(sp
 /** Pipeline parameter values with nothing the kubelet or Argo would read, as `argo submit -p` takes them. */
 const plain = byType({ STRING: 'plain text', NUMBER_INTEGER: 4, NUMBER_DOUBLE: 0.5, BOOLEAN: false, STRUCT: { a: 'q', b: 1, xs: ['r'] }, LIST: ['m', 'n'] })
 
-it.skipIf(!enabled)('random pipelines deliver the same values on both targets (TYPEFLOW_DIFFERENTIAL=1: divergences still open)', async () => {
+/**
+ * KFP failures of values that do not fit how the generated pipeline reads them: the generator
+ * types what it iterates and compares by use, and the fixed values above cannot fit every use (a
+ * field read of a string item, a list compared with a list). The local runner's CEL and JSON
+ * reading refuse them, as the KFP driver would; the Argo simulator passes the unresolved text on,
+ * and what a real controller does there is not verified here.
+ */
+const VALUES_DO_NOT_FIT = /parseJson\(\)|is not valid JSON|needs a list to iterate|list index must be|no such key|cannot compare|cannot read "/
+
+/**
+ * A `null` in a constant list: the local runner gives a loop item `null` to no input; the KFP
+ * driver turns it into '' for a string input (and fails others); what Argo hands on for a JSON
+ * `null` item is not verified here. Not compared.
+ */
+const NULL_ITEM = /[[,]\s*null\s*[\],]/
+
+/** Lists for list inputs a loop iterates with a declared item type, by that type. */
+const PLAIN_LISTS: Readonly<Record<string, Value>> = { NUMBER_INTEGER: [4, 5], NUMBER_DOUBLE: [0.5, 1.5], BOOLEAN: [false, true] }
+
+/** The declared item type of every pipeline input a loop iterates directly. */
+function iteratedInputItemTypes(p: PipelineNode): Map<string, string> {
+  const types = new Map<string, string>()
+  const result = compile(p, { targets: ['kfp'] })
+  if (!result.ok) return types
+  for (const group of result.analysed.groups.values()) {
+    const node = group.node
+    if (node.kind === 'loop' && node.items.kind === 'values' && node.items.from.kind === 'pipelineInput' && node.itemSpec.kind === 'parameter') types.set(node.items.from.name, node.itemSpec.type)
+  }
+  return types
+}
+
+/** Deliveries with every whole value that is a number written one way. */
+function numbersRead(deliveries: Deliveries): Deliveries {
+  const number = /="(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"/g
+  return new Map([...deliveries].map(([task, runs]) => [task, runs.map((run) => run.replace(number, (_, n: string) => `="${Number(n)}"`))]))
+}
+
+/** A difference where KFP delivered `[]` and Argo an unresolved reference to a loop's outputs. */
+const EMPTY_LOOP_FAN_IN = /: KFP .*\[\].* \/ Argo .*outputs\.parameters/
+
+/** A difference where Argo delivered an unresolved reference to a task's outputs. */
+const UNRESOLVED = / \/ Argo .*outputs\.parameters/
+
+/** The runner's failure of a task reading an output its producer did not produce; group 1 is the task. */
+const MISSING_OUTPUT = /(?:^|: )([^:\s]+): input "[^"]+" has no value \(its producer did not produce one\)$/
+
+/**
+ * Tasks that run whatever their upstream did (exit tasks, `ignoreUpstreamFailure`), nested
+ * pipelines included. Reading the output of a task that did not run, they fail on KFP and get an
+ * empty or unresolved value on Argo (docs/guides/argo.md).
+ */
+function runsWhateverUpstreamDid(p: PipelineNode): Set<string> {
+  const names = new Set<string>()
+  const result = compile(p, { targets: ['kfp'] })
+  const visit = (graph: AnalysedPipeline) => {
+    for (const task of graph.tasks.values()) {
+      if (task.isExitTask || task.node.ignoreUpstreamFailure === true) names.add(task.name)
+      if (task.child) visit(task.child)
+    }
+  }
+  if (result.ok) visit(result.analysed)
+  return names
+}
+
+function warns(p: PipelineNode, code: string): boolean {
+  const result = compile(p, { targets: ['kfp', 'argo'] })
+  return result.ok && result.warnings.some((w) => w.code === code)
+}
+
+it('random pipelines deliver the same values to every execution on both targets', async () => {
   const tally = new Map<string, number>()
   const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1)
-  const found: string[] = []
-  await fc.assert(
-    fc.asyncProperty(pipelineArb({ argo: true }), async (p) => {
+  await checkAsync(
+    'the same values on both targets',
+    pipelineArb({ argo: true }),
+    async (p) => {
       const params: Record<string, Value> = {}
       // Lists even where a default exists: a loop over an empty list differs by design (its fan-in
       // is [] on KFP and unresolved on Argo; docs/guides/argo.md).
-      for (const [name, spec] of Object.entries(p.inputs)) if (spec.kind === 'parameter' && (spec.default === undefined || spec.type === 'LIST')) params[name] = plain(spec)
+      const itemTypes = iteratedInputItemTypes(p)
+      for (const [name, spec] of Object.entries(p.inputs)) {
+        if (spec.kind === 'parameter' && (spec.default === undefined || spec.type === 'LIST')) params[name] = PLAIN_LISTS[itemTypes.get(name) ?? ''] ?? plain(spec)
+      }
       let kfp: Awaited<ReturnType<typeof runKfp>>
       let argo: ReturnType<typeof runArgo>
       try {
         kfp = await runKfp(p, outputs, params)
         argo = runArgo(p, outputs, params)
       } catch (error) {
-        // Values that do not fit how the pipeline reads them (an item compared with a number, a
-        // string iterated): not the targets' disagreement.
-        count(`not run: ${(error as Error).message.slice(0, 50)}`)
+        // Values that do not fit how the pipeline reads them before anything runs (an item
+        // compared with a number, a string iterated).
+        count('not run: the values do not fit')
         return
       }
-      count(`KFP ${kfp.state}${kfp.error ? ` (${kfp.error.replace(/^(?:[^:]+: )*/, '').slice(0, 40)})` : ''}, Argo ${argo.phase}`)
-      if (kfp.state !== 'succeeded' || argo.phase !== 'Succeeded') return
-      const different = differences(kfp.deliveries, argo.deliveries)
-      if (different.length > 0) found.push(`${fc.stringify(p)}\n${different.join('\n')}`)
-    }),
-    { seed: Number(process.env['TYPEFLOW_SEED'] ?? 3), numRuns: Number(process.env['TYPEFLOW_RUNS'] ?? 200) },
+      if (kfp.state === 'succeeded' && argo.phase === 'Succeeded') {
+        count('both succeeded')
+        const different = differences(kfp.deliveries, argo.deliveries)
+        // A fan-in of a task some iterations skip: Argo cannot leave them out, and the compile says so.
+        if (different.length > 0 && warns(p, 'W_ARGO_SKIPPED_FAN_IN')) count('a skipped fan-in (warned)')
+        // A fan-in of a loop that ran no iteration (a constant `[]` passed on): documented.
+        else if (different.length > 0 && different.every((line) => EMPTY_LOOP_FAN_IN.test(line))) count('an empty loop fan-in (documented)')
+        // A number item below 1e-6 or from 1e21 up: Argo hands it on in exponent form (documented).
+        else if (different.length > 0 && differences(numbersRead(kfp.deliveries), numbersRead(argo.deliveries)).length === 0) count('an extreme number item written differently (documented)')
+        // A task run whatever its upstream did, reading an output not produced: KFP gives the input's
+        // default, Argo the unresolved reference (documented).
+        else if (different.length > 0 && different.every((line) => UNRESOLVED.test(line) && runsWhateverUpstreamDid(p).has(line.slice(0, line.indexOf(':'))))) count('a task run after a skip reads a missing output (documented)')
+        else expect(different).toEqual([])
+      } else if (kfp.state === 'failed' && argo.phase === 'Succeeded') {
+        const error = kfp.error ?? ''
+        if (VALUES_DO_NOT_FIT.test(error)) count('KFP failed: the values do not fit')
+        else if (NULL_ITEM.test(fc.stringify(p)) && error.includes('has no value')) count('KFP failed: a null item')
+        else if (runsWhateverUpstreamDid(p).has(MISSING_OUTPUT.exec(error)?.[1] ?? '')) count('KFP failed: a task run after a skip reads a missing output (documented)')
+        else {
+          // An input left without a value: the compile says so.
+          count('KFP failed on an input without a value (warned)')
+          expect(warns(p, 'W_OPTIONAL_WITHOUT_VALUE'), error).toBe(true)
+        }
+      } else {
+        count(`KFP ${kfp.state}, Argo ${argo.phase}`)
+        expect([kfp.state, argo.phase], kfp.error).toEqual(['failed', 'Failed'])
+      }
+    },
+    runs(150, 1500),
   )
-  console.log(`differential on random pipelines: ${JSON.stringify([...tally])}\n${found.join('\n=====\n')}`)
-  expect(found).toEqual([])
-}, 600_000)
+  console.log(`differential on random pipelines: ${JSON.stringify([...tally].sort())}`)
+  expect(tally.get('both succeeded') ?? 0).toBeGreaterThan(100)
+}, TIMEOUT)

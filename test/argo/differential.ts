@@ -51,10 +51,17 @@ export function byType(values: Readonly<Record<'STRING' | 'NUMBER_INTEGER' | 'NU
  * Output specs by output name, over every component of every pipeline (nested ones too). Task
  * names repeat across nested pipelines; the test pipelines give outputs of one name one type.
  */
-function outputSpecsByName(graph: AnalysedPipeline, into = new Map<string, IoSpecNode>()): Map<string, IoSpecNode> {
+/**
+ * The declared type of every task's outputs, keyed by task and output name (a task name can recur
+ * in nested pipelines; the first declaration wins there).
+ */
+function outputSpecsOf(graph: AnalysedPipeline, into = new Map<string, IoSpecNode>()): Map<string, IoSpecNode> {
   for (const task of graph.tasks.values()) {
-    for (const [name, spec] of Object.entries(componentOutputs(task.node.component as ComponentNode))) if (!into.has(name)) into.set(name, spec)
-    if (task.child) outputSpecsByName(task.child, into)
+    for (const [name, spec] of Object.entries(componentOutputs(task.node.component as ComponentNode))) {
+      const key = `${task.name}\u0000${name}`
+      if (!into.has(key)) into.set(key, spec)
+    }
+    if (task.child) outputSpecsOf(task.child, into)
   }
   return into
 }
@@ -63,7 +70,7 @@ function outputSpecsByName(graph: AnalysedPipeline, into = new Map<string, IoSpe
 export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}): Promise<{ state: string; error?: string; deliveries: Deliveries; records: readonly unknown[] }> {
   const graph = analysed(pipeline)
   const spec = readBack(emitKfp(graph)[0]) as PipelineSpec
-  const outputSpecs = outputSpecsByName(graph)
+  const outputSpecs = outputSpecsOf(graph)
   const deliveries: Deliveries = new Map()
   const environment: TaskEnvironment = {
     store: new LocalStore('/nonexistent'),
@@ -85,7 +92,7 @@ export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, para
       record(deliveries, task.name, inputs)
       const parameters: Record<string, Value> = {}
       const artifacts: Record<string, StoredArtifact[]> = {}
-      for (const name of Object.keys(task.component.outputDefinitions?.parameters ?? {})) parameters[name] = outputs(task.name, name, outputSpecs.get(name)!) as never
+      for (const name of Object.keys(task.component.outputDefinitions?.parameters ?? {})) parameters[name] = outputs(task.name, name, outputSpecs.get(`${task.name}\u0000${name}`)!) as never
       for (const [name, definition] of Object.entries(task.component.outputDefinitions?.artifacts ?? {})) {
         artifacts[name] = [{ name, uri: `minio://typeflow/${task.path}/${name}`, type: { schemaTitle: definition.artifactType?.schemaTitle ?? 'system.Artifact' }, metadata: {} }]
       }
@@ -102,7 +109,7 @@ export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, para
 
 /** The Argo side: the simulated run of the emitted manifests, containers answered by `outputs`. */
 export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}, passes = 2): { phase: string; deliveries: Deliveries } {
-  const outputSpecs = outputSpecsByName(analysed(pipeline))
+  const outputSpecs = outputSpecsOf(analysed(pipeline))
   const docs = compileArgo(pipeline)
   const templates = new Map<string, Record<string, any>>()
   for (const d of docs as Record<string, any>[]) for (const t of (d['kind'] === 'CronWorkflow' ? d['spec']['workflowSpec'] : d['spec'])['templates']) templates.set(t['name'], t)
@@ -123,7 +130,7 @@ export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: R
       record(deliveries, run.task, inputs)
       const out: Record<string, string> = {}
       for (const { name } of (templates.get(run.template)?.['outputs']?.['parameters'] ?? []) as { name: string }[]) {
-        if (!name.startsWith(RESERVED_PREFIX)) out[name] = formatParameter(outputs(run.task, name, outputSpecs.get(name)!))
+        if (!name.startsWith(RESERVED_PREFIX)) out[name] = formatParameter(outputs(run.task, name, outputSpecs.get(`${run.task}\u0000${name}`)!))
       }
       return out
     },

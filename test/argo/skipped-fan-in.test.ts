@@ -40,6 +40,20 @@ describe('a fan-in of a task some iterations skip', () => {
     expect(warnings(fanIn(true), ['kfp'])).toEqual([])
   })
 
+  it('warns when the task waits for a condition in the loop (it is skipped with it), found by the random differential', () => {
+    const first = component({ name: 'first', image: 'alpine:3.20' })
+    const p = pipeline({ name: 'waits', inputs: { n: param.int({ default: 1 }) } }, (dag, q) => {
+      let pushed: { outputs: { r: unknown } } | undefined
+      dag.forEach([1, 2], () => {
+        let guarded: unknown
+        dag.if(eq(q.n, 2), () => void (guarded = dag.task(first)))
+        pushed = dag.task(push, {}, { after: [guarded as never] })
+      })
+      dag.task(gather, { value: collected(pushed!.outputs.r as never) as never })
+    })
+    expect(warnings(p, ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "push\.r" over a loop, but "push" runs under condition-3 inside it, or waits for it:/)])
+  })
+
   it('says nothing when the condition is around the loop: every iteration runs the task or none', () => {
     expect(warnings(fanIn(false), ['kfp', 'argo'])).toEqual([])
   })

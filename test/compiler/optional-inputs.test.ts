@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { compile } from '@typeflow/compiler'
-import { component, eq, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { artifact, component, Dataset, eq, param, pipeline, type PipelineNode } from '@typeflow/dsl'
 import { runArgo, runKfp } from '../argo/differential.ts'
 
 const needs = component({ name: 'needs', image: 'alpine:3.20', inputs: { flag: param.bool() } })
@@ -43,6 +43,16 @@ describe('an optional input without a default, read where a value is needed', ()
       dag.task(strict, { flag: q.maybe })
     })
     expect(warned(p)).toEqual([expect.stringMatching(/^tasks\.left-out\.tasks\.needs\.inputs\.flag @/), expect.stringMatching(/^tasks\.strict\.inputs\.flag @/)])
+  })
+
+  it('counts an optional artifact a nested pipeline is not given, read where it is required', () => {
+    const reads = component({ name: 'reads', image: 'alpine:3.20', inputs: { data: artifact(Dataset) } })
+    const inner = pipeline({ name: 'inner', inputs: { data: artifact(Dataset, { optional: true }) } }, (dag, q) => void dag.task(reads, { data: q.data }))
+    const p = pipeline({ name: 'outer', inputs: { data: artifact(Dataset) } }, (dag, q) => {
+      dag.task(inner, {}, { name: 'left-out' })
+      dag.task(inner, { data: q.data }, { name: 'given' })
+    })
+    expect(warned(p)).toEqual([expect.stringMatching(/^tasks\.left-out\.tasks\.reads\.inputs\.data @/)])
   })
 
   it('is right about the targets: KFP fails the task, Argo hands it an empty value', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { packageFunctionComponentSync } from '@typeflow/runtime'
+import { parameterText } from '../../packages/compiler/src/targets/argo/values.ts'
 import { detectContainerRuntime, isFunctionComponent, type PlaceholderContext, resolveCommandLine, retryDelayMs, withDefaults } from '../../packages/runtime/src/runner/index.ts'
 
 const data = { name: 'data', uri: 'minio://typeflow/p/r/make/u/data', type: { schemaTitle: 'system.Dataset' }, metadata: { rows: 3 }, path: '/store/minio/typeflow/p/r/make/u/data' }
@@ -76,6 +77,23 @@ describe('command-line placeholders', () => {
   it('does not rescan the executor input JSON for placeholders', () => {
     const tricky = { ...ctx, executorInput: "{\"x\":\"{{$.inputs.parameters['n']}}\"}" }
     expect(resolveCommandLine(['{{$}}'], tricky)).toEqual(["{\"x\":\"{{$.inputs.parameters['n']}}\"}"])
+  })
+})
+
+describe('numbers as text, as the KFP driver writes them (Go FormatFloat f, -1): the local runner and the Argo target', () => {
+  it.each([
+    [38480533480331290, '38480533480331290'],
+    [2 ** 53 + 2, '9007199254740994'],
+    [1e21, '1000000000000000000000'],
+    [1.23456789e23, '123456789000000000000000'],
+    [1e-7, '0.0000001'],
+    [-1.5e-7, '-0.00000015'],
+    [0.1, '0.1'],
+    [12, '12'],
+    [-0, '-0'],
+  ])('%d is %s', (value, text) => {
+    expect(resolveCommandLine(["{{$.inputs.parameters['x']}}"], { ...ctx, parameters: { x: value } })).toEqual([text])
+    expect(parameterText(value)).toBe(text)
   })
 })
 

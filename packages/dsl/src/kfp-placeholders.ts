@@ -101,6 +101,31 @@ export function driverJson(value: unknown): string {
 }
 
 /**
+ * A number parameter as the KFP driver writes it as text (Go's `strconv.FormatFloat(v, 'f', -1,
+ * 64)`): the shortest digits that read back as the same number, never in exponent form. Inside
+ * JSON (lists, structs) numbers follow JSON's rules instead, which {@link driverJson} writes.
+ *
+ * @example
+ * ```ts
+ * driverNumberText(38480533480331290) // '38480533480331290' (not the exact '…288')
+ * driverNumberText(1e21) // '1000000000000000000000'
+ * driverNumberText(-1.5e-7) // '-0.00000015'
+ * ```
+ */
+export function driverNumberText(value: number): string {
+  if (Object.is(value, -0)) return '-0'
+  const text = String(value)
+  if (!text.includes('e')) return text
+  // JavaScript switches to exponent form at 1e21 and below 1e-6; Go's 'f' never does.
+  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string]
+  const negative = mantissa.startsWith('-')
+  const digits = mantissa.replace('-', '').replace('.', '')
+  const point = Number(exponentText) + 1
+  const fixed = point <= 0 ? `0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`
+  return negative ? `-${fixed}` : fixed
+}
+
+/**
  * Compares strings by code point, as Python and Go sort them (and so the KFP SDK and driver):
  * unlike JavaScript's UTF-16 order, a character beyond U+FFFF sorts after U+E000–U+FFFF.
  *

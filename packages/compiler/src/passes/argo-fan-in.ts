@@ -1,6 +1,6 @@
 /**
  * A fan-in (`collected`) of a task that runs under a condition inside the loop it is collected
- * over. KFP leaves the iterations that skipped the task out of the list. Argo cannot: a loop
+ * over, or waits for one there (and is skipped with it). KFP leaves the iterations that skipped the task out of the list. Argo cannot: a loop
  * iteration's DAG hands the task's output on whether it ran or not, and Argo v4 resolves the
  * output of a skipped task to an empty value, or stalls on it (argo-workflows #16793), depending
  * on the release. The Argo target says so instead of guessing: `W_ARGO_SKIPPED_FAN_IN`.
@@ -16,15 +16,32 @@ export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
   const found: Diagnostic[] = []
   forEachPipeline(root, (pipeline, prefix) => {
     const warned = new Set<string>()
+    /**
+     * A condition inside a loop that can make some iterations skip this task or group: one on
+     * the way to it below a loop, or one it waits for (a sibling condition, or a sibling that is
+     * itself skipped that way), since a task waiting on a skipped one is skipped too.
+     */
+    const skippingCondition = (name: string, seen: Set<string>): string | undefined => {
+      const member = pipeline.tasks.get(name) ?? pipeline.groups.get(name)
+      if (!member || seen.has(name)) return undefined
+      seen.add(name)
+      const firstLoop = member.path.findIndex((id) => pipeline.groups.get(id)?.node.kind === 'loop')
+      if (firstLoop < 0) return undefined
+      const enclosing = member.path.slice(firstLoop + 1).find((id) => pipeline.groups.get(id)?.node.kind === 'condition')
+      if (enclosing !== undefined) return enclosing
+      if (member.kind === 'group' && member.node.kind === 'condition') return name
+      for (const upstream of member.dependsOn) {
+        const found = skippingCondition(upstream, seen)
+        if (found !== undefined) return found
+      }
+      return undefined
+    }
     const consider = (source: ValueSourceNode, where: readonly string[]) => {
       for (const read of readSources(source)) {
         if (read.kind !== 'collected') continue
         const producer = pipeline.tasks.get(read.task)
         if (!producer) continue
-        // A condition below a loop on the way to the task: some iterations may skip it.
-        const kinds = producer.path.map((id) => pipeline.groups.get(id)?.node.kind)
-        const firstLoop = kinds.indexOf('loop')
-        const condition = firstLoop < 0 ? undefined : producer.path.slice(firstLoop + 1).find((id) => pipeline.groups.get(id)?.node.kind === 'condition')
+        const condition = skippingCondition(read.task, new Set())
         const key = `${read.task}\u0000${read.output}`
         if (condition === undefined || warned.has(key)) continue
         warned.add(key)
@@ -32,7 +49,7 @@ export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
           code: 'W_ARGO_SKIPPED_FAN_IN',
           severity: 'warning',
           path: [...prefix, ...where],
-          message: `collects "${read.task}.${read.output}" over a loop, but "${read.task}" runs under ${condition} inside it: KFP leaves out the iterations that skip it, Argo cannot (the skipped iterations' values are empty, or the run waits on them, depending on the Argo release); collect a value every iteration produces, or compile for KFP only`,
+          message: `collects "${read.task}.${read.output}" over a loop, but "${read.task}" runs under ${condition} inside it, or waits for it: KFP leaves out the iterations that skip it, Argo cannot (the skipped iterations' values are empty, or the run waits on them, depending on the Argo release); collect a value every iteration produces, or compile for KFP only`,
           ...(producer.node.source !== undefined && { source: producer.node.source }),
         })
       }

@@ -1,6 +1,6 @@
 /**
- * A pipeline input declared `optional: true` without a default has no value when a run leaves it
- * out. KFP then has nothing for a required component input, a loop's list or a condition that
+ * A pipeline input declared `optional: true` without a default (or an optional artifact) has no
+ * value when a run leaves it out. KFP then has nothing for a required component input, a loop's list or a condition that
  * reads it, and fails the task there (the driver resolves it to null). Argo has no "no value": a
  * workflow or template parameter always holds text, so the Argo target passes `''` and the task
  * runs. Neither is what the author meant, and the two targets differ, so the compile says so:
@@ -25,7 +25,7 @@ export function optionalInputsWithoutValue(root: AnalysedPipeline): Diagnostic[]
         code: 'W_OPTIONAL_WITHOUT_VALUE',
         severity: 'warning',
         path: [...prefix, ...where],
-        message: `the input "${input}" is optional without a default, and ${needs}: when a run leaves it out, KFP fails there and Argo passes '' instead; give "${input}" a default, or make what reads it optional`,
+        message: `the input "${input}" is optional without a default, and ${needs}: when a run leaves it out, KFP fails there (Argo hands a parameter '' instead); give "${input}" a default, or make what reads it optional`,
         ...(source !== undefined && { source }),
       })
     for (const task of pipeline.tasks.values()) {
@@ -37,7 +37,7 @@ export function optionalInputsWithoutValue(root: AnalysedPipeline): Diagnostic[]
         for (const [name, spec] of Object.entries(component.inputs)) {
           const from = wired.get(name)
           const mayBeAbsent = from === undefined || absentInput(from) !== undefined
-          if (!mayBeAbsent || spec.kind !== 'parameter') continue
+          if (!mayBeAbsent) continue
           if (mayHaveNoValue(spec)) childAbsent.add(name)
           else if (from !== undefined && !spec.optional) warn(absentInput(from)!, ['tasks', task.name, 'inputs', name], `the nested pipeline "${component.name}" requires it`, task.node.source)
         }
@@ -47,7 +47,7 @@ export function optionalInputsWithoutValue(root: AnalysedPipeline): Diagnostic[]
       for (const [name, from] of wired) {
         const input = absentInput(from)
         const spec = component.inputs[name]
-        if (input !== undefined && spec?.kind === 'parameter' && !spec.optional) warn(input, ['tasks', task.name, 'inputs', name], `"${task.name}" requires it`, task.node.source)
+        if (input !== undefined && spec !== undefined && !spec.optional) warn(input, ['tasks', task.name, 'inputs', name], `"${task.name}" requires it`, task.node.source)
       }
     }
     for (const group of pipeline.groups.values()) {
@@ -64,11 +64,11 @@ export function optionalInputsWithoutValue(root: AnalysedPipeline): Diagnostic[]
       }
     }
   }
-  const rootAbsent = new Set(Object.entries(root.node.inputs).filter(([, spec]) => spec.kind === 'parameter' && mayHaveNoValue(spec)).map(([name]) => name))
+  const rootAbsent = new Set(Object.entries(root.node.inputs).filter(([, spec]) => mayHaveNoValue(spec)).map(([name]) => name))
   walk(root, [], rootAbsent)
   return found
 }
 
 function mayHaveNoValue(spec: IoSpecNode): boolean {
-  return spec.kind === 'parameter' && spec.optional && spec.default === undefined
+  return spec.optional && (spec.kind === 'artifact' || spec.default === undefined)
 }

@@ -25,7 +25,7 @@ import { accessSync, constants, createWriteStream, existsSync, mkdirSync, readFi
 import { delimiter, dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ParameterType } from '@typeflow/dsl'
-import { driverJson } from '@typeflow/dsl/kfp'
+import { driverJson, driverNumberText } from '@typeflow/dsl/kfp'
 import { BOOTSTRAP } from '../executor/package.ts'
 import { parseParameterText } from '../executor/params.ts'
 import { artifactLocalPath, localPathForUri, outputArtifactUri, runRootUri, taskRootUri } from '../executor/uri.ts'
@@ -231,7 +231,7 @@ export function withDefaults(component: ComponentSpec, parameters: Readonly<Reco
 export function formatParameter(value: Value | undefined): string {
   if (value === undefined || value === null) return ''
   if (typeof value === 'string') return value
-  if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value)
+  if (typeof value === 'number') return driverNumberText(value)
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   return driverJson(value)
 }

@@ -5,13 +5,14 @@
  */
 
 import type { JsonValue } from '@typeflow/dsl'
-import { driverJson } from '@typeflow/dsl/kfp'
+import { driverJson, driverNumberText } from '@typeflow/dsl/kfp'
 
 /**
- * The text of a parameter value: strings as they are, numbers as JavaScript writes them, `true` /
- * `false`, and compact JSON for lists and structs with keys sorted, as the KFP driver passes them
+ * The text of a parameter value: strings as they are, numbers as the KFP driver writes them
+ * (`driverNumberText`), `true` / `false`, and compact JSON for lists and structs with keys sorted, as the KFP driver passes them
  * on command lines (see `driverJson`).
  */
 export function parameterText(value: JsonValue): string {
-  return typeof value === 'string' ? value : driverJson(value)
+  if (typeof value === 'string') return value
+  return typeof value === 'number' ? driverNumberText(value) : driverJson(value)
 }
