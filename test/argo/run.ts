@@ -1,7 +1,8 @@
 /**
  * A symbolic run of Workflows the Argo target writes, following the controller's rules closely
  * enough to check what control flow means: DAG scheduling by `depends` (enhanced results), `when`,
- * `withItems` / `withParam` expansion with `{{item}}` / `{{item.<field>}}`, aggregation of looped
+ * `withItems` / `withParam` expansion with `{{item}}` / `{{item.<field>}}` (an unresolved one is an
+ * error of that iteration, as the controller expands items without allowing any), aggregation of looped
  * tasks' output parameters (`aggregatedJsonValueList`), DAG template outputs (`valueFrom.parameter`,
  * `valueFrom.expression`, `from`, `fromExpression`), `failFast` and `target`, template-level
  * `parallelism` (recorded), and container templates (inputs with defaults, substitution passes,
@@ -65,6 +66,8 @@ function substitute<T>(value: T, vars: ReadonlyMap<string, string>, passes = 1):
   for (let p = 0; p < passes; p++) json = argoPass(json, vars)
   return JSON.parse(json) as T
 }
+
+const UNRESOLVED_ITEM = /\{\{item(?:\.[-\w]+)?\}\}/
 
 /** Argo's aggregation of looped outputs: each value parsed as JSON when it is JSON, else kept. */
 export function aggregate(values: readonly string[]): string {
@@ -235,7 +238,11 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
         for (const [k, v] of Object.entries(item)) vars.set(`item.${k}`, typeof v === 'string' ? v : JSON.stringify(v))
         vars.set('item', JSON.stringify(item))
       } else vars.set('item', typeof item === 'string' ? item : JSON.stringify(item))
-      return call(substitute(resolved, vars))
+      const expanded = substitute(resolved, vars)
+      // The controller expands an item without allowing unresolved tags: `{{item.a}}` of an item
+      // that is not an object (or lacks the key) is an error of that iteration.
+      if (UNRESOLVED_ITEM.test(JSON.stringify(expanded))) return { phase: 'Error', parameters: {}, artifacts: {} }
+      return call(expanded)
     })
     const succeeded = children.filter((c) => c.phase === 'Succeeded')
     const parameters: Record<string, string> = {}
