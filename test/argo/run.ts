@@ -232,7 +232,7 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
     }
     if (withItems === undefined && withParam === undefined) return call(resolved)
     const items: unknown[] = withItems ?? JSON.parse(substitute(withParam, scope) as string)
-    const children = items.map((item) => {
+    const children = items.map((item): NodeResult => {
       const vars = new Map<string, string>()
       if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
         for (const [k, v] of Object.entries(item)) vars.set(`item.${k}`, typeof v === 'string' ? v : JSON.stringify(v))

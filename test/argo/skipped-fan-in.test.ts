@@ -51,7 +51,7 @@ describe('a fan-in of a task some iterations skip', () => {
       })
       dag.task(gather, { value: collected(pushed!.outputs.r as never) as never })
     })
-    expect(warnings(p, ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "push\.r" over a loop, but "push" runs under condition-3 inside it, or waits for it:/)])
+    expect(warnings(p, ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "push\.r" over a loop, but "push" waits for a task under condition-3 inside it:/)])
   })
 
   it('says nothing when the condition is around the loop: every iteration runs the task or none', () => {

@@ -40,6 +40,9 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const repoRoot = path.resolve(here, '../..')
 const caseFile = path.join(here, 'case.ts')
 const typecheckFile = path.join(here, 'typecheck-case.ts')
+const tscFile = path.join(repoRoot, 'node_modules', 'typescript', 'lib', 'tsc.js')
+const tscProject = path.join(here, 'fixtures', 'tsconfig.pipeline-200.json')
+const exitUsageFile = path.join(here, 'exit-usage.cjs')
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -388,6 +391,11 @@ export interface TypecheckSummary {
   readonly file: string
   readonly runs: number
   readonly failure?: CaseFailure
+  /** `tsc --noEmit` on the file, the budget: wall time from spawning the process to its exit. */
+  readonly tscMsMedian: number
+  readonly tscCpuMsMedian: number
+  readonly tscPeakRssMiB: number
+  /** The breakdown, by the compiler API in a tsx process (slower to load TypeScript than tsc). */
   readonly totalMsMedian: number
   readonly cpuMsMedian: number
   readonly loadMsMedian: number
@@ -400,13 +408,57 @@ export interface TypecheckSummary {
   readonly slowestFiles: TypecheckResult['slowestFiles']
 }
 
+/** What one `tsc --noEmit` process took. */
+interface TscRun {
+  readonly wallMs: number
+  readonly cpuMs: number
+  readonly maxRssKiB: number
+}
+
+/**
+ * One `tsc --noEmit -p fixtures/tsconfig.pipeline-200.json` (the repository's options, the file
+ * as the only root), timed from spawn to exit: what a user waits for, Node start-up included.
+ */
+function tscRun(config: Config): Promise<Outcome<TscRun>> {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, ['--require', exitUsageFile, tscFile, '--noEmit', '-p', tscProject], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), config.timeoutS * 1000)
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      const wallMs = performance.now() - started
+      const usage = stderr.split('\n').find((l) => l.startsWith('{"typeflowExitUsage"'))
+      if (status !== 0 || usage === undefined) {
+        resolve({ ok: false, failure: { reason: 'diagnostics', message: `tsc exited with ${status}: ${(stdout + stderr).trim().slice(0, 2000)}`, afterMs: round(wallMs), peakRssKiB: null } })
+        return
+      }
+      const { cpuMs, maxRssKiB } = (JSON.parse(usage) as { typeflowExitUsage: { cpuMs: number; maxRssKiB: number } }).typeflowExitUsage
+      resolve({ ok: true, value: { wallMs, cpuMs, maxRssKiB } })
+    })
+  })
+}
+
 async function typecheckBudget(config: Config): Promise<TypecheckSummary> {
+  const tscRuns: TscRun[] = []
+  for (let i = 0; i < config.typecheckRuns; i++) {
+    const outcome = await tscRun(config)
+    if (!outcome.ok) {
+      log(`  tsc --noEmit run ${i + 1}: FAILED: ${outcome.failure.message}`)
+      return { file: 'test/bench/fixtures/pipeline-200.ts', runs: 0, failure: outcome.failure, tscMsMedian: NaN, tscCpuMsMedian: NaN, tscPeakRssMiB: NaN, totalMsMedian: NaN, cpuMsMedian: NaN, loadMsMedian: NaN, programMsMedian: NaN, checkMsMedian: NaN, rootCheckMsMedian: NaN, sourceFiles: 0, peakRssMiB: NaN, slowestFiles: [] }
+    }
+    tscRuns.push(outcome.value)
+    log(`  tsc --noEmit run ${i + 1}/${config.typecheckRuns}: ${outcome.value.wallMs.toFixed(0)} ms (cpu ${outcome.value.cpuMs.toFixed(0)} ms)`)
+  }
   const results: TypecheckResult[] = []
   for (let i = 0; i < config.typecheckRuns; i++) {
     const outcome = await runNode<TypecheckResult>(typecheckFile, [], config)
     if (!outcome.ok) {
       log(`  typecheck run ${i + 1}: FAILED (${outcome.failure.reason}): ${outcome.failure.message}`)
-      return { file: 'test/bench/fixtures/pipeline-200.ts', runs: 0, failure: outcome.failure, totalMsMedian: NaN, cpuMsMedian: NaN, loadMsMedian: NaN, programMsMedian: NaN, checkMsMedian: NaN, rootCheckMsMedian: NaN, sourceFiles: 0, peakRssMiB: NaN, slowestFiles: [] }
+      return { file: 'test/bench/fixtures/pipeline-200.ts', runs: 0, failure: outcome.failure, tscMsMedian: NaN, tscCpuMsMedian: NaN, tscPeakRssMiB: NaN, totalMsMedian: NaN, cpuMsMedian: NaN, loadMsMedian: NaN, programMsMedian: NaN, checkMsMedian: NaN, rootCheckMsMedian: NaN, sourceFiles: 0, peakRssMiB: NaN, slowestFiles: [] }
     }
     const r = outcome.value
     results.push(r)
@@ -416,6 +468,9 @@ async function typecheckBudget(config: Config): Promise<TypecheckSummary> {
   return {
     file: results[0]!.file,
     runs: results.length,
+    tscMsMedian: round(median(tscRuns.map((r) => r.wallMs))),
+    tscCpuMsMedian: round(median(tscRuns.map((r) => r.cpuMs))),
+    tscPeakRssMiB: mib(Math.max(...tscRuns.map((r) => r.maxRssKiB))),
     totalMsMedian: m((r) => r.totalMs),
     cpuMsMedian: m((r) => r.cpuMs),
     loadMsMedian: m((r) => r.loadMs),
@@ -580,8 +635,8 @@ function targetChecks(allRows: readonly BenchRow[], typecheck: TypecheckSummary 
     else
       checks.push({
         target,
-        met: typecheck.totalMsMedian < TARGETS.typecheck.ms,
-        detail: `${fmtInt(typecheck.totalMsMedian)} ms median wall, ${fmtInt(typecheck.cpuMsMedian)} ms CPU, 0 errors`,
+        met: typecheck.tscMsMedian < TARGETS.typecheck.ms,
+        detail: `\`tsc --noEmit\` ${fmtInt(typecheck.tscMsMedian)} ms median wall (Node start-up included), ${fmtInt(typecheck.tscCpuMsMedian)} ms CPU, 0 errors`,
       })
   }
   return checks
@@ -674,13 +729,21 @@ function markdown(
       '',
       'A generated 200-task pipeline (test/bench/typecheck-fixture.ts: typed components and a function component, tasks wired by',
       'outputs, sweeps in parallel loops with fan-in, if/else gates, loops over a list parameter with a condition inside), type-checked',
-      'in a fresh process (test/bench/typecheck-case.ts) with the TypeScript compiler API, tsconfig.json\'s compiler options and that',
-      'file as the only root: `createProgram` then every file\'s syntactic and semantic diagnostics, which is what `tsc --noEmit` does.',
+      'by `tsc --noEmit -p test/bench/fixtures/tsconfig.pipeline-200.json` (tsconfig.json\'s compiler options, that file as the only',
+      'root), timed from spawning the process to its exit: what a user waits for, Node start-up included. That is the budget.',
       '',
     )
     if (typecheck.failure) lines.push(`**FAILED**: ${failureText(typecheck.failure)}`)
     else {
       lines.push(
+        '| Runs | `tsc --noEmit` ms (median wall) | CPU ms | Peak RSS MiB |',
+        '|---:|---:|---:|---:|',
+        `| ${typecheck.runs} | ${typecheck.tscMsMedian} | ${typecheck.tscCpuMsMedian} | ${typecheck.tscPeakRssMiB} |`,
+        '',
+        'Where the time goes, measured apart with the compiler API in a fresh tsx process (test/bench/typecheck-case.ts: `createProgram`',
+        'then every file\'s syntactic and semantic diagnostics, as `tsc --noEmit` does). Loading TypeScript through tsx\'s module hooks',
+        'costs about half a second more than tsc pays, so its total is above the budget\'s:',
+        '',
         `| Runs | Total ms (median) | CPU ms | load typescript | createProgram | check (all files) | of which the pipeline file | Source files | Peak RSS MiB |`,
         '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
         `| ${typecheck.runs} | ${typecheck.totalMsMedian} | ${typecheck.cpuMsMedian} | ${typecheck.loadMsMedian} | ${typecheck.programMsMedian} | ${typecheck.checkMsMedian} | ${typecheck.rootCheckMsMedian} | ${typecheck.sourceFiles} | ${typecheck.peakRssMiB} |`,

@@ -38,11 +38,11 @@ import type { SourceLocation } from './ir.ts'
  * - `W_CACHING_NOT_INHERITED` `caching: false` (or a cache key) on the task running a nested
  *   pipeline: the tasks inside do not inherit it, on KFP as with the KFP SDK
  * - `W_ARGO_SKIPPED_FAN_IN` (Argo target) a fan-in collects a task that runs under a condition
- *   inside the loop: KFP leaves out the iterations that skipped it, Argo cannot (its value is
+ *   inside the loop, or waits for a task under one: KFP leaves out the iterations that skipped it, Argo cannot (its value is
  *   empty there, or the run waits on it, depending on the Argo version)
- * - `W_OPTIONAL_WITHOUT_VALUE` a pipeline input that is optional without a default is read where
- *   a value is needed (a required input, a loop's list, a condition): when a run leaves it out,
- *   KFP fails there and Argo passes `''`
+ * - `W_OPTIONAL_WITHOUT_VALUE` a pipeline input that is optional without a default (or an optional
+ *   artifact) is read where a value is needed (a required input, a loop's list, a condition):
+ *   when a run leaves it out, KFP fails there, while Argo hands a parameter `''`
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'

@@ -1,7 +1,7 @@
 /**
  * A fan-in (`collected`) of a task that runs under a condition inside the loop it is collected
- * over, or waits for one there (and is skipped with it). KFP leaves the iterations that skipped the task out of the list. Argo cannot: a loop
- * iteration's DAG hands the task's output on whether it ran or not, and Argo v4 resolves the
+ * over, or waits for one there (and is skipped with it). KFP leaves the iterations that skipped
+ * the task out of the list. Argo cannot: a loop iteration's DAG hands the task's output on whether it ran or not, and Argo v4 resolves the
  * output of a skipped task to an empty value, or stalls on it (argo-workflows #16793), depending
  * on the release. The Argo target says so instead of guessing: `W_ARGO_SKIPPED_FAN_IN`.
  *
@@ -21,15 +21,15 @@ export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
      * the way to it below a loop, or one it waits for (a sibling condition, or a sibling that is
      * itself skipped that way), since a task waiting on a skipped one is skipped too.
      */
-    const skippingCondition = (name: string, seen: Set<string>): string | undefined => {
+    const skippingCondition = (name: string, seen: Set<string>): { readonly condition: string; readonly waits: boolean } | undefined => {
       const member = pipeline.tasks.get(name) ?? pipeline.groups.get(name)
       if (!member || seen.has(name)) return undefined
       seen.add(name)
       const firstLoop = member.path.findIndex((id) => pipeline.groups.get(id)?.node.kind === 'loop')
       if (firstLoop < 0) return undefined
       const enclosing = member.path.slice(firstLoop + 1).find((id) => pipeline.groups.get(id)?.node.kind === 'condition')
-      if (enclosing !== undefined) return enclosing
-      if (member.kind === 'group' && member.node.kind === 'condition') return name
+      if (enclosing !== undefined) return { condition: enclosing, waits: seen.size > 1 }
+      if (member.kind === 'group' && member.node.kind === 'condition') return { condition: name, waits: true }
       for (const upstream of member.dependsOn) {
         const found = skippingCondition(upstream, seen)
         if (found !== undefined) return found
@@ -41,15 +41,15 @@ export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
         if (read.kind !== 'collected') continue
         const producer = pipeline.tasks.get(read.task)
         if (!producer) continue
-        const condition = skippingCondition(read.task, new Set())
+        const skipped = skippingCondition(read.task, new Set())
         const key = `${read.task}\u0000${read.output}`
-        if (condition === undefined || warned.has(key)) continue
+        if (skipped === undefined || warned.has(key)) continue
         warned.add(key)
         found.push({
           code: 'W_ARGO_SKIPPED_FAN_IN',
           severity: 'warning',
           path: [...prefix, ...where],
-          message: `collects "${read.task}.${read.output}" over a loop, but "${read.task}" runs under ${condition} inside it, or waits for it: KFP leaves out the iterations that skip it, Argo cannot (the skipped iterations' values are empty, or the run waits on them, depending on the Argo release); collect a value every iteration produces, or compile for KFP only`,
+          message: `collects "${read.task}.${read.output}" over a loop, but "${read.task}" ${skipped.waits ? 'waits for a task under' : 'runs under'} ${skipped.condition} inside it: KFP leaves out the iterations that skip it, Argo cannot (the skipped iterations' values are empty, or the run waits on them, depending on the Argo release); collect a value every iteration produces, or compile for KFP only`,
           ...(producer.node.source !== undefined && { source: producer.node.source }),
         })
       }
