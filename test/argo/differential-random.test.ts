@@ -145,6 +145,10 @@ it('random pipelines deliver the same values to every execution on both targets'
           count('KFP failed on an input without a value (warned)')
           expect(warns(p, 'W_OPTIONAL_WITHOUT_VALUE'), error).toBe(true)
         }
+      } else if (kfp.state === 'succeeded' && argo.unresolvedOutputs.length > 0) {
+        // A oneOf none of whose branches ran: KFP leaves it missing, Argo cannot resolve the
+        // outputs of the DAG exposing it (documented).
+        count('a oneOf no branch fed fails its DAG on Argo (documented)')
       } else {
         count(`KFP ${kfp.state}, Argo ${argo.phase}`)
         expect([kfp.state, argo.phase], kfp.error).toEqual(['failed', 'Failed'])

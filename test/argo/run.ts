@@ -1,14 +1,15 @@
 /**
  * A symbolic run of Workflows the Argo target writes, following the controller's rules closely
  * enough to check what control flow means: DAG scheduling by `depends` (enhanced results), `when`,
- * `withItems` / `withParam` expansion with `{{item}}` / `{{item.<field>}}` (an unresolved one is an
- * error of that iteration, as the controller expands items without allowing any), aggregation of looped
- * tasks' output parameters (`aggregatedJsonValueList`), DAG template outputs (`valueFrom.parameter`,
- * `valueFrom.expression`, `from`, `fromExpression`), `failFast` and `target`, template-level
- * `parallelism` (recorded), and container templates (inputs with defaults, substitution passes,
- * then the kubelet's `$(VAR)` expansion of the command). Containers are answered by a callback.
+ * `withItems` / `withParam` expansion with `{{item}}` / `{{item.<field>}}` (an unresolved one is
+ * an error of that iteration, as the controller expands items without allowing any), aggregation
+ * of looped tasks' output parameters (`aggregatedJsonValueList`), DAG template outputs
+ * (`valueFrom.parameter`, `valueFrom.expression`, `from`, `fromExpression`; one that reads a task
+ * that did not run fails the DAG), `failFast` and `target`, template-level `parallelism`
+ * (recorded), and container templates (inputs with defaults, substitution passes, then the
+ * kubelet's `$(VAR)` expansion of the command). Containers are answered by a callback.
  */
-import { argoPass, containerEnv, evaluateExpression, formatGo, kubeletExpand } from './simulate.ts'
+import { argoPass, containerEnv, evaluateExpression, formatGo, kubeletExpand, Unresolved } from './simulate.ts'
 
 type Json = Record<string, any>
 
@@ -47,6 +48,8 @@ export interface RunResult {
   readonly limits: ReadonlyMap<string, number>
   /** Root template outputs. */
   readonly outputs: Readonly<Record<string, string>>
+  /** DAG templates whose outputs could not be resolved (an expression read a task that did not run). */
+  readonly unresolvedOutputs: readonly string[]
 }
 
 interface NodeResult {
@@ -109,6 +112,7 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
   for (const [k, v] of Object.entries(options.parameters ?? {})) globals.set(`workflow.parameters.${k}`, v)
   const runs: ContainerRun[] = []
   const limits = new Map<string, number>()
+  const unresolvedOutputs: string[] = []
   const passes = options.passes ?? 2
 
   const runTemplate = (name: string, params: Record<string, string>, artifacts: Record<string, string>): NodeResult => {
@@ -203,14 +207,22 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
     const parameters: Record<string, string> = {}
     const artifacts: Record<string, string> = {}
     const exprEnv = new Map([...scope, ...artifactScope])
-    for (const p of (template['outputs']?.['parameters'] ?? []) as Json[]) {
-      const from = p['valueFrom']
-      if (from['parameter'] !== undefined) parameters[p['name']] = JSON.parse(argoPass(JSON.stringify(from['parameter']), scope)) as string
-      else parameters[p['name']] = formatGo(evaluateExpression(from['expression'], exprEnv))
-    }
-    for (const a of (template['outputs']?.['artifacts'] ?? []) as Json[]) {
-      if (a['from'] !== undefined) artifacts[a['name']] = artifactScope.get(String(a['from']).slice(2, -2))!
-      else artifacts[a['name']] = String(evaluateExpression(a['fromExpression'], exprEnv))
+    try {
+      for (const p of (template['outputs']?.['parameters'] ?? []) as Json[]) {
+        const from = p['valueFrom']
+        if (from['parameter'] !== undefined) parameters[p['name']] = JSON.parse(argoPass(JSON.stringify(from['parameter']), scope)) as string
+        else parameters[p['name']] = formatGo(evaluateExpression(from['expression'], exprEnv))
+      }
+      for (const a of (template['outputs']?.['artifacts'] ?? []) as Json[]) {
+        if (a['from'] !== undefined) artifacts[a['name']] = artifactScope.get(String(a['from']).slice(2, -2))!
+        else artifacts[a['name']] = String(evaluateExpression(a['fromExpression'], exprEnv))
+      }
+    } catch (error) {
+      // An output expression reading a task that did not run: the controller cannot resolve the
+      // DAG's outputs, and the DAG node fails.
+      if (!(error instanceof Unresolved)) throw error
+      unresolvedOutputs.push(String(template['name']))
+      return { phase: 'Error', parameters: {}, artifacts: {} }
     }
     return { phase: 'Succeeded', parameters, artifacts }
   }
@@ -252,5 +264,5 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
   }
 
   const root = runTemplate(spec['entrypoint'], {}, { ...options.artifacts })
-  return { phase: root.phase, runs, limits, outputs: root.parameters }
+  return { phase: root.phase, runs, limits, outputs: root.parameters, unresolvedOutputs }
 }

@@ -71,7 +71,8 @@ export function goJson(value: unknown): string {
   return JSON.stringify(sorted(value) ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
-class Unresolved extends Error {}
+/** An expression read something its scope does not hold (a task that did not run, say). */
+export class Unresolved extends Error {}
 
 type Token = { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'id'; v: string } | { t: 'op'; v: string }
 
