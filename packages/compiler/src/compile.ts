@@ -10,6 +10,7 @@ import { oneOfNotExhaustive } from './passes/one-of.ts'
 import { nestedCachingIgnored } from './passes/nested-caching.ts'
 import { skippedFanIns } from './passes/argo-fan-in.ts'
 import { optionalInputsWithoutValue } from './passes/optional-inputs.ts'
+import { tasksThatNeverRun } from './passes/never-runs.ts'
 import { kfpHeader } from './targets/kfp/header.ts'
 import { validateKfpDocuments } from './targets/kfp/schema/validate.ts'
 import { emitArgo, validateArgoDocuments, type ArgoOptions } from './targets/argo/index.ts'
@@ -136,7 +137,7 @@ function compileChecked(source: PipelineNode, options: CompileOptions): CompileR
   const findings = options.policies === 'off' ? [] : checkPolicies(analysed, options.policies, options.strict)
   const warnings = findings.filter((d) => d.severity === 'warning')
   if (findings.length > warnings.length) return { ok: false, diagnostics: findings.filter((d) => d.severity !== 'warning') }
-  warnings.push(...oneOfNotExhaustive(analysed), ...nestedCachingIgnored(analysed), ...optionalInputsWithoutValue(analysed))
+  warnings.push(...oneOfNotExhaustive(analysed), ...nestedCachingIgnored(analysed), ...optionalInputsWithoutValue(analysed), ...tasksThatNeverRun(analysed))
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []
   for (const target of options.targets ?? ['kfp']) {

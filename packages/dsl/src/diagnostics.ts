@@ -40,6 +40,8 @@ import type { SourceLocation } from './ir.ts'
  * - `W_ARGO_SKIPPED_FAN_IN` (Argo target) a fan-in collects a task that runs under a condition
  *   inside the loop, or waits for a task under one: KFP leaves out the iterations that skipped it, Argo cannot (its value is
  *   empty there, or the run waits on it, depending on the Argo version)
+ * - `W_NEVER_RUNS` a task waits for a task in another branch of the same if/elif/else: the two
+ *   never both run, so it never runs (nor what waits for it), on either target
  * - `W_OPTIONAL_WITHOUT_VALUE` a pipeline input that is optional without a default (or an optional
  *   artifact) is read where a value is needed (a required input, a loop's list, a condition):
  *   when a run leaves it out, KFP fails there, while Argo hands a parameter `''`
@@ -75,6 +77,7 @@ export type DiagnosticCode =
   | 'W_CACHING_NOT_INHERITED'
   | 'W_ARGO_SKIPPED_FAN_IN'
   | 'W_OPTIONAL_WITHOUT_VALUE'
+  | 'W_NEVER_RUNS'
 
 /** A problem found in a pipeline: data, so tools can filter, format and test it. */
 export interface Diagnostic {
