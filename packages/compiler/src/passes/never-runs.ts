@@ -8,7 +8,7 @@
  */
 
 import type { Diagnostic } from '@typeflow/dsl'
-import { type AnalysedPipeline, forEachPipeline, readSources } from '../analyse/graph.ts'
+import { type AnalysedPipeline, type AnalysedTask, forEachPipeline, readSources } from '../analyse/graph.ts'
 
 /** Every task waiting (by `after` or by a value it reads) for a task in a sibling branch, as warnings. */
 export function tasksThatNeverRun(root: AnalysedPipeline): Diagnostic[] {
@@ -17,7 +17,8 @@ export function tasksThatNeverRun(root: AnalysedPipeline): Diagnostic[] {
     /** The branch of an if/elif/else holding `upstream` that excludes `path`'s own branch, if any. */
     const exclusiveBranch = (path: readonly string[], upstream: string): string | undefined => {
       const other = pipeline.tasks.get(upstream)?.path
-      if (other === undefined) return undefined
+      // Siblings (the usual case) share their whole path.
+      if (other === undefined || (other.length === path.length && other[other.length - 1] === path[path.length - 1])) return undefined
       let shared = 0
       while (shared < path.length && shared < other.length && path[shared] === other[shared]) shared++
       const mine = path[shared]
@@ -25,19 +26,26 @@ export function tasksThatNeverRun(root: AnalysedPipeline): Diagnostic[] {
       if (mine === undefined || theirs === undefined || shared === 0) return undefined
       return pipeline.groups.get(path[shared - 1]!)?.node.kind === 'branches' ? theirs : undefined
     }
+    // Most pipelines have no if/elif/else chain, and most tasks are outside one: nothing to check.
+    if (![...pipeline.groups.values()].some((group) => group.node.kind === 'branches')) return
+    const consider = (task: AnalysedTask, seen: string[], upstream: string, field: 'after' | 'inputs') => {
+      if (seen.includes(upstream)) return
+      seen.push(upstream)
+      const branch = exclusiveBranch(task.path, upstream)
+      if (branch === undefined) return
+      found.push({
+        code: 'W_NEVER_RUNS',
+        severity: 'warning',
+        path: [...prefix, 'tasks', task.name, field],
+        message: `"${task.name}" waits for "${upstream}", which runs in ${branch}, another branch of the same if/elif/else: the two never both run, so "${task.name}" never runs (nor what waits for it)`,
+        ...(task.node.source !== undefined && { source: task.node.source }),
+      })
+    }
     for (const task of pipeline.tasks.values()) {
-      const upstream = new Set([...task.node.after, ...task.edges.flatMap((edge) => readSources(edge.from).flatMap((read) => (read.kind === 'taskOutput' ? [read.task] : [])))])
-      for (const name of [...upstream].sort()) {
-        const branch = exclusiveBranch(task.path, name)
-        if (branch === undefined) continue
-        found.push({
-          code: 'W_NEVER_RUNS',
-          severity: 'warning',
-          path: [...prefix, 'tasks', task.name, task.node.after.includes(name) ? 'after' : 'inputs'],
-          message: `"${task.name}" waits for "${name}", which runs in ${branch}, another branch of the same if/elif/else: the two never both run, so "${task.name}" never runs (nor what waits for it)`,
-          ...(task.node.source !== undefined && { source: task.node.source }),
-        })
-      }
+      if (!task.path.some((id) => pipeline.groups.get(id)?.node.kind === 'branches')) continue
+      const seen: string[] = []
+      for (const upstream of task.node.after) consider(task, seen, upstream, 'after')
+      for (const edge of task.edges) for (const read of readSources(edge.from)) if (read.kind === 'taskOutput') consider(task, seen, read.task, 'inputs')
     }
   })
   return found

@@ -30,7 +30,8 @@ export function optionalInputsWithoutValue(root: AnalysedPipeline): Diagnostic[]
       })
     for (const task of pipeline.tasks.values()) {
       const component = task.node.component
-      if (component.kind === 'importer') continue
+      // With no input possibly absent here, only nested pipelines can have one of their own.
+      if (component.kind === 'importer' || (absent.size === 0 && !task.child)) continue
       const wired = new Map(task.edges.map((edge) => [edge.input, edge.from]))
       if (task.child) {
         const childAbsent = new Set<string>()
@@ -50,6 +51,7 @@ export function optionalInputsWithoutValue(root: AnalysedPipeline): Diagnostic[]
         if (input !== undefined && spec !== undefined && !spec.optional) warn(input, ['tasks', task.name, 'inputs', name], `"${task.name}" requires it`, task.node.source)
       }
     }
+    if (absent.size === 0) return
     for (const group of pipeline.groups.values()) {
       const node = group.node
       if (node.kind === 'loop' && node.items.kind !== 'raw') {
