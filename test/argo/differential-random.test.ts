@@ -10,7 +10,8 @@
  * Argo); a nested pipeline's input default not reaching its members on the local runner; an
  * optional input without a default failing on KFP and passing '' on Argo
  * (`W_OPTIONAL_WITHOUT_VALUE`); a large number constant written out exactly on the runner and
- * shortest on Argo, and 1e21 in exponent form on Argo (now both as the KFP driver writes them).
+ * shortest on Argo, and 1e21 in exponent form on Argo (now both as the KFP driver writes them);
+ * a task waiting for a task in a sibling branch, which never runs (`W_NEVER_RUNS`).
  * The differences that remain are counted by kind and printed; each is warned by the compile or
  * documented in docs/guides/argo.md.
  */
@@ -35,8 +36,9 @@ const plain = byType({ STRING: 'plain text', NUMBER_INTEGER: 4, NUMBER_DOUBLE: 0
  * KFP failures of values that do not fit how the generated pipeline reads them: the generator
  * types what it iterates and compares by use, and the fixed values above cannot fit every use (a
  * field read of a string item, a list compared with a list). The local runner's CEL and JSON
- * reading refuse them, as the KFP driver would; the Argo simulator passes the unresolved text on,
- * and what a real controller does there is not verified here.
+ * reading refuse them, as the KFP driver would. Where the simulator models the controller (an
+ * item field it cannot resolve), Argo fails too and the run counts as both failing; elsewhere the
+ * simulator passes the text on, and what a real controller does there is not verified here.
  */
 const VALUES_DO_NOT_FIT = /parseJson\(\)|is not valid JSON|needs a list to iterate|list index must be|no such key|cannot compare|cannot read "/
 
