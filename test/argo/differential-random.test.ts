@@ -18,7 +18,7 @@
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
 import { compile } from '@typeflow/compiler'
-import type { IoSpecNode, PipelineNode } from '@typeflow/dsl'
+import type { IoSpecNode } from '@typeflow/dsl'
 import type { AnalysedPipeline } from '../../packages/compiler/src/analyse/graph.ts'
 import type { Value } from '../../packages/runtime/src/runner/index.ts'
 import { pipelineArb } from '../properties/arbitraries.ts'
@@ -53,11 +53,9 @@ const NULL_ITEM = /[[,]\s*null\s*[\],]/
 const PLAIN_LISTS: Readonly<Record<string, Value>> = { NUMBER_INTEGER: [4, 5], NUMBER_DOUBLE: [0.5, 1.5], BOOLEAN: [false, true], STRUCT: [{ a: 4, b: 'r', xs: ['s'] }, { a: 5, b: 't', xs: [] }] }
 
 /** The declared item type of every pipeline input a loop iterates directly. */
-function iteratedInputItemTypes(p: PipelineNode): Map<string, string> {
+function iteratedInputItemTypes(analysed: AnalysedPipeline): Map<string, string> {
   const types = new Map<string, string>()
-  const result = compile(p, { targets: ['kfp'] })
-  if (!result.ok) return types
-  for (const group of result.analysed.groups.values()) {
+  for (const group of analysed.groups.values()) {
     const node = group.node
     if (node.kind === 'loop' && node.items.kind === 'values' && node.items.from.kind === 'pipelineInput' && node.itemSpec.kind === 'parameter') types.set(node.items.from.name, node.itemSpec.type)
   }
@@ -84,22 +82,12 @@ const MISSING_OUTPUT = /(?:^|: )([^:\s]+): input "[^"]+" has no value \(its prod
  * pipelines included. Reading the output of a task that did not run, they fail on KFP and get an
  * empty or unresolved value on Argo (docs/guides/argo.md).
  */
-function runsWhateverUpstreamDid(p: PipelineNode): Set<string> {
-  const names = new Set<string>()
-  const result = compile(p, { targets: ['kfp'] })
-  const visit = (graph: AnalysedPipeline) => {
-    for (const task of graph.tasks.values()) {
-      if (task.isExitTask || task.node.ignoreUpstreamFailure === true) names.add(task.name)
-      if (task.child) visit(task.child)
-    }
+function runsWhateverUpstreamDid(analysed: AnalysedPipeline, names = new Set<string>()): Set<string> {
+  for (const task of analysed.tasks.values()) {
+    if (task.isExitTask || task.node.ignoreUpstreamFailure === true) names.add(task.name)
+    if (task.child) runsWhateverUpstreamDid(task.child, names)
   }
-  if (result.ok) visit(result.analysed)
   return names
-}
-
-function warns(p: PipelineNode, code: string): boolean {
-  const result = compile(p, { targets: ['kfp', 'argo'] })
-  return result.ok && result.warnings.some((w) => w.code === code)
 }
 
 it('random pipelines deliver the same values to every execution on both targets', async () => {
@@ -112,7 +100,11 @@ it('random pipelines deliver the same values to every execution on both targets'
       const params: Record<string, Value> = {}
       // Lists even where a default exists: a loop over an empty list differs by design (its fan-in
       // is [] on KFP and unresolved on Argo; docs/guides/argo.md).
-      const itemTypes = iteratedInputItemTypes(p)
+      // Compiled once for what the checks below ask of it (the runs compile again, as users do).
+      const compiled = compile(p, { targets: ['kfp', 'argo'] })
+      if (!compiled.ok) throw new Error(`the generator made an invalid pipeline: ${JSON.stringify(compiled.diagnostics)}`)
+      const warns = (code: string) => compiled.warnings.some((w) => w.code === code)
+      const itemTypes = iteratedInputItemTypes(compiled.analysed)
       for (const [name, spec] of Object.entries(p.inputs)) {
         if (spec.kind === 'parameter' && (spec.default === undefined || spec.type === 'LIST')) params[name] = PLAIN_LISTS[itemTypes.get(name) ?? ''] ?? plain(spec)
       }
@@ -131,30 +123,30 @@ it('random pipelines deliver the same values to every execution on both targets'
         count('both succeeded')
         const different = differences(kfp.deliveries, argo.deliveries)
         // A fan-in of a task some iterations skip: Argo cannot leave them out, and the compile says so.
-        if (different.length > 0 && warns(p, 'W_ARGO_SKIPPED_FAN_IN')) count('a skipped fan-in (warned)')
+        if (different.length > 0 && warns('W_ARGO_SKIPPED_FAN_IN')) count('a skipped fan-in (warned)')
         // A fan-in of a loop that ran no iteration (a constant `[]` passed on): documented.
         else if (different.length > 0 && different.every((line) => EMPTY_LOOP_FAN_IN.test(line))) count('an empty loop fan-in (documented)')
         // A number item below 1e-6 or from 1e21 up: Argo hands it on in exponent form (documented).
         else if (different.length > 0 && differences(numbersRead(kfp.deliveries), numbersRead(argo.deliveries)).length === 0) count('an extreme number item written differently (documented)')
         // A task run whatever its upstream did, reading an output not produced: KFP gives the input's
         // default, Argo the unresolved reference (documented).
-        else if (different.length > 0 && different.every((line) => UNRESOLVED.test(line) && runsWhateverUpstreamDid(p).has(line.slice(0, line.indexOf(':'))))) count('a task run after a skip reads a missing output (documented)')
+        else if (different.length > 0 && different.every((line) => UNRESOLVED.test(line) && runsWhateverUpstreamDid(compiled.analysed).has(line.slice(0, line.indexOf(':'))))) count('a task run after a skip reads a missing output (documented)')
         else expect(different).toEqual([])
       } else if (kfp.state === 'failed' && argo.phase === 'Succeeded') {
         const error = kfp.error ?? ''
         if (VALUES_DO_NOT_FIT.test(error)) count('KFP failed: the values do not fit')
         else if (NULL_ITEM.test(fc.stringify(p)) && error.includes('has no value')) count('KFP failed: a null item')
-        else if (runsWhateverUpstreamDid(p).has(MISSING_OUTPUT.exec(error)?.[1] ?? '')) count('KFP failed: a task run after a skip reads a missing output (documented)')
+        else if (runsWhateverUpstreamDid(compiled.analysed).has(MISSING_OUTPUT.exec(error)?.[1] ?? '')) count('KFP failed: a task run after a skip reads a missing output (documented)')
         else {
           // An input left without a value: the compile says so.
           count('KFP failed on an input without a value (warned)')
-          expect(warns(p, 'W_OPTIONAL_WITHOUT_VALUE'), error).toBe(true)
+          expect(warns('W_OPTIONAL_WITHOUT_VALUE'), error).toBe(true)
         }
-      } else if (kfp.state === 'succeeded' && argo.unresolvedOutputs.length > 0 && warns(p, 'W_NEVER_RUNS')) {
+      } else if (kfp.state === 'succeeded' && argo.unresolvedOutputs.length > 0 && warns('W_NEVER_RUNS')) {
         // A oneOf none of whose branches ran, as one waits for a task in a sibling branch: KFP
         // leaves it missing, Argo cannot resolve the outputs of the DAG exposing it (documented).
         count('a oneOf no branch fed fails its DAG on Argo (W_NEVER_RUNS, documented)')
-      } else if (kfp.state === 'succeeded' && argo.unresolvedOutputs.length > 0 && warns(p, 'W_ARGO_SKIPPED_FAN_IN')) {
+      } else if (kfp.state === 'succeeded' && argo.unresolvedOutputs.length > 0 && warns('W_ARGO_SKIPPED_FAN_IN')) {
         // A skipped fan-in exposed as an output: Argo cannot resolve it.
         count('a skipped fan-in fails its DAG on Argo (warned)')
       } else {

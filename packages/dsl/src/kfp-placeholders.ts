@@ -126,6 +126,22 @@ export function driverNumberText(value: number): string {
 }
 
 /**
+ * A parameter value as the KFP driver writes it on a command line: text as it is, a number in
+ * full ({@link driverNumberText}), `true` / `false`, and lists and structs as {@link driverJson}.
+ * The local runner delivers values so and the Argo target writes them so.
+ *
+ * @example
+ * ```ts
+ * driverText(1e21) // '1000000000000000000000'
+ * driverText({ b: 1, a: 'x' }) // '{"a":"x","b":1}'
+ * ```
+ */
+export function driverText(value: unknown): string {
+  if (typeof value === 'string') return value
+  return typeof value === 'number' ? driverNumberText(value) : driverJson(value)
+}
+
+/**
  * Compares strings by code point, as Python and Go sort them (and so the KFP SDK and driver):
  * unlike JavaScript's UTF-16 order, a character beyond U+FFFF sorts after U+E000–U+FFFF.
  *

@@ -22,4 +22,4 @@
  * @module
  */
 export { loadComponent, loadComponentFile, loadPipelineComponents, type LoadedComponent, type LoadedSpecs } from './load-kfp.ts'
-export { compareCodePoints, driverJson, driverNumberText, kfpPlaceholder, parseKfpArg, parseKfpText, pythonJsonDumps, renderKfpArg, renderKfpText } from './kfp-placeholders.ts'
+export { compareCodePoints, driverJson, driverNumberText, driverText, kfpPlaceholder, parseKfpArg, parseKfpText, pythonJsonDumps, renderKfpArg, renderKfpText } from './kfp-placeholders.ts'

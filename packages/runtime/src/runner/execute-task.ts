@@ -25,7 +25,7 @@ import { accessSync, constants, createWriteStream, existsSync, mkdirSync, readFi
 import { delimiter, dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ParameterType } from '@typeflow/dsl'
-import { driverJson, driverNumberText } from '@typeflow/dsl/kfp'
+import { driverText } from '@typeflow/dsl/kfp'
 import { BOOTSTRAP } from '../executor/package.ts'
 import { parseParameterText } from '../executor/params.ts'
 import { artifactLocalPath, localPathForUri, outputArtifactUri, runRootUri, taskRootUri } from '../executor/uri.ts'
@@ -212,15 +212,29 @@ export function withDefaults(component: ComponentSpec, parameters: Readonly<Reco
     if (value === null || value === undefined) continue
     out[name] = coerceParameter(value, definitions[name]?.parameterType)
   }
-  for (const [name, definition] of Object.entries(definitions)) {
-    if (!Object.hasOwn(out, name) && definition.defaultValue !== undefined && definition.defaultValue !== null) out[name] = definition.defaultValue
-  }
-  return out
+  return fillDefaults(component, out)
 }
 
 /**
- * Formats a parameter value for a command line, as the KFP driver does: text as it is, whole
- * numbers without a fraction, lists and structs as {@link driverJson}, nothing for no value.
+ * Gives every input left out (or null) its `defaultValue`, in place, as the KFP drivers do for
+ * leaves and DAGs alike.
+ *
+ * @example
+ * ```ts
+ * fillDefaults({ inputDefinitions: { parameters: { n: { parameterType: 'NUMBER_INTEGER', defaultValue: 3 } } } }, { n: null }) // { n: 3 }
+ * ```
+ */
+export function fillDefaults(component: ComponentSpec, parameters: Record<string, Value>): Record<string, Value> {
+  for (const [name, definition] of Object.entries(component.inputDefinitions?.parameters ?? {})) {
+    const value = parameters[name]
+    if ((value === undefined || value === null) && definition.defaultValue !== undefined && definition.defaultValue !== null) parameters[name] = definition.defaultValue
+  }
+  return parameters
+}
+
+/**
+ * Formats a parameter value for a command line, as the KFP driver does ({@link driverText}),
+ * and nothing for no value.
  *
  * @example
  * ```ts
@@ -229,11 +243,7 @@ export function withDefaults(component: ComponentSpec, parameters: Readonly<Reco
  * ```
  */
 export function formatParameter(value: Value | undefined): string {
-  if (value === undefined || value === null) return ''
-  if (typeof value === 'string') return value
-  if (typeof value === 'number') return driverNumberText(value)
-  if (typeof value === 'boolean') return value ? 'true' : 'false'
-  return driverJson(value)
+  return value === undefined || value === null ? '' : driverText(value)
 }
 
 /** What placeholders resolve to for one execution. */

@@ -10,9 +10,10 @@
  * - Group tasks: `triggerPolicy.condition` (CEL) is evaluated on the group task's resolved
  *   inputs; a false condition marks its subtree "not-triggered". `parameterIterator` /
  *   `artifactIterator` expand into iterations, at most `iteratorPolicy.parallelismLimit` at a
- *   time; their outputs are collected into lists (a parameter across nested loops into a list of lists). DAG outputs
- *   resolve `valueFromParameter`, `valueFromOneof` and `artifactSelectors` (the first branch that
- *   produced a value wins). Nested pipelines are DAGs with their own cache-key scope.
+ *   time; their outputs are collected into lists (a parameter across nested loops into a list
+ *   of lists). DAG outputs resolve `valueFromParameter`, `valueFromOneof` and
+ *   `artifactSelectors` (the first branch that produced a value wins). Nested pipelines are DAGs
+ *   with their own cache-key scope; an input left out takes its default, as in a leaf.
  * - A `taskFinalStatus` input receives `{state, pipelineJobResourceName, pipelineTaskName, error}`.
  * - Leaf tasks: cache lookup (content-addressed key), then up to `1 + maxRetryCount` attempts
  *   with backoff `min(backoffDuration × backoffFactor^n, backoffMaxDuration)`.
@@ -22,7 +23,7 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '@typeflow/compiler'
 import { evaluateCondition, selectParameter } from './cel.ts'
-import { type AttemptResult, type ExecutionMode, executeLeaf, type LeafTask, type TaskEnvironment } from './execute-task.ts'
+import { type AttemptResult, type ExecutionMode, executeLeaf, fillDefaults, type LeafTask, type TaskEnvironment } from './execute-task.ts'
 import type { ComponentSpec, DagSpec, PipelineSpec, TaskSpec, Value } from './spec.ts'
 import { durationSeconds } from './spec.ts'
 import type { StoredArtifact, TaskOutputs } from './store.ts'
@@ -494,11 +495,7 @@ export class Scheduler {
   private async runGroup(name: string, spec: TaskSpec, component: ComponentSpec, given: ResolvedInputs, ctx: Context): Promise<Outcome> {
     // As the KFP DAG driver does, an input left out (or null) takes its default: a nested
     // pipeline's input default reaches its members.
-    const inputs = { ...given, parameters: { ...given.parameters } }
-    for (const [input, definition] of Object.entries(component.inputDefinitions?.parameters ?? {})) {
-      const value = inputs.parameters[input]
-      if ((value === undefined || value === null) && definition.defaultValue !== undefined && definition.defaultValue !== null) inputs.parameters[input] = definition.defaultValue
-    }
+    const inputs = { ...given, parameters: fillDefaults(component, { ...given.parameters }) }
     if (spec.parameterIterator || spec.artifactIterator) return this.runLoop(name, spec, component, inputs, ctx)
     const scope = ctx.scope?.enter(name, inputs)
     const fresh = ctx.scope?.isPipeline(name) ?? false
