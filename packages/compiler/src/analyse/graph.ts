@@ -89,8 +89,18 @@ export function forEachPipeline(root: AnalysedPipeline, visit: (pipeline: Analys
   walk(root, [])
 }
 
+const sourceKeys = new WeakMap<ValueSourceNode, string>()
+
 /** A stable string for a value source, for maps and punch-through names. */
 export function sourceKey(source: ValueSourceNode): string {
+  // Asked for again and again for the same source by the analysis and both targets: a new string
+  // each time was a new hash of it in every map it was looked up in.
+  let key = sourceKeys.get(source)
+  if (key === undefined) sourceKeys.set(source, (key = newSourceKey(source)))
+  return key
+}
+
+function newSourceKey(source: ValueSourceNode): string {
   switch (source.kind) {
     case 'constant':
       return `constant:${JSON.stringify(source.value)}`
