@@ -56,8 +56,8 @@ export class EmitContext {
   /**
    * Templates by kind, then by a short signature of their content ({@link contentSignature}); the
    * JSON is compared only among templates whose signatures meet. Keying by the JSON itself hashed
-   * and kept every template's JSON (14 MB for 9,000 templates at nested 10,000 tasks), a sixth of
-   * the target's time.
+   * and kept every template's JSON (14 MB for 9,000 templates at nested 10,000 tasks): with the
+   * stringify, about 14 % of the target's own time.
    */
   private readonly bySignature = { container: new Map<string, TemplateEntry[]>(), dag: new Map<string, TemplateEntry[]>() }
   /** The JSON of templates another one's signature met, kept for the next comparison. */
