@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { packageFunctionComponentSync } from '@typeflow/runtime'
-import { parameterText } from '../../packages/compiler/src/targets/argo/values.ts'
+import { driverText } from '@typeflow/dsl/kfp'
 import { detectContainerRuntime, isFunctionComponent, type PlaceholderContext, resolveCommandLine, retryDelayMs, withDefaults } from '../../packages/runtime/src/runner/index.ts'
 
 const data = { name: 'data', uri: 'minio://typeflow/p/r/make/u/data', type: { schemaTitle: 'system.Dataset' }, metadata: { rows: 3 }, path: '/store/minio/typeflow/p/r/make/u/data' }
@@ -80,7 +80,7 @@ describe('command-line placeholders', () => {
   })
 })
 
-describe('numbers as text, as the KFP driver writes them (Go FormatFloat f, -1): the local runner and the Argo target', () => {
+describe('numbers as text, as the KFP driver writes them (Go FormatFloat f, -1): the local runner, and driverText, which the Argo target writes them with', () => {
   it.each([
     [38480533480331290, '38480533480331290'],
     [2 ** 53 + 2, '9007199254740994'],
@@ -93,7 +93,7 @@ describe('numbers as text, as the KFP driver writes them (Go FormatFloat f, -1):
     [-0, '-0'],
   ])('%d is %s', (value, text) => {
     expect(resolveCommandLine(["{{$.inputs.parameters['x']}}"], { ...ctx, parameters: { x: value } })).toEqual([text])
-    expect(parameterText(value)).toBe(text)
+    expect(driverText(value)).toBe(text)
   })
 })
 

@@ -1,9 +1,10 @@
 /**
  * A fan-in (`collected`) of a task that runs under a condition inside the loop it is collected
- * over, or waits for one there (and is skipped with it). KFP leaves the iterations that skipped
- * the task out of the list. Argo cannot: a loop iteration's DAG hands the task's output on whether it ran or not, and Argo v4 resolves the
- * output of a skipped task to an empty value, or stalls on it (argo-workflows #16793), depending
- * on the release. The Argo target says so instead of guessing: `W_ARGO_SKIPPED_FAN_IN`.
+ * over, or waits for one there (and is skipped with it). KFP leaves the iterations that skipped the
+ * task out of the list. Argo cannot: a loop iteration's DAG hands the task's output on whether it
+ * ran or not, and Argo v4 resolves the output of a skipped task to an empty value, or stalls on it
+ * (argo-workflows #16793), depending on the release. The Argo target says so instead of guessing:
+ * `W_ARGO_SKIPPED_FAN_IN`.
  *
  * @module
  */

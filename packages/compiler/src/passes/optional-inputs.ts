@@ -1,10 +1,10 @@
 /**
  * A pipeline input declared `optional: true` without a default (or an optional artifact) has no
- * value when a run leaves it out. KFP then has nothing for a required component input, a loop's list or a condition that
- * reads it, and fails the task there (the driver resolves it to null). Argo has no "no value": a
- * workflow or template parameter always holds text, so the Argo target passes `''` and the task
- * runs. Neither is what the author meant, and the two targets differ, so the compile says so:
- * `W_OPTIONAL_WITHOUT_VALUE`, where the input is read.
+ * value when a run leaves it out. KFP then has nothing for a required component input, a loop's
+ * list or a condition that reads it, and fails the task there (the driver resolves it to null).
+ * Argo has no "no value": a workflow or template parameter always holds text, so the Argo target
+ * passes `''` and the task runs. Neither is what the author meant, and the two targets differ, so
+ * the compile says so: `W_OPTIONAL_WITHOUT_VALUE`, where the input is read.
  *
  * A nested pipeline's input counts as possibly absent when its caller does not pass it (or passes
  * one that may be absent) and it has no default; a default fills it in, as the KFP DAG driver does.

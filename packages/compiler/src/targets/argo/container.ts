@@ -34,7 +34,7 @@ import type { ArgoPodSettings } from './kubernetes.ts'
 import { argoIoName, labelValue } from './names.ts'
 import { ANNOTATIONS, type EmitContext, RESERVED, type TemplateEntry } from './registry.ts'
 import { type ArgItem, breakBraces, encodeArg, encodeValue, isPlainText, LBRACE_ENV } from './text.ts'
-import { parameterText } from './values.ts'
+import { driverText } from '@typeflow/dsl/kfp'
 
 const OUTPUT_DIR = '/tmp/outputs'
 const OUTPUT_VOLUME = 'typeflow-outputs'
@@ -185,7 +185,7 @@ function executorInputItems(state: RenderState): ArgItem[] {
     const spec = component.inputs[name] as IoSpecNode & { kind: 'parameter' }
     state.paramInputsUsed.add(name)
     verbatim(`${i > 0 ? ',' : ''}${JSON.stringify(name)}:`)
-    // Parameter values are strings in Argo; non-strings are already JSON text (see parameterText).
+    // Parameter values are strings in Argo; non-strings are already JSON text (see driverText).
     items.push({ kind: 'tag', tag: spec.type === 'STRING' ? `=toJson(inputs.parameters[${exprString(argo)}])` : `inputs.parameters.${argo}` })
   })
   verbatim('},"artifacts":{')
@@ -414,7 +414,7 @@ function containerParts(ctx: EmitContext, request: ContainerRequest): ContainerP
     if (!present.has(name)) continue
     declared.set(name, argo)
     if (spec.kind === 'parameter') {
-      inputParameters.push({ name: argo, ...(spec.default !== undefined && { default: encodeValue(parameterText(spec.default)).text }) })
+      inputParameters.push({ name: argo, ...(spec.default !== undefined && { default: encodeValue(driverText(spec.default)).text }) })
     } else {
       inputArtifacts.push({ name: argo, path: inputArtifactPath(argo) })
     }

@@ -30,7 +30,7 @@ import { ARGO_CAPS, argoOptionProblems, type ArgoOptions, resolveArgoOptions } f
 import { ANNOTATIONS, EmitContext, type TemplateEntry } from './registry.ts'
 import { buildPipelineTemplate } from './scope.ts'
 import { breakBraces, encodeValue } from './text.ts'
-import { parameterText } from './values.ts'
+import { driverText } from '@typeflow/dsl/kfp'
 
 type Json = Record<string, unknown>
 
@@ -65,7 +65,7 @@ export interface ArgoEmitResult {
 function valuesNeedBraceEnv(pipeline: AnalysedPipeline, seen = new Set<AnalysedPipeline>()): boolean {
   if (seen.has(pipeline)) return false
   seen.add(pipeline)
-  const escapes = (v: JsonValue) => encodeValue(parameterText(v)).usesBraceEnv
+  const escapes = (v: JsonValue) => encodeValue(driverText(v)).usesBraceEnv
   const defaults = (specs: Readonly<Record<string, IoSpecNode>>) =>
     Object.values(specs).some((s) => s.kind === 'parameter' && s.default !== undefined && escapes(s.default))
   const sourceEscapes = (source: ValueSourceNode): boolean => {
@@ -342,7 +342,7 @@ function rootArguments(pipeline: PipelineNode): Json | undefined {
     }
     // Argo needs a value for every workflow parameter; an optional one without default is given as
     // empty (KFP would leave it out), a required one is left for `argo submit -p` to supply.
-    const value = spec.default !== undefined ? encodeValue(parameterText(spec.default)).text : spec.optional ? '' : undefined
+    const value = spec.default !== undefined ? encodeValue(driverText(spec.default)).text : spec.optional ? '' : undefined
     parameters.push({
       name: argo,
       ...(value !== undefined && { value }),

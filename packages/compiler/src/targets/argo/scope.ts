@@ -34,7 +34,7 @@ import { compareNames, predicateOperands, sourceKey } from '../../analyse/graph.
 import { isUntypedItemField } from '../../analyse/analyse.ts'
 import { computeCacheKeys, type TaskCacheKey } from '../../passes/cache-keys.ts'
 import type { IoSpecNode, JsonValue, PredicateNode, RetryNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
-import { driverJson } from '@typeflow/dsl/kfp'
+import { driverJson, driverText } from '@typeflow/dsl/kfp'
 import { componentOutputs } from '@typeflow/dsl'
 import { type BuiltTemplate, containerTemplate, envArguments, presentInputs, retryStrategyFor, type TemplateOutput } from './container.ts'
 import { type Arg, argumentsOf, type Atom, type AtomRef, atomsOf, atomSource, buildScopeTemplate, type Domain, type FormatPart, type Leaf, type Scope, type ScopeOutput, type Source } from './dag.ts'
@@ -46,7 +46,6 @@ import { argoIoName, kubeName, NameAllocator, shortHash } from './names.ts'
 import { ARGO_CAPS } from './options.ts'
 import { type EmitContext, RESERVED } from './registry.ts'
 import { breakBraces, encodeValue } from './text.ts'
-import { parameterText } from './values.ts'
 
 type Json = Record<string, unknown>
 
@@ -136,7 +135,7 @@ function slotExpr(source: Source, ref: AtomRef, domain: Domain): string {
 }
 
 const constSource = (value: JsonValue): Source & { kind: 'const' } => {
-  const raw = parameterText(value)
+  const raw = driverText(value)
   return { kind: 'const', text: encodeValue(raw).text, raw }
 }
 
@@ -857,7 +856,7 @@ class ScopeBuilder {
         if (asText && typeof v === 'boolean') return exprLiteral(v ? 'true' : 'false')
         if (boolean && typeof v === 'boolean') return v ? 'true' : 'false'
         // Conditions are written in the raw domain (see dag.ts): values compare as they are.
-        return exprLiteral(parameterText(v))
+        return exprLiteral(driverText(v))
       }
       const value = this.resolve(s, where) ?? constSource('')
       const untyped = typeOf(s) === 'ANY'
@@ -964,7 +963,7 @@ export function buildPipelineTemplate(
     if (argo !== name) renamed[argo] = name
     if (!present.has(name)) continue
     if (spec.kind === 'artifact') inputArtifacts.push({ name: argo })
-    else if (!isRoot) inputParameters.push({ name: argo, ...(spec.default !== undefined && { default: encodeValue(parameterText(spec.default)).text }) })
+    else if (!isRoot) inputParameters.push({ name: argo, ...(spec.default !== undefined && { default: encodeValue(driverText(spec.default)).text }) })
     if (!isRoot || spec.kind === 'artifact') declared.set(name, argo)
   }
   if (!isRoot) inputParameters.push({ name: RESERVED.task })
