@@ -13,8 +13,10 @@
  * (argoGraphShape split a `when` on a oneOf), 9 (duplicate names: codes depended on declaration
  * order), 10 (env and resources on a pipeline task were dropped; now E_INVALID_CONSTANT, a
  * mutation of ./mutations.ts), 11 (a task and a group of one name), 12 (the DSL threw on a
- * returned output of a task whose name was declared again) and 13 (two groups of one id also
- * failed what depends on them).
+ * returned output of a task whose name was declared again), 13 (two groups of one id also
+ * failed what depends on them) and 14 (an ignoreUpstreamFailure task reading an output that does
+ * not exist, or of the wrong type, got the rule about failed producers instead of E_UNKNOWN_OUTPUT
+ * or E_TYPE_MISMATCH).
  */
 import { describe, expect, it } from 'vitest'
 import { eq, pipeline, TypeflowError } from '@typeflow/dsl'
@@ -264,5 +266,21 @@ describe('bugs found by the properties (it.fails until fixed)', () => {
       { kind: 'exitHandler', id: 'exit-handler-2', exitTask: notify('notify-2'), body: [run('prep', step('prep'), {}, ['notify'])] },
     ])
     expect(codes(twins), 'after').toEqual(['E_DUPLICATE_NAME'])
+  })
+
+  it('FIXED BUG 14 (analysis): a task that ignores upstream failure and reads an output that does not exist gets E_UNKNOWN_OUTPUT, not the rule about failed producers', () => {
+    // Found by `pnpm test:deep` (invalid-mutations, seed 20250611, after 1,825 pipelines).
+    const reader = { ...run('read', step('read', { text: STRING_SPEC }), { text: { kind: 'taskOutput', task: 'prep', output: 'no_such_output' } }), ignoreUpstreamFailure: true }
+    const codes = (p: PipelineNode) => {
+      const result = compileSafely(p, ['kfp', 'argo'])
+      return result.ok ? [] : result.diagnostics.map((d) => d.code)
+    }
+    expect(codes(flow([run('prep', step('prep')), reader]))).toEqual(['E_UNKNOWN_OUTPUT'])
+    // And one of the wrong type is E_TYPE_MISMATCH (found next, by the same property).
+    const wrongType = { ...run('read', step('read', { text: STRING_SPEC }), { text: { kind: 'taskOutput', task: 'prep', output: 'n' } }), ignoreUpstreamFailure: true }
+    expect(codes(flow([run('prep', step('prep', {}, { n: LIST_SPEC })), wrongType]))).toEqual(['E_TYPE_MISMATCH'])
+    // An output that exists keeps the rule: a failed producer leaves a required input without a value.
+    const real = { ...run('read', step('read', { text: STRING_SPEC }), { text: { kind: 'taskOutput', task: 'prep', output: 'out' } }), ignoreUpstreamFailure: true }
+    expect(codes(flow([run('prep', step('prep', {}, { out: STRING_SPEC })), real]))).toEqual(['E_INVALID_REFERENCE'])
   })
 })

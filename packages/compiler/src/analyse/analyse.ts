@@ -490,15 +490,6 @@ function checkArgument(s: PipelineScope, task: TaskEntry, input: string, expecte
     c.report('E_INVALID_REFERENCE', path, 'a final status is only available to an exit handler task or a task that ignores upstream failure', node.source)
     return
   }
-  // After a failure the task still runs, without the failed task's outputs: the input then takes
-  // its default (KFP's rule; the SDK refuses such a task without one).
-  if (node.ignoreUpstreamFailure && !task.isExitTask && !expected.optional) {
-    const producer = producersOfSource(from)[0]
-    if (producer !== undefined) {
-      c.report('E_INVALID_REFERENCE', path, `task "${node.name}" runs even when "${producer}" fails (ignoreUpstreamFailure), but input "${input}" reads its output, which a failed task does not produce: give the input a default (or make it optional)`, node.source)
-      return
-    }
-  }
   const given = s.specOf(from, task.path, path, node.source)
   if (given === undefined) return
   if (given === null) {
@@ -519,6 +510,16 @@ function checkArgument(s: PipelineScope, task: TaskEntry, input: string, expecte
         : false
   if (!ok) {
     c.report('E_TYPE_MISMATCH', path, `argument type ${describeSpec(given)} is incompatible with input "${input}" of type ${describeSpec(expected)}`, node.source)
+    return
+  }
+  // After a failure the task still runs, without the failed task's outputs: the input then takes
+  // its default (KFP's rule; the SDK refuses such a task without one). Checked last, so that a value
+  // that does not exist or does not fit is reported as such.
+  if (node.ignoreUpstreamFailure && !task.isExitTask && !expected.optional) {
+    const producer = producersOfSource(from)[0]
+    if (producer !== undefined) {
+      c.report('E_INVALID_REFERENCE', path, `task "${node.name}" runs even when "${producer}" fails (ignoreUpstreamFailure), but input "${input}" reads its output, which a failed task does not produce: give the input a default (or make it optional)`, node.source)
+    }
   }
 }
 
