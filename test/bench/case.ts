@@ -17,7 +17,7 @@ import { allTasks } from '@typeflow/dsl'
 import { analysePipeline } from '../../packages/compiler/src/analyse/analyse.ts'
 import type { AnalysedPipeline } from '../../packages/compiler/src/analyse/graph.ts'
 import { computeCacheKeys } from '../../packages/compiler/src/passes/cache-keys.ts'
-import { compile, emitKfp, type CompileOptions, type CompileResult } from '../../packages/compiler/src/compile.ts'
+import { compileInSteps, emitKfp, type CompileOptions, type CompileResult, type CompileStep } from '../../packages/compiler/src/compile.ts'
 import { kfpHeader } from '../../packages/compiler/src/targets/kfp/header.ts'
 import { validateKfpDocuments } from '../../packages/compiler/src/targets/kfp/schema/validate.ts'
 import { toYamlDocumentsBytes, YamlFloat } from '../../packages/compiler/src/writer/yaml.ts'
@@ -34,6 +34,9 @@ export interface PhaseTimes {
   readonly validate: number
   readonly yaml: number
 }
+
+/** Milliseconds per step of one compile (see `compileInSteps`); steps that did not run are absent. */
+export type StepTimes = Partial<Record<CompileStep, number>>
 
 /** What a case process measures; `TYPEFLOW_BENCH_MODE` picks one. */
 export type CaseMode = 'full' | 'warm' | 'cold'
@@ -52,6 +55,10 @@ export interface CaseResult {
   readonly processMs: number
   readonly warmCompileMs: number
   readonly warmCompileCpuMs: number
+  /** The cold compile's steps, timed inside it. */
+  readonly coldSteps: StepTimes
+  /** The warm compile's steps (empty in `cold` mode). */
+  readonly warmSteps: StepTimes
   readonly phases: PhaseTimes
   /** Peak resident set size of the process after the first compile, in KiB. */
   readonly maxRssKiB: number
@@ -95,7 +102,23 @@ let declared = 0
 for (const _ of allTasks(pipeline.body)) declared++
 if (declared !== tasks) fail(`synthetic ${shape} pipeline declares ${declared} tasks, expected ${tasks}`)
 
-const cold = timed((): CompileResult => compile(pipeline, options))
+/** One compile, timed as a whole and step by step (each step from the end of the one before). */
+function timedCompile(): { value: CompileResult; ms: number; cpuMs: number; steps: StepTimes } {
+  const steps: StepTimes = {}
+  let last = 0
+  const stepEnded = (step: CompileStep) => {
+    const now = performance.now()
+    steps[step] = (steps[step] ?? 0) + now - last
+    last = now
+  }
+  const compiled = timed((): CompileResult => {
+    last = performance.now()
+    return compileInSteps(pipeline, options, stepEnded)
+  })
+  return { ...compiled, steps }
+}
+
+const cold = timedCompile()
 const processMs = performance.now()
 const maxRssKiB = process.resourceUsage().maxRSS
 const result = cold.value
@@ -108,9 +131,9 @@ if (!result.ok) {
   }
   fail(`compile failed with ${result.diagnostics.length} diagnostics, first ones: ${JSON.stringify(result.diagnostics.slice(0, 5))}`)
 }
-const skipped = { ms: 0, cpuMs: 0 }
+const skipped = { ms: 0, cpuMs: 0, steps: {} }
 const outputBytes = result.files.reduce((sum, f) => sum + (f.parts?.reduce((n, part) => n + part.length, 0) ?? Buffer.byteLength(f.content)), 0)
-const report = (m: CaseMode, warmTimes: { ms: number; cpuMs: number }, phases: PhaseTimes): CaseResult => ({
+const report = (m: CaseMode, warmTimes: { ms: number; cpuMs: number; steps: StepTimes }, phases: PhaseTimes): CaseResult => ({
   shape,
   tasks,
   targets,
@@ -121,6 +144,8 @@ const report = (m: CaseMode, warmTimes: { ms: number; cpuMs: number }, phases: P
   processMs,
   warmCompileMs: warmTimes.ms,
   warmCompileCpuMs: warmTimes.cpuMs,
+  coldSteps: cold.steps,
+  warmSteps: warmTimes.steps,
   phases,
   maxRssKiB,
   baselineRssKiB,
@@ -132,7 +157,7 @@ const report = (m: CaseMode, warmTimes: { ms: number; cpuMs: number }, phases: P
 // the phases (a timeout), the cold compile still counts. The last line is the complete result.
 process.stdout.write(`${JSON.stringify(report('cold', skipped, { analyse: 0, keys: 0, keysFirstCall: 0, emit: 0, validate: 0, yaml: 0 }))}\n`)
 if (mode === 'cold') process.exit(0)
-const warm = timed(() => compile(pipeline, options))
+const warm = timedCompile()
 
 let phases: PhaseTimes = { analyse: 0, keys: 0, keysFirstCall: 0, emit: 0, validate: 0, yaml: 0 }
 if (mode === 'full') {

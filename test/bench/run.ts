@@ -19,9 +19,9 @@
  *   pnpm bench --from-json           # measure nothing: write results.md (and the verdicts) again from results.json
  *
  * Every run is a fresh child process (test/bench/case.ts), so every compile is a cold one, like a
- * CLI run, and peak RSS belongs to that case. KFP-only cases below --large-from also time a
- * second, warm compile and the KFP phases; other cases time the cold compile only, to keep the
- * default run near 25 minutes on two cores. A case that runs out of time, memory or stack is
+ * CLI run, and peak RSS belongs to that case. Cases below --large-from also time a second, warm
+ * compile (KFP-only ones the KFP phases apart too); larger ones time the cold compile only. Every
+ * compile is timed step by step from inside (`compileInSteps`). A case that runs out of time, memory or stack is
  * recorded with what stopped it (and the peak RSS seen until then) instead of aborting the bench;
  * larger sizes of that shape and target set are then skipped. The process exits with 1 only when
  * a benchmark input is wrong (compile diagnostics, type errors in the fixture), not for a missed
@@ -32,7 +32,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { CaseMode, CaseResult, PhaseTimes } from './case.ts'
+import type { CaseMode, CaseResult, PhaseTimes, StepTimes } from './case.ts'
+import type { CompileStep } from '../../packages/compiler/src/compile.ts'
 import { SYNTHETIC_SHAPES, type SyntheticShape } from './synthetic.ts'
 import type { TypecheckResult } from './typecheck-case.ts'
 
@@ -219,6 +220,10 @@ export interface BenchRow {
   /** Null when no run timed a warm compile. */
   readonly warmCompileMsMedian: number | null
   readonly warmCompileCpuMsMedian: number | null
+  /** Median time of each step inside the cold compile (see `compileInSteps`); null when not measured. */
+  readonly coldSteps: StepTimes | null
+  /** The same for the warm compile; null when no run timed one. */
+  readonly warmSteps: StepTimes | null
   /** Median warm time of each KFP phase; null when no run timed them. */
   readonly phases: PhaseTimes | null
   readonly buildMsMedian: number
@@ -250,6 +255,8 @@ function emptyRow(shape: SyntheticShape, targets: string, tasks: number, extra: 
     processMsMedian: NaN,
     warmCompileMsMedian: null,
     warmCompileCpuMsMedian: null,
+    coldSteps: null,
+    warmSteps: null,
     phases: null,
     buildMsMedian: NaN,
     peakRssMiB: extra.failure?.peakRssKiB != null ? mib(extra.failure.peakRssKiB) : NaN,
@@ -266,6 +273,21 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`)
 }
 
+/** The steps of a compile, in the order it runs them. */
+const COMPILE_STEPS: readonly CompileStep[] = ['prepare', 'analyse', 'checks', 'kfp emit', 'kfp validate', 'kfp yaml', 'argo emit', 'argo validate']
+
+/** Median per step over runs (a step counts where it ran); null without runs. Old results.json rows have none. */
+function medianSteps(runs: readonly (StepTimes | undefined)[]): StepTimes | null {
+  const timed = runs.filter((r): r is StepTimes => r !== undefined)
+  if (timed.length === 0) return null
+  const steps: StepTimes = {}
+  for (const step of COMPILE_STEPS) {
+    const values = timed.map((r) => r[step]).filter((v): v is number => v !== undefined)
+    if (values.length > 0) steps[step] = round(median(values))
+  }
+  return steps
+}
+
 async function measureSize(config: Config, shape: SyntheticShape, targets: string, tasks: number, previous: BenchRow | undefined, kfpRow: BenchRow | undefined): Promise<BenchRow> {
   if (previous && !measured(previous)) return emptyRow(shape, targets, tasks, { skipped: `${fmtInt(previous.tasks)} tasks did not complete` })
   if (kfpRow?.failure && (kfpRow.failure.reason === 'timeout' || kfpRow.failure.reason === 'out of memory')) {
@@ -273,7 +295,8 @@ async function measureSize(config: Config, shape: SyntheticShape, targets: strin
   }
   const large = tasks >= config.largeFrom
   let reps = large ? config.repsLarge : config.reps
-  let mode: CaseMode = targets === 'kfp' && !large ? 'full' : 'cold'
+  // Both targets below the large sizes: a warm compile too, so that the steps show the warm-up.
+  let mode: CaseMode = large ? 'cold' : targets === 'kfp' ? 'full' : 'warm'
   const results: CaseResult[] = []
   const loads: number[] = []
   for (let i = 0; i < reps; i++) {
@@ -317,6 +340,8 @@ async function measureSize(config: Config, shape: SyntheticShape, targets: strin
     processMsMedian: round(median(results.map((r) => r.processMs))),
     warmCompileMsMedian: warmCompileMsMedian === null ? null : round(warmCompileMsMedian),
     warmCompileCpuMsMedian: withWarm.length > 0 ? round(median(withWarm.map((r) => r.warmCompileCpuMs))) : null,
+    coldSteps: medianSteps(results.map((r) => r.coldSteps)),
+    warmSteps: medianSteps(withWarm.map((r) => r.warmSteps)),
     phases: withPhases.length > 0 ? { analyse: phase('analyse'), keys: phase('keys'), keysFirstCall: phase('keysFirstCall'), emit: phase('emit'), validate: phase('validate'), yaml: phase('yaml') } : null,
     buildMsMedian: round(median(results.map((r) => r.buildMs))),
     peakRssMiB: mib(Math.max(...results.map((r) => r.maxRssKiB))),
@@ -644,6 +669,38 @@ function targetChecks(allRows: readonly BenchRow[], typecheck: TypecheckSummary 
 
 const cell = (x: number | null): string => (x === null || Number.isNaN(x) ? '—' : String(x))
 
+/** Sum of a compile's steps, or null when it was not timed. */
+function stepsTotal(steps: StepTimes | null): number | null {
+  return steps === null ? null : round(COMPILE_STEPS.reduce((sum, step) => sum + (steps[step] ?? 0), 0))
+}
+
+/** Where a compile to both targets spends its time, step by step, cold against warm. */
+function stepsTable(rows: readonly BenchRow[]): string[] {
+  const timed = rows.filter((r) => r.targets === 'kfp,argo' && measured(r) && r.coldSteps)
+  if (timed.length === 0) return []
+  const pair = (cold: number | undefined, warm: number | undefined | null) => (cold === undefined ? '—' : warm === undefined || warm === null ? String(cold) : `${cold} / ${warm}`)
+  return [
+    '',
+    '### Where a compile to both targets goes (median ms per step, cold / warm)',
+    '',
+    'Timed inside `compile()` itself (`compileInSteps`, each step from the end of the one before): cold is the first compile in',
+    'the process, as a CLI run pays it (JIT warm-up, the schema validators compiled), warm the second (not run from 100,000',
+    'tasks). The Argo emitter writes each template\'s YAML while it sizes the objects, so its step includes the Argo YAML.',
+    'Warm-up is the share of the cold total that the warm compile does not pay again.',
+    '',
+    '| Shape | Tasks | prepare | analyse | checks | KFP emit | KFP validate | KFP YAML | Argo emit + YAML | Argo validate | total | warm-up |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...timed.map((r) => {
+      const cold = r.coldSteps!
+      const warm = r.warmSteps
+      const coldTotal = stepsTotal(cold)!
+      const warmTotal = stepsTotal(warm)
+      const share = warmTotal === null || coldTotal === 0 ? '—' : `${Math.round((100 * (coldTotal - warmTotal)) / coldTotal)} %`
+      return `| ${r.shape} | ${fmtInt(r.tasks)} | ${COMPILE_STEPS.map((step) => pair(cold[step], warm?.[step])).join(' | ')} | ${pair(coldTotal, warmTotal)} | ${share} |`
+    }),
+  ]
+}
+
 function markdown(
   config: Config,
   info: ReturnType<typeof machine>,
@@ -663,7 +720,7 @@ function markdown(
     'Generated by `pnpm bench` (test/bench/run.ts); synthetic pipelines from test/bench/synthetic.ts. Each run is a fresh',
     '`node --import tsx test/bench/case.ts <shape> <tasks> <targets>` process: "compile" is the first (cold) `compile()` call in',
     'that process, including JIT warm-up and loading the schema validators, as a CLI run would see it; "warm" is a second call in',
-    'the same process (KFP-only cases below 100,000 tasks). Build = constructing the pipeline, as IR literals or, for `dsl`, with the DSL (not included in compile); process = from',
+    'the same process (below 100,000 tasks). Build = constructing the pipeline, as IR literals or, for `dsl`, with the DSL (not included in compile); process = from',
     'process start to the end of the cold compile. Peak RSS is `process.resourceUsage().maxRSS` after the cold compile, max over',
     `runs; it includes Node + tsx + the compiler modules (~${cell(rows.find(measured)?.baselineRssMiB ?? null)} MiB before building). Tasks are declared task nodes.`,
     '',
@@ -721,6 +778,7 @@ function markdown(
     ...rows
       .filter((r) => r.targets === 'kfp' && r.phases !== null)
       .map((r) => `| ${r.shape} | ${fmtInt(r.tasks)} | ${r.phases!.analyse} | ${r.phases!.keys} | ${r.phases!.keysFirstCall} | ${r.phases!.emit} | ${r.phases!.validate} | ${r.phases!.yaml} |`),
+    ...stepsTable(rows),
   ]
   if (typecheck) {
     lines.push(
@@ -794,6 +852,9 @@ function revive(rows: BenchRow[]): BenchRow[] {
   return rows.map((r) => {
     const copy: Record<string, unknown> = { ...r }
     for (const key of numeric) if (copy[key] === null) copy[key] = NaN
+    // Rows of runs from before the compile steps were timed.
+    copy['coldSteps'] ??= null
+    copy['warmSteps'] ??= null
     return copy as unknown as BenchRow
   })
 }
