@@ -1147,6 +1147,8 @@ function buildLoop(b: Builder, scope: Scope, choice: LoopChoice): LoopNode {
   let items: LoopItemsNode
   let id: string
   let itemSpec: IoSpecNode
+  // An item type left undeclared is inferred from its use, as dag.forEach does.
+  let inferItemType = false
   const itemAvails: Avail[] = []
   if (from === 0) {
     const values = rawValues(choice.raw)
@@ -1162,6 +1164,7 @@ function buildLoop(b: Builder, scope: Scope, choice: LoopChoice): LoopNode {
     items = { kind: 'values', from: chosenList!.source }
     const declared = choice.declared === null || chosenList!.itemHint !== undefined ? undefined : pick(DECLARED_ITEM_TYPES, choice.declared)
     itemSpec = { kind: 'parameter', type: declared ?? 'STRING', optional: false }
+    inferItemType = declared === undefined
     if (chosenList!.itemHint !== undefined) {
       itemAvails.push({ source: { kind: 'loopItem', loop: id }, spec: itemSpec, untyped: declared === undefined, hint: chosenList!.itemHint })
       if (chosenList!.itemHint === 'STRUCT' && choice.index % 2 === 1) itemAvails.push(...fieldAvails(id))
@@ -1186,7 +1189,9 @@ function buildLoop(b: Builder, scope: Scope, choice: LoopChoice): LoopNode {
   const inner = childScope(scope)
   inner.visible.push(...itemAvails)
   const loopBody = buildBody(b, inner, choice.body)
-  if (items.kind === 'values' && choice.declared === null) itemSpec = { kind: 'parameter', type: itemTypeFromUse(id, loopBody), optional: false }
+  // Also over a list whose items' kind is known (a fan-in of structs or lists), whatever the choice:
+  // with the type inferred from use, not STRING (found with seed 7 in deep mode).
+  if (inferItemType) itemSpec = { kind: 'parameter', type: itemTypeFromUse(id, loopBody), optional: false }
   // Fan-in: after the loop, what its tasks (and those of loops directly inside) produced, as lists.
   for (const c of inner.collectible) {
     if (c.spec.kind === 'artifact' && b.options.argo) continue
