@@ -11,7 +11,9 @@
  * optional input without a default failing on KFP and passing '' on Argo
  * (`W_OPTIONAL_WITHOUT_VALUE`); a large number constant written out exactly on the runner and
  * shortest on Argo, and 1e21 in exponent form on Argo (now both as the KFP driver writes them);
- * a task waiting for a task in a sibling branch, which never runs (`W_NEVER_RUNS`).
+ * a task waiting for a task in a sibling branch, which never runs (`W_NEVER_RUNS`); a fan-in of a
+ * task in a nested loop that waits for a condition in the outer loop (`W_ARGO_SKIPPED_FAN_IN`,
+ * seed 12 in deep mode).
  * The differences that remain are counted by kind and printed; each is warned by the compile or
  * documented in docs/guides/argo.md.
  */

@@ -54,6 +54,24 @@ describe('a fan-in of a task some iterations skip', () => {
     expect(warnings(p, ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "push\.r" over a loop, but "push" waits for a task under condition-3 inside it:/)])
   })
 
+  it('warns when a loop around the task inside the loop waits for a condition (the random differential, seed 12)', () => {
+    const first = component({ name: 'first', image: 'alpine:3.20' })
+    const p = pipeline({ name: 'nested-waits', inputs: { n: param.int({ default: 1 }) } }, (dag, q) => {
+      let pushed: { outputs: { r: unknown } } | undefined
+      dag.forEach([1, 2], () => {
+        let guarded: unknown
+        dag.if(eq(q.n, 2), () => void (guarded = dag.task(first)))
+        // The inner loop waits for the condition, because a task in it does.
+        dag.forEach([3], () => {
+          dag.task(first, {}, { after: [guarded as never], name: 'after-first' })
+          pushed = dag.task(push)
+        })
+      })
+      dag.task(gather, { value: collected(pushed!.outputs.r as never) as never })
+    })
+    expect(warnings(p, ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "push\.r" over a loop, but "push" waits for a task under condition-3 inside it:/)])
+  })
+
   it('says nothing when the condition is around the loop: every iteration runs the task or none', () => {
     expect(warnings(fanIn(false), ['kfp', 'argo'])).toEqual([])
   })

@@ -1,6 +1,7 @@
 /**
  * A fan-in (`collected`) of a task that runs under a condition inside the loop it is collected
- * over, or waits for one there (and is skipped with it). KFP leaves the iterations that skipped the
+ * over, or waits for one there, or sits in a group there that waits for one (and is skipped with
+ * it). KFP leaves the iterations that skipped the
  * task out of the list. Argo cannot: a loop iteration's DAG hands the task's output on whether it
  * ran or not, and Argo v4 resolves the output of a skipped task to an empty value, or stalls on it
  * (argo-workflows #16793), depending on the release. The Argo target says so instead of guessing:
@@ -19,8 +20,9 @@ export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
     const warned = new Set<string>()
     /**
      * A condition inside a loop that can make some iterations skip this task or group: one on
-     * the way to it below a loop, or one it waits for (a sibling condition, or a sibling that is
-     * itself skipped that way), since a task waiting on a skipped one is skipped too.
+     * the way to it below a loop, or one it or a group around it below the loop waits for (a
+     * sibling condition, or a sibling that is itself skipped that way), since a task waiting on a
+     * skipped one is skipped too, and so is everything in a skipped group.
      */
     const skippingCondition = (name: string, seen: Set<string>): { readonly condition: string; readonly waits: boolean } | undefined => {
       const member = pipeline.tasks.get(name) ?? pipeline.groups.get(name)
@@ -34,6 +36,12 @@ export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
       for (const upstream of member.dependsOn) {
         const found = skippingCondition(upstream, seen)
         if (found !== undefined) return found
+      }
+      // A group around it inside the loop that waits for a skipped one (an `after` of a task in a
+      // nested loop makes the nested loop wait; found by the random differential, seed 12).
+      for (const around of member.path.slice(firstLoop + 1)) {
+        const found = skippingCondition(around, seen)
+        if (found !== undefined) return { condition: found.condition, waits: true }
       }
       return undefined
     }
