@@ -108,7 +108,12 @@ export async function runKfp(pipeline: PipelineNode, outputs: OutputValues, para
 }
 
 /** The Argo side: the simulated run of the emitted manifests, containers answered by `outputs`. */
-export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: Readonly<Record<string, Value>> = {}, passes = 2): { phase: string; deliveries: Deliveries; unresolvedOutputs: readonly string[] } {
+export function runArgo(
+  pipeline: PipelineNode,
+  outputs: OutputValues,
+  params: Readonly<Record<string, Value>> = {},
+  passes = 2,
+): { phase: string; deliveries: Deliveries; unresolvedOutputs: readonly string[]; unresolvedItems: readonly string[] } {
   const outputSpecs = outputSpecsOf(analysed(pipeline))
   const docs = compileArgo(pipeline)
   const templates = new Map<string, Record<string, any>>()
@@ -135,7 +140,7 @@ export function runArgo(pipeline: PipelineNode, outputs: OutputValues, params: R
       return out
     },
   })
-  return { phase: result.phase, deliveries, unresolvedOutputs: result.unresolvedOutputs }
+  return { phase: result.phase, deliveries, unresolvedOutputs: result.unresolvedOutputs, unresolvedItems: result.unresolvedItems }
 }
 
 /** Differences between the two targets' deliveries, one line each (empty: they agree). */

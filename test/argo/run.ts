@@ -50,6 +50,8 @@ export interface RunResult {
   readonly outputs: Readonly<Record<string, string>>
   /** DAG templates whose outputs could not be resolved (an expression read a task that did not run). */
   readonly unresolvedOutputs: readonly string[]
+  /** Loop tasks with an iteration that failed on an item field the item does not have (`{{item.b}}` of a string). */
+  readonly unresolvedItems: readonly string[]
 }
 
 interface NodeResult {
@@ -113,6 +115,7 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
   const runs: ContainerRun[] = []
   const limits = new Map<string, number>()
   const unresolvedOutputs: string[] = []
+  const unresolvedItems: string[] = []
   const passes = options.passes ?? 2
 
   const runTemplate = (name: string, params: Record<string, string>, artifacts: Record<string, string>): NodeResult => {
@@ -253,7 +256,10 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
       const expanded = substitute(resolved, vars)
       // The controller expands an item without allowing unresolved tags: `{{item.a}}` of an item
       // that is not an object (or lacks the key) is an error of that iteration.
-      if (UNRESOLVED_ITEM.test(JSON.stringify(expanded))) return { phase: 'Error', parameters: {}, artifacts: {} }
+      if (UNRESOLVED_ITEM.test(JSON.stringify(expanded))) {
+        unresolvedItems.push(String(task['name']))
+        return { phase: 'Error', parameters: {}, artifacts: {} }
+      }
       return call(expanded)
     })
     const succeeded = children.filter((c) => c.phase === 'Succeeded')
@@ -264,5 +270,5 @@ export function runWorkflow(documents: readonly Json[], options: RunOptions = {}
   }
 
   const root = runTemplate(spec['entrypoint'], {}, { ...options.artifacts })
-  return { phase: root.phase, runs, limits, outputs: root.parameters, unresolvedOutputs }
+  return { phase: root.phase, runs, limits, outputs: root.parameters, unresolvedOutputs, unresolvedItems }
 }

@@ -72,6 +72,30 @@ describe('a fan-in of a task some iterations skip', () => {
     expect(warnings(p, ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "push\.r" over a loop, but "push" waits for a task under condition-3 inside it:/)])
   })
 
+  it('warns when the collected value is a nested pipeline\'s oneOf that a run may leave without a value (the random differential, seed 14)', () => {
+    const first = component({ name: 'first', image: 'alpine:3.20' })
+    const pick = component({ name: 'pick', image: 'alpine:3.20', outputs: { r: param.float() } })
+    /** A oneOf over an if/else; with `waits`, the else branch waits for a task under an earlier condition, so the whole if/else may be skipped. */
+    const sub = (waits: boolean) =>
+      pipeline({ name: 'sub', inputs: { n: param.int() } }, (dag, q) => {
+        let guarded: unknown
+        dag.if(eq(q.n, 1), () => void (guarded = dag.task(first)))
+        let a: { outputs: { r: unknown } } | undefined
+        let b: { outputs: { r: unknown } } | undefined
+        dag.if(eq(q.n, 2), () => void (a = dag.task(pick))).else(() => void (b = dag.task(pick, {}, waits ? { after: [guarded as never] } : {})))
+        return { r: dag.oneOf(a!.outputs.r as never, b!.outputs.r as never) }
+      })
+    const outer = (waits: boolean) =>
+      pipeline({ name: 'outer' }, (dag) => {
+        let inner: { outputs: { r: unknown } } | undefined
+        dag.forEach([1, 2], (n) => void (inner = dag.task(sub(waits), { n })))
+        dag.task(gather, { value: collected(inner!.outputs.r as never) as never })
+      })
+    expect(warnings(outer(true), ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "sub\.r" over a loop, but its pipeline's output "r" is a oneOf over condition-branches-\d+, which may have no value:/)])
+    // Without the wait, one branch always runs and feeds it.
+    expect(warnings(outer(false), ['argo'])).toEqual([])
+  })
+
   it('says nothing when the condition is around the loop: every iteration runs the task or none', () => {
     expect(warnings(fanIn(false), ['kfp', 'argo'])).toEqual([])
   })

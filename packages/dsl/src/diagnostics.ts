@@ -38,9 +38,10 @@ import type { SourceLocation } from './ir.ts'
  * - `W_CACHING_NOT_INHERITED` `caching: false` (or a cache key) on the task running a nested
  *   pipeline: the tasks inside do not inherit it, on KFP as with the KFP SDK
  * - `W_ARGO_SKIPPED_FAN_IN` (Argo target) a fan-in collects a task that runs under a condition
- *   inside the loop, or waits for a task under one (it or a group around it): KFP leaves out the
- *   iterations that skipped it, Argo cannot (its value is empty there, or the run waits on it,
- *   depending on the Argo version)
+ *   inside the loop, or waits for a task under one (it or a group around it), or a nested
+ *   pipeline's oneOf output that a run may leave without a value: KFP leaves out the iterations
+ *   without a value, Argo cannot (its value is empty there, or the run waits on it, depending on
+ *   the Argo version)
  * - `W_NEVER_RUNS` a task waits for a task in another branch of the same if/elif/else: the two
  *   never both run, so it never runs (nor what waits for it), on either target
  * - `W_OPTIONAL_WITHOUT_VALUE` a pipeline input that is optional without a default (or an optional

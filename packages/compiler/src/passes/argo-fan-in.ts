@@ -1,17 +1,43 @@
 /**
  * A fan-in (`collected`) of a task that runs under a condition inside the loop it is collected
  * over, or waits for one there, or sits in a group there that waits for one (and is skipped with
- * it). KFP leaves the iterations that skipped the
- * task out of the list. Argo cannot: a loop iteration's DAG hands the task's output on whether it
- * ran or not, and Argo v4 resolves the output of a skipped task to an empty value, or stalls on it
- * (argo-workflows #16793), depending on the release. The Argo target says so instead of guessing:
- * `W_ARGO_SKIPPED_FAN_IN`.
+ * it); or of a nested pipeline's `oneOf` output that a run may leave without a value. KFP leaves
+ * the iterations without a value out of the list. Argo cannot: a loop iteration's DAG hands the
+ * value on whether it was produced or not, and Argo v4 resolves the output of a skipped task to
+ * an empty value, or stalls on it (argo-workflows #16793), depending on the release. The Argo
+ * target says so instead of guessing: `W_ARGO_SKIPPED_FAN_IN`.
  *
  * @module
  */
 
 import type { Diagnostic, ValueSourceNode } from '@typeflow/dsl'
 import { type AnalysedPipeline, forEachPipeline, predicateOperands, readSources } from '../analyse/graph.ts'
+
+/**
+ * Whether something in `pipeline` can be skipped in a run: it sits under a condition, or waits for
+ * (or sits in a group that waits for) something that can. Conditions only: a failure stops the run.
+ */
+function skippable(pipeline: AnalysedPipeline, name: string, seen = new Set<string>()): boolean {
+  const member = pipeline.tasks.get(name) ?? pipeline.groups.get(name)
+  if (!member || seen.has(name)) return false
+  seen.add(name)
+  if (member.kind === 'group' && member.node.kind === 'condition') return true
+  if (member.path.some((id) => pipeline.groups.get(id)?.node.kind === 'condition')) return true
+  return [...member.dependsOn, ...member.path].some((other) => skippable(pipeline, other, seen))
+}
+
+/**
+ * The branches of the nested pipeline output `output` when it is a oneOf that a run may leave
+ * without a value (no else branch, or the if/elif/else is skipped); undefined otherwise.
+ */
+function unfedOneOf(pipeline: AnalysedPipeline, output: string): string | undefined {
+  const from = pipeline.node.outputs[output]?.from
+  if (from?.kind !== 'oneOf') return undefined
+  const group = pipeline.groups.get(from.branches)
+  if (group?.node.kind !== 'branches') return undefined
+  const exhaustive = group.node.branches.some((branch) => branch.predicate === undefined)
+  return !exhaustive || skippable(pipeline, from.branches) ? from.branches : undefined
+}
 
 /** Every fan-in of a task skipped in some iterations, once per collected output, as warnings. */
 export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
@@ -51,14 +77,19 @@ export function skippedFanIns(root: AnalysedPipeline): Diagnostic[] {
         const producer = pipeline.tasks.get(read.task)
         if (!producer) continue
         const skipped = skippingCondition(read.task, new Set())
+        const unfed = skipped === undefined && producer.child ? unfedOneOf(producer.child, read.output) : undefined
         const key = `${read.task}\u0000${read.output}`
-        if (skipped === undefined || warned.has(key)) continue
+        if ((skipped === undefined && unfed === undefined) || warned.has(key)) continue
         warned.add(key)
+        const why =
+          skipped !== undefined
+            ? `"${read.task}" ${skipped.waits ? 'waits for a task under' : 'runs under'} ${skipped.condition} inside it: KFP leaves out the iterations that skip it`
+            : `its pipeline's output "${read.output}" is a oneOf over ${unfed}, which may have no value: KFP leaves out the iterations where it has none`
         found.push({
           code: 'W_ARGO_SKIPPED_FAN_IN',
           severity: 'warning',
           path: [...prefix, ...where],
-          message: `collects "${read.task}.${read.output}" over a loop, but "${read.task}" ${skipped.waits ? 'waits for a task under' : 'runs under'} ${skipped.condition} inside it: KFP leaves out the iterations that skip it, Argo cannot (the skipped iterations' values are empty, or the run waits on them, depending on the Argo release); collect a value every iteration produces, or compile for KFP only`,
+          message: `collects "${read.task}.${read.output}" over a loop, but ${why}, Argo cannot (the skipped iterations' values are empty, or the run waits on them, depending on the Argo release); collect a value every iteration produces, or compile for KFP only`,
           ...(producer.node.source !== undefined && { source: producer.node.source }),
         })
       }
