@@ -111,6 +111,9 @@ describe('inputs and retries', () => {
       },
     }
     expect(withDefaults(component, { n: '4', s: 7, cfg: '{"a":1}' })).toEqual({ n: 4, s: '7', cfg: { a: 1 }, d: 0.1 })
+    // A struct or list item given to a string input is written as the driver writes it: keys in code
+    // point order, numbers as JSON has them (the random differential, seed 19: Argo had it so, the runner not).
+    expect(withDefaults(component, { n: 1, s: { b: 2, a: 's{', xs: [{ z: 1, y: 1e21 }] }, cfg: {} })['s']).toBe('{"a":"s{","b":2,"xs":[{"y":1e+21,"z":1}]}')
   })
 
   it('computes backoff as duration × factor^n capped at the maximum', () => {

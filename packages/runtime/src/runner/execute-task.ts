@@ -171,7 +171,8 @@ function coerceParameter(value: Value, type: string | undefined): Value {
     case 'STRING':
       if (typeof value === 'string') return value
       if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-      return value === null ? value : JSON.stringify(value)
+      // As the driver writes a list or struct: keys sorted (found by the random differential, seed 19).
+      return value === null ? value : driverText(value)
     case 'NUMBER_INTEGER':
     case 'NUMBER_DOUBLE':
       if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value)

@@ -22,6 +22,7 @@
  */
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '@typeflow/compiler'
+import { driverText } from '@typeflow/dsl/kfp'
 import { evaluateCondition, selectParameter } from './cel.ts'
 import { type AttemptResult, type ExecutionMode, executeLeaf, fillDefaults, type LeafTask, type TaskEnvironment } from './execute-task.ts'
 import type { ComponentSpec, DagSpec, PipelineSpec, TaskSpec, Value } from './spec.ts'
@@ -457,7 +458,8 @@ export class Scheduler {
       parameters[input] = text.replace(CHANNEL_IN_CONSTANT, (whole, channel: string) => {
         const v = parameters[channel]
         if (v === undefined) return whole
-        return typeof v === 'string' ? v : JSON.stringify(v)
+        // As the driver writes a parameter as text: Go's number format, JSON with sorted keys.
+        return driverText(v)
       })
     }
     const artifacts: Record<string, readonly StoredArtifact[]> = {}
