@@ -75,11 +75,26 @@ const nestedDefaults = pipeline({ name: 'nested-defaults' }, (dag) => {
   dag.forEach([1], () => void dag.task(withDefaults, {}, { name: 'in-loop' }))
 })
 
+/**
+ * Values inside `fmt` text and a struct item given to a string input, written as the KFP driver
+ * writes them: keys in code point order, numbers in Go's format. The local runner once wrote both
+ * with JSON.stringify (insertion order, `1e+21`; found by differential-random.test.ts, seed 19).
+ */
+const writtenAsText = pipeline(
+  { name: 'written-as-text', inputs: { cfg: param.struct({ default: { b: 1, a: [2] } }), big: param.float({ default: 1e21 }), items: param.list({ default: [{ z: 1, y: 'x' }] }) } },
+  (dag, q) => {
+    dag.task(show, { v: fmt`cfg ${q.cfg} big ${q.big}` }, { name: 'in-text' })
+    // The item's type comes from its use: a string.
+    dag.forEach(q.items, (item) => void dag.task(show, { v: item as never }, { name: 'item-as-text' }))
+  },
+)
+
 describe('the same values on both targets', () => {
   const cases = [
     { name: 'side-by-side', pipeline: handWritten },
     { name: 'untyped-items', pipeline: untypedItems },
     { name: 'nested-defaults', pipeline: nestedDefaults },
+    { name: 'written-as-text', pipeline: writtenAsText },
     ...controlFlowPipelines.filter((c) => !UNSETTLED.has(c.name)),
   ]
   it.each(cases)('$name', async ({ pipeline: p }) => {
@@ -89,6 +104,7 @@ describe('the same values on both targets', () => {
     expect([kfp.state, argo.phase]).toEqual(kfp.state === 'succeeded' ? ['succeeded', 'Succeeded'] : ['failed', 'Failed'])
     expect(differences(kfp.deliveries, argo.deliveries)).toEqual([])
     if (p === nestedDefaults) expect(kfp.deliveries.get('take-flag')).toEqual(['flag="false" n="2"', 'flag="false" n="2"'])
+    if (p === writtenAsText) expect([...kfp.deliveries.values()].flat().sort()).toEqual(['v="cfg {\\"a\\":[2],\\"b\\":1} big 1000000000000000000000"', 'v="{\\"y\\":\\"x\\",\\"z\\":1}"'])
     if (p === untypedItems) expect([...kfp.deliveries].map(([task, runs]) => `${task} ×${runs.length}`).sort()).toEqual(['flag ×1', 'is-false ×1', 'is-output ×1', 'is-true ×1'])
   })
 })
