@@ -21,11 +21,11 @@
  * Every run is a fresh child process (test/bench/case.ts), so every compile is a cold one, like a
  * CLI run, and peak RSS belongs to that case. Cases below --large-from also time a second, warm
  * compile (KFP-only ones the KFP phases apart too); larger ones time the cold compile only. Every
- * compile is timed step by step from inside (`compileInSteps`). A case that runs out of time, memory or stack is
- * recorded with what stopped it (and the peak RSS seen until then) instead of aborting the bench;
- * larger sizes of that shape and target set are then skipped. The process exits with 1 only when
- * a benchmark input is wrong (compile diagnostics, type errors in the fixture), not for a missed
- * target.
+ * compile is timed step by step from inside (`compileInSteps`). A case that runs out of time,
+ * memory or stack is recorded with what stopped it (and the peak RSS seen until then) instead of
+ * aborting the bench; larger sizes of that shape and target set are then skipped. The process
+ * exits with 1 only when a benchmark input is wrong (compile diagnostics, type errors in the
+ * fixture), not for a missed target.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
