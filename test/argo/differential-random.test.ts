@@ -16,14 +16,16 @@
  * seed 12 in deep mode) and of a nested pipeline's oneOf output that may have no value (seed 14);
  * a field read of an item that is not an object failing Argo's iteration
  * where KFP skips the reader (documented; seed 13 in deep mode); the local runner writing a struct
- * given to a string input with its keys unsorted (seed 19).
+ * given to a string input with its keys unsorted (seed 19). Seeds 20, 22, 23 and 24 found only
+ * values that do not fit the pipeline, or a documented case this test did not recognise; they are
+ * counted apart now.
  * The differences that remain are counted by kind and printed; each is warned by the compile or
  * documented in docs/guides/argo.md.
  */
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
 import { compile } from '@typeflow/compiler'
-import type { IoSpecNode } from '@typeflow/dsl'
+import { componentOutputs, type IoSpecNode } from '@typeflow/dsl'
 import type { AnalysedPipeline } from '../../packages/compiler/src/analyse/graph.ts'
 import type { Value } from '../../packages/runtime/src/runner/index.ts'
 import { pipelineArb } from '../properties/arbitraries.ts'
@@ -58,6 +60,24 @@ const NULL_ITEM = /[[,]\s*null\s*[\],]/
 const PLAIN_LISTS: Readonly<Record<string, Value>> = { NUMBER_INTEGER: [4, 5], NUMBER_DOUBLE: [0.5, 1.5], BOOLEAN: [false, true], STRUCT: [{ a: 4, b: 'r', xs: ['s'] }, { a: 5, b: 't', xs: [] }] }
 
 /**
+ * Whether a loop declares an item type that the fan-in it iterates cannot hold: a bool item over a
+ * list of strings, say (found with seed 23). CEL compares such an item with `false` as unequal,
+ * Argo reads it as a bool; the values do not fit the pipeline.
+ */
+function collectedItemsDoNotFit(analysed: AnalysedPipeline): boolean {
+  for (const group of analysed.groups.values()) {
+    const node = group.node
+    if (node.kind !== 'loop' || node.items.kind !== 'values' || node.items.from.kind !== 'collected' || node.itemSpec.kind !== 'parameter') continue
+    const producer = analysed.tasks.get(node.items.from.task)
+    const element = producer ? componentOutputs(producer.node.component)[node.items.from.output] : undefined
+    if (element?.kind !== 'parameter') continue
+    const widened = element.type === 'NUMBER_INTEGER' && node.itemSpec.type === 'NUMBER_DOUBLE'
+    if (element.type !== node.itemSpec.type && !widened) return true
+  }
+  return false
+}
+
+/**
  * The declared item type of every pipeline input a loop iterates directly; `mixed` when loops over
  * one input declare different types (no list fits both: a bool item compared with `false` and a
  * string item, say; found with seed 20).
@@ -88,7 +108,7 @@ const EMPTY_LOOP_FAN_IN = /: KFP .*\[\].* \/ Argo .*outputs\.parameters/
 const UNRESOLVED = / \/ Argo .*outputs\.parameters/
 
 /** The runner's failure of a task reading an output its producer did not produce; group 1 is the task. */
-const MISSING_OUTPUT = /(?:^|: )([^:\s]+): input "[^"]+" has no value \(its producer did not produce one\)$/
+const MISSING_OUTPUT = /(?:^|: )([^:\s]+): input (?:artifact )?"[^"]+" has no value \(its producer did not produce one\)$/
 
 /**
  * Tasks that run whatever their upstream did (exit tasks, `ignoreUpstreamFailure`), nested
@@ -148,6 +168,9 @@ it('random pipelines deliver the same values to every execution on both targets'
         // A task run whatever its upstream did, reading an output not produced: KFP gives the input's
         // default, Argo the unresolved reference (documented).
         else if (different.length > 0 && different.every((line) => UNRESOLVED.test(line) && runsWhateverUpstreamDid(compiled.analysed).has(line.slice(0, line.indexOf(':'))))) count('a task run after a skip reads a missing output (documented)')
+        // A `null` item (see NULL_ITEM; found so with seed 24) or items of another type than the loop declares: not compared.
+        else if (different.length > 0 && NULL_ITEM.test(fc.stringify(p))) count('a null item (not compared)')
+        else if (different.length > 0 && collectedItemsDoNotFit(compiled.analysed)) count('items of another type than the loop declares (the values do not fit)')
         else expect(different).toEqual([])
       } else if (kfp.state === 'failed' && argo.phase === 'Succeeded') {
         const error = kfp.error ?? ''
