@@ -4,16 +4,35 @@
  * differential test, test/argo/differential-random.test.ts).
  */
 import { describe, expect, it } from 'vitest'
-import { collected, component, eq, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { collected, component, type Dag, eq, param, pipeline, type PipelineNode } from '@typeflow/dsl'
 import { compile, type Target } from '../../packages/compiler/src/compile.ts'
 
 const push = component({ name: 'push', image: 'alpine:3.20', outputs: { r: param.float() } })
 const gather = component({ name: 'gather', image: 'alpine:3.20', inputs: { value: param.list() } })
+const first = component({ name: 'first', image: 'alpine:3.20' })
+
+type Pushed = { outputs: { r: unknown } }
+
+/**
+ * A loop over [1, 2] that runs `first` only when `n` is 2 (`guarded`), then what `rest` declares
+ * (it returns the `push` task); after the loop, `gather` collects `push.r`.
+ */
+function waitsInLoop(name: string, rest: (dag: Dag, guarded: unknown) => Pushed): PipelineNode {
+  return pipeline({ name, inputs: { n: param.int({ default: 1 }) } }, (dag, q) => {
+    let pushed: Pushed | undefined
+    dag.forEach([1, 2], () => {
+      let guarded: unknown
+      dag.if(eq(q.n, 2), () => void (guarded = dag.task(first)))
+      pushed = rest(dag, guarded)
+    })
+    dag.task(gather, { value: collected(pushed!.outputs.r as never) as never })
+  })
+}
 
 /** A loop over [1, 2] whose task runs only when `n` is 2 (`conditionInside`), or a loop inside that condition. */
 function fanIn(conditionInside: boolean): PipelineNode {
   return pipeline({ name: 'fan-in', inputs: { n: param.int({ default: 1 }) } }, (dag, q) => {
-    let pushed: { outputs: { r: unknown } } | undefined
+    let pushed: Pushed | undefined
     const loopAndGather = () => {
       dag.forEach([1, 2], () => (conditionInside ? void dag.if(eq(q.n, 2), () => void (pushed = dag.task(push))) : void (pushed = dag.task(push))))
       dag.task(gather, { value: collected(pushed!.outputs.r as never) as never })
@@ -41,53 +60,38 @@ describe('a fan-in of a task some iterations skip', () => {
   })
 
   it('warns when the task waits for a condition in the loop (it is skipped with it), found by the random differential', () => {
-    const first = component({ name: 'first', image: 'alpine:3.20' })
-    const p = pipeline({ name: 'waits', inputs: { n: param.int({ default: 1 }) } }, (dag, q) => {
-      let pushed: { outputs: { r: unknown } } | undefined
-      dag.forEach([1, 2], () => {
-        let guarded: unknown
-        dag.if(eq(q.n, 2), () => void (guarded = dag.task(first)))
-        pushed = dag.task(push, {}, { after: [guarded as never] })
-      })
-      dag.task(gather, { value: collected(pushed!.outputs.r as never) as never })
-    })
+    const p = waitsInLoop('waits', (dag, guarded) => dag.task(push, {}, { after: [guarded as never] }))
     expect(warnings(p, ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "push\.r" over a loop, but "push" waits for a task under condition-3 inside it:/)])
   })
 
   it('warns when a loop around the task inside the loop waits for a condition (the random differential, seed 12)', () => {
-    const first = component({ name: 'first', image: 'alpine:3.20' })
-    const p = pipeline({ name: 'nested-waits', inputs: { n: param.int({ default: 1 }) } }, (dag, q) => {
-      let pushed: { outputs: { r: unknown } } | undefined
-      dag.forEach([1, 2], () => {
-        let guarded: unknown
-        dag.if(eq(q.n, 2), () => void (guarded = dag.task(first)))
-        // The inner loop waits for the condition, because a task in it does.
-        dag.forEach([3], () => {
-          dag.task(first, {}, { after: [guarded as never], name: 'after-first' })
-          pushed = dag.task(push)
-        })
+    const p = waitsInLoop('nested-waits', (dag, guarded) => {
+      let pushed: Pushed | undefined
+      // The inner loop waits for the condition, because a task in it does.
+      dag.forEach([3], () => {
+        dag.task(first, {}, { after: [guarded as never], name: 'after-first' })
+        pushed = dag.task(push)
       })
-      dag.task(gather, { value: collected(pushed!.outputs.r as never) as never })
+      return pushed!
     })
     expect(warnings(p, ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "push\.r" over a loop, but "push" waits for a task under condition-3 inside it:/)])
   })
 
   it('warns when the collected value is a nested pipeline\'s oneOf that a run may leave without a value (the random differential, seed 14)', () => {
-    const first = component({ name: 'first', image: 'alpine:3.20' })
     const pick = component({ name: 'pick', image: 'alpine:3.20', outputs: { r: param.float() } })
     /** A oneOf over an if/else; with `waits`, the else branch waits for a task under an earlier condition, so the whole if/else may be skipped. */
     const sub = (waits: boolean) =>
       pipeline({ name: 'sub', inputs: { n: param.int() } }, (dag, q) => {
         let guarded: unknown
         dag.if(eq(q.n, 1), () => void (guarded = dag.task(first)))
-        let a: { outputs: { r: unknown } } | undefined
-        let b: { outputs: { r: unknown } } | undefined
+        let a: Pushed | undefined
+        let b: Pushed | undefined
         dag.if(eq(q.n, 2), () => void (a = dag.task(pick))).else(() => void (b = dag.task(pick, {}, waits ? { after: [guarded as never] } : {})))
         return { r: dag.oneOf(a!.outputs.r as never, b!.outputs.r as never) }
       })
     const outer = (waits: boolean) =>
       pipeline({ name: 'outer' }, (dag) => {
-        let inner: { outputs: { r: unknown } } | undefined
+        let inner: Pushed | undefined
         dag.forEach([1, 2], (n) => void (inner = dag.task(sub(waits), { n })))
         dag.task(gather, { value: collected(inner!.outputs.r as never) as never })
       })

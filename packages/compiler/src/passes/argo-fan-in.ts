@@ -22,8 +22,8 @@ function skippable(pipeline: AnalysedPipeline, name: string, seen = new Set<stri
   if (!member || seen.has(name)) return false
   seen.add(name)
   if (member.kind === 'group' && member.node.kind === 'condition') return true
-  if (member.path.some((id) => pipeline.groups.get(id)?.node.kind === 'condition')) return true
-  return [...member.dependsOn, ...member.path].some((other) => skippable(pipeline, other, seen))
+  // A condition around it is found as a group on its path.
+  return [...member.path, ...member.dependsOn].some((other) => skippable(pipeline, other, seen))
 }
 
 /**
