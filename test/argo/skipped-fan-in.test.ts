@@ -79,25 +79,44 @@ describe('a fan-in of a task some iterations skip', () => {
 
   it('warns when the collected value is a nested pipeline\'s oneOf that a run may leave without a value (the random differential, seed 14)', () => {
     const pick = component({ name: 'pick', image: 'alpine:3.20', outputs: { r: param.float() } })
-    /** A oneOf over an if/else; with `waits`, the else branch waits for a task under an earlier condition, so the whole if/else may be skipped. */
-    const sub = (waits: boolean) =>
+    /**
+     * A oneOf over an if/else. `waits`: the else branch waits for a task under an earlier
+     * condition, so the whole if/else may be skipped. `inner`: the if branch's task sits under a
+     * second condition inside it. `waitsInside`: it waits for a task under such a condition.
+     * `waitsPlain`: it waits for an unconditional task in its branch (always fed).
+     */
+    type Variant = 'plain' | 'waits' | 'inner' | 'waitsInside' | 'waitsPlain'
+    const sub = (variant: Variant) =>
       pipeline({ name: 'sub', inputs: { n: param.int() } }, (dag, q) => {
         let guarded: unknown
         dag.if(eq(q.n, 1), () => void (guarded = dag.task(first)))
         let a: Pushed | undefined
         let b: Pushed | undefined
-        dag.if(eq(q.n, 2), () => void (a = dag.task(pick))).else(() => void (b = dag.task(pick, {}, waits ? { after: [guarded as never] } : {})))
+        dag
+          .if(eq(q.n, 2), () => {
+            if (variant === 'inner') return void dag.if(eq(q.n, 3), () => void (a = dag.task(pick)))
+            let before: unknown
+            if (variant === 'waitsInside') dag.if(eq(q.n, 3), () => void (before = dag.task(first, {}, { name: 'before' })))
+            if (variant === 'waitsPlain') before = dag.task(first, {}, { name: 'before' })
+            a = dag.task(pick, {}, before === undefined ? {} : { after: [before as never] })
+          })
+          .else(() => void (b = dag.task(pick, {}, variant === 'waits' ? { after: [guarded as never] } : {})))
         return { r: dag.oneOf(a!.outputs.r as never, b!.outputs.r as never) }
       })
-    const outer = (waits: boolean) =>
+    const outer = (variant: Variant) =>
       pipeline({ name: 'outer' }, (dag) => {
         let inner: Pushed | undefined
-        dag.forEach([1, 2], (n) => void (inner = dag.task(sub(waits), { n })))
+        dag.forEach([1, 2], (n) => void (inner = dag.task(sub(variant), { n })))
         dag.task(gather, { value: collected(inner!.outputs.r as never) as never })
       })
-    expect(warnings(outer(true), ['argo']).map((w) => w.message)).toEqual([expect.stringMatching(/^collects "sub\.r" over a loop, but its pipeline's output "r" is a oneOf over condition-branches-\d+, which may have no value:/)])
-    // Without the wait, one branch always runs and feeds it.
-    expect(warnings(outer(false), ['argo'])).toEqual([])
+    const unfed = [expect.stringMatching(/^collects "sub\.r" over a loop, but its pipeline's output "r" is a oneOf over condition-branches-\d+, which may have no value:/)]
+    expect(warnings(outer('waits'), ['argo']).map((w) => w.message)).toEqual(unfed)
+    // The branch runs, but the task it reads may not.
+    expect(warnings(outer('inner'), ['argo']).map((w) => w.message)).toEqual(unfed)
+    expect(warnings(outer('waitsInside'), ['argo']).map((w) => w.message)).toEqual(unfed)
+    // One branch always runs and feeds it.
+    expect(warnings(outer('plain'), ['argo'])).toEqual([])
+    expect(warnings(outer('waitsPlain'), ['argo'])).toEqual([])
   })
 
   it('says nothing when the condition is around the loop: every iteration runs the task or none', () => {

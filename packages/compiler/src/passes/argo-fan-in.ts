@@ -16,19 +16,21 @@ import { type AnalysedPipeline, forEachPipeline, predicateOperands, readSources 
 /**
  * Whether something in `pipeline` can be skipped in a run: it sits under a condition, or waits for
  * (or sits in a group that waits for) something that can. Conditions only: a failure stops the run.
+ * The conditions in `taken` are known to run.
  */
-function skippable(pipeline: AnalysedPipeline, name: string, seen = new Set<string>()): boolean {
+function skippable(pipeline: AnalysedPipeline, name: string, taken: ReadonlySet<string> = new Set(), seen = new Set<string>()): boolean {
   const member = pipeline.tasks.get(name) ?? pipeline.groups.get(name)
   if (!member || seen.has(name)) return false
   seen.add(name)
-  if (member.kind === 'group' && member.node.kind === 'condition') return true
+  if (member.kind === 'group' && member.node.kind === 'condition' && !taken.has(name)) return true
   // A condition around it is found as a group on its path.
-  return [...member.path, ...member.dependsOn].some((other) => skippable(pipeline, other, seen))
+  return [...member.path, ...member.dependsOn].some((other) => skippable(pipeline, other, taken, seen))
 }
 
 /**
  * The branches of the nested pipeline output `output` when it is a oneOf that a run may leave
- * without a value (no else branch, or the if/elif/else is skipped); undefined otherwise.
+ * without a value (no else branch, the if/elif/else is skipped, or a task it reads is skipped
+ * inside the branch that runs); undefined otherwise.
  */
 function unfedOneOf(pipeline: AnalysedPipeline, output: string): string | undefined {
   const from = pipeline.node.outputs[output]?.from
@@ -36,7 +38,11 @@ function unfedOneOf(pipeline: AnalysedPipeline, output: string): string | undefi
   const group = pipeline.groups.get(from.branches)
   if (group?.node.kind !== 'branches') return undefined
   const exhaustive = group.node.branches.some((branch) => branch.predicate === undefined)
-  return !exhaustive || skippable(pipeline, from.branches) ? from.branches : undefined
+  if (!exhaustive || skippable(pipeline, from.branches)) return from.branches
+  // The branch that runs is taken: only a condition below it, or a wait on something skippable,
+  // leaves its task without a value.
+  const taken = new Set(group.node.branches.map((branch) => branch.id))
+  return from.sources.some((source) => skippable(pipeline, source.task, taken)) ? from.branches : undefined
 }
 
 /** Every fan-in of a task skipped in some iterations, once per collected output, as warnings. */
