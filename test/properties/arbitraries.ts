@@ -398,6 +398,10 @@ export interface BranchesChoice {
   readonly yieldType: SpecChoice | null
   /** A `consume` task right after the chain reads that oneOf. */
   readonly consume: boolean
+  /** Each `pick` stands under a condition of its own inside its branch (a run may take the branch and skip it). */
+  readonly pickUnder: PredicateChoice | null
+  /** Each `pick` waits for a task declared earlier in its branch (the `pickAfter`-th, when there is one). */
+  readonly pickAfter: number | null
 }
 export interface RawChoice {
   /** 0 integers, 1 doubles, 2 strings, 3 booleans, 4 structs {a, b, xs}, 5 lists. */
@@ -512,6 +516,8 @@ function bodyArb(depth: number, nesting: number, maxLength: number): fc.Arbitrar
           otherwise: fc.option(inner(), { freq: 3, nil: null }),
           yieldType: fc.option(specChoiceArb, { freq: 2, nil: null }),
           consume: fc.boolean(),
+          pickUnder: fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: predicateArb }),
+          pickAfter: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat({ max: 31 }) }),
         }),
       },
       {
@@ -1100,14 +1106,21 @@ function buildBranches(b: Builder, scope: Scope, choice: BranchesChoice): Condit
     // Every predicate is evaluated where the chain stands; the first branch's id is given after its body.
     const predicate = part.predicate && buildPredicate(b, scope, part.predicate)
     const early = i === 0 ? undefined : `condition-${b.next()}`
-    const nodes = buildBody(b, childScope(branchScope), part.body)
-    const id = early ?? `condition-${b.next()}`
+    const inner = childScope(branchScope)
+    const declaredBefore = b.declared.length
+    const nodes = buildBody(b, inner, part.body)
     if (yieldComponent) {
       const name = b.fresh('pick')
-      nodes.push({ kind: 'task', name, component: yieldComponent, inputs: {}, after: [], caching: {}, env: [] })
+      const inBranch = b.declared.slice(declaredBefore)
+      const after = choice.pickAfter !== null && inBranch.length > 0 ? [pick(inBranch, choice.pickAfter)] : []
+      const task: TaskNode = { kind: 'task', name, component: yieldComponent, inputs: {}, after, caching: {}, env: [] }
+      // Declared inside the branch's callback, so numbered before a first branch's own id.
+      if (choice.pickUnder !== null) nodes.push({ kind: 'condition', id: `condition-${b.next()}`, predicate: buildPredicate(b, inner, choice.pickUnder), body: [task] })
+      else nodes.push(task)
       b.declared.push(name)
       picks.push({ kind: 'taskOutput', task: name, output: 'out' })
     }
+    const id = early ?? `condition-${b.next()}`
     branches.push({ kind: 'condition', id, ...(predicate && { predicate }), body: nodes })
   })
   if (yieldSpec) scope.visible.push({ source: { kind: 'oneOf', branches: chainId, sources: picks }, spec: yieldSpec, untyped: false })
@@ -1835,6 +1848,21 @@ export function featuresOf(p: PipelineNode): Set<string> {
       }
     }
     for (const [c, n] of users) if (n > 1) found.add(`${c.kind} component reused`)
+    // A oneOf whose task a run may skip although its branch runs: under a condition inside the
+    // branch, or waiting there (task inputs and pipeline outputs; predicates are not looked at).
+    const oneOfTasks = new Set<string>()
+    const readsOneOf = (s: ValueSourceNode) => {
+      if (s.kind === 'oneOf') for (const o of s.sources) oneOfTasks.add(o.task)
+    }
+    for (const o of Object.values(q.outputs)) readsOneOf(o.from)
+    for (const { task } of tasksWithPaths(q.body)) for (const s of Object.values(task.inputs)) readsOneOf(s)
+    for (const { task, path } of tasksWithPaths(q.body)) {
+      if (!oneOfTasks.has(task.name)) continue
+      let chain = -1
+      path.forEach((g, i) => void (g.startsWith('condition-branches-') && (chain = i)))
+      if (path.slice(chain + 2).some((g) => g.startsWith('condition-') && !g.startsWith('condition-branches-'))) found.add('oneOf task under a condition in its branch')
+      if (task.after.length > 0) found.add('oneOf task waiting in its branch')
+    }
   }
   return found
 }
@@ -1857,6 +1885,7 @@ export const REQUIRED_FEATURES: readonly string[] = [
   'loop over raw', 'loop over values', 'static list of STRUCT', 'static list of LIST', 'static list of STRING', 'static list of NUMBER_INTEGER', 'static list of NUMBER_DOUBLE', 'static list of BOOLEAN',
   'loop list: pipelineInput', 'loop list: taskOutput', 'loop list: loopItem', 'loop list: collected', 'loop inside a loop', 'loop parallelism',
   'task input: collected', 'task input: oneOf', 'task input: taskFinalStatus', 'task input: loopItem', 'task input: struct field of a loop item', 'pipeline output: collected', 'pipeline output: oneOf',
+  'oneOf task under a condition in its branch', 'oneOf task waiting in its branch',
   // exit handlers
   'exitHandler', 'exitHandler nested in a group', 'ignoreUpstreamFailure',
   // settings
