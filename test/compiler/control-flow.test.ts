@@ -201,6 +201,35 @@ describe('control flow: KFP structure', () => {
     expect(warnings(outer(branches('gives')))).toEqual([])
   })
 
+  it('oneOf() taken from a task that may not run when its branch does is a warning too (the random differential, seed 33)', () => {
+    /** An if/else; `big` is under a condition of its own inside the if (`inner`), waits for a task that is (`waits`), or neither. */
+    const chain = (how: 'inner' | 'waits' | 'waitsPlain' | 'plain') =>
+      pipeline({ name: 'p', inputs: { n: param.int() } }, (dag, p) => {
+        let big: { outputs: { n: unknown } } | undefined
+        let small: { outputs: { n: unknown } } | undefined
+        dag
+          .if(gt(p.n, 10), () => {
+            if (how === 'inner') return void dag.if(gt(p.n, 20), () => void (big = dag.task(produce, {}, { name: 'big' })))
+            let first: unknown
+            if (how === 'waits') dag.if(gt(p.n, 20), () => void (first = dag.task(produce, {}, { name: 'first' })))
+            if (how === 'waitsPlain') first = dag.task(produce, {}, { name: 'first' })
+            big = dag.task(produce, {}, { name: 'big', ...(first !== undefined && { after: [first as never] }) })
+          })
+          .else(() => void (small = dag.task(produce, {}, { name: 'small' })))
+        dag.task(consumeInt, { n: dag.oneOf(big!.outputs.n as never, small!.outputs.n as never) }, { name: 'after' })
+      })
+    const warnings = (p: PipelineNode) => {
+      const result = compile(p, { targets: ['kfp', 'argo'], policies: 'off' })
+      if (!result.ok) throw new Error(JSON.stringify(result.diagnostics))
+      return result.warnings.map((w) => `${w.code} ${w.path.join('.')}: ${w.message.replace(/^.* and /, '')}`)
+    }
+    const skipped = `W_ONEOF_NOT_EXHAUSTIVE tasks.after.inputs.n: "big", which gives it its value in the first branch, may not run when that branch does (it sits under a condition inside the branch, or waits for a task that may not run): the run fails where it is read when that happens. Take the value from a task that runs whenever its branch does`
+    expect(warnings(chain('inner'))).toEqual([skipped])
+    expect(warnings(chain('waits'))).toEqual([skipped])
+    expect(warnings(chain('waitsPlain'))).toEqual([])
+    expect(warnings(chain('plain'))).toEqual([])
+  })
+
   it('nested loops punch values through every level and keep parallelism', () => {
     const doc = kfp(
       pipeline({ name: 'p', inputs: { xs: param.list<number>() } }, (dag, p) => {

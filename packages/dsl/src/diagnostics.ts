@@ -32,9 +32,11 @@ import type { SourceLocation } from './ir.ts'
  * - `W_KFP_PLACEHOLDER` text you wrote holds `{{$…}}`, which KFP substitutes as its own placeholder
  *   (as the SDK's `PIPELINE_JOB_NAME_PLACEHOLDER` and friends rely on); the Argo target passes it
  *   literally
- * - `W_ONEOF_NOT_EXHAUSTIVE` a `oneOf()` reads an if/elif without an else, or takes nothing from
- *   one of its branches: when that case happens, the value is missing and the run fails where it
- *   is read (the KFP SDK refuses a `oneOf()` without an else)
+ * - `W_ONEOF_NOT_EXHAUSTIVE` a `oneOf()` reads an if/elif without an else, takes nothing from
+ *   one of its branches, or takes it from a task that may not run when its branch does (under a
+ *   condition inside the branch, or waiting for a task that may not run): when that case happens,
+ *   the value is missing and the run fails where it is read (the KFP SDK refuses a `oneOf()`
+ *   without an else)
  * - `W_CACHING_NOT_INHERITED` `caching: false` (or a cache key) on the task running a nested
  *   pipeline: the tasks inside do not inherit it, on KFP as with the KFP SDK
  * - `W_ARGO_SKIPPED_FAN_IN` (Argo target) a fan-in collects a task that runs under a condition

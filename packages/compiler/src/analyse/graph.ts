@@ -165,6 +165,20 @@ export function predicateOperands(predicate: PredicateNode | undefined, into: Va
   return into
 }
 
+/**
+ * Whether a run may skip a task or group of `pipeline`: it sits under a condition, or waits for (or
+ * sits in a group that waits for) something a run may skip. Failures are not skips: they stop the
+ * run. Members in `running` are known to run: neither their conditions nor what they wait for count.
+ */
+export function maySkip(pipeline: AnalysedPipeline, name: string, running: ReadonlySet<string> = new Set(), seen = new Set<string>()): boolean {
+  const member = pipeline.tasks.get(name) ?? pipeline.groups.get(name)
+  if (!member || running.has(name) || seen.has(name)) return false
+  seen.add(name)
+  if (member.kind === 'group' && member.node.kind === 'condition') return true
+  // A condition around it is found as a group on its path.
+  return member.path.some((other) => maySkip(pipeline, other, running, seen)) || member.dependsOn.some((other) => maySkip(pipeline, other, running, seen))
+}
+
 /** Code-point order, the same on every machine and locale (Python's default string order). */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0

@@ -11,21 +11,7 @@
  */
 
 import type { Diagnostic, ValueSourceNode } from '@typeflow/dsl'
-import { type AnalysedPipeline, forEachPipeline, predicateOperands, readSources } from '../analyse/graph.ts'
-
-/**
- * Whether something in `pipeline` can be skipped in a run: it sits under a condition, or waits for
- * (or sits in a group that waits for) something that can. Conditions only: a failure stops the run.
- * The conditions in `taken` are known to run.
- */
-function skippable(pipeline: AnalysedPipeline, name: string, taken: ReadonlySet<string> = new Set(), seen = new Set<string>()): boolean {
-  const member = pipeline.tasks.get(name) ?? pipeline.groups.get(name)
-  if (!member || seen.has(name)) return false
-  seen.add(name)
-  if (member.kind === 'group' && member.node.kind === 'condition' && !taken.has(name)) return true
-  // A condition around it is found as a group on its path.
-  return [...member.path, ...member.dependsOn].some((other) => skippable(pipeline, other, taken, seen))
-}
+import { type AnalysedPipeline, forEachPipeline, maySkip, predicateOperands, readSources } from '../analyse/graph.ts'
 
 /**
  * The branches of the nested pipeline output `output` when it is a oneOf that a run may leave
@@ -38,11 +24,11 @@ function unfedOneOf(pipeline: AnalysedPipeline, output: string): string | undefi
   const group = pipeline.groups.get(from.branches)
   if (group?.node.kind !== 'branches') return undefined
   const exhaustive = group.node.branches.some((branch) => branch.predicate === undefined)
-  if (!exhaustive || skippable(pipeline, from.branches)) return from.branches
-  // The branch that runs is taken: only a condition below it, or a wait on something skippable,
-  // leaves its task without a value.
-  const taken = new Set(group.node.branches.map((branch) => branch.id))
-  return from.sources.some((source) => skippable(pipeline, source.task, taken)) ? from.branches : undefined
+  if (!exhaustive || maySkip(pipeline, from.branches)) return from.branches
+  // Whichever branch runs, a condition inside it, or a wait for something skipped, may leave its
+  // task without a value.
+  const running = new Set([from.branches, ...group.node.branches.map((branch) => branch.id)])
+  return from.sources.some((source) => maySkip(pipeline, source.task, running)) ? from.branches : undefined
 }
 
 /** Every fan-in of a task skipped in some iterations, once per collected output, as warnings. */
