@@ -70,6 +70,7 @@ import {
   componentOutputs,
   deepFreeze,
   eq,
+  fmt,
   ge,
   gt,
   type InputSpecs,
@@ -782,7 +783,28 @@ function fitsAvail(a: Avail, expected: IoSpecNode): boolean {
   return a.spec.kind === 'artifact' && artifactFits(a.spec, expected)
 }
 
+/** Literal text around the values of an f-string: some of it what Argo or the kubelet would read (`{{`, `$(`). */
+const FORMAT_TEXTS = ['', 'x', '{', '}', '$', '{{', '-', ' at ', '(', '%d'] as const
+
+/**
+ * An f-string (`fmt`) of one or two parameter values visible here, of any type, with text around
+ * them; undefined when none is visible. Fan-ins are left out.
+ */
+function formatSource(b: Builder, scope: Scope, arg: ArgChoice, tasksAllowed: boolean): ValueSourceNode | undefined {
+  const candidates = [...scope.visible.filter((a) => tasksAllowed || a.source.kind === 'loopItem'), ...b.inputAvails()].filter((a) => a.spec.kind === 'parameter' && a.source.kind !== 'collected')
+  if (candidates.length === 0) return undefined
+  const text = (k: number) => pick(FORMAT_TEXTS, Math.abs(k))
+  const pieces: (string | ValueSourceNode)[] = [text(arg.value.i), pick(candidates, arg.index).source, text(arg.value.i >> 4)]
+  if (arg.value.b) pieces.push(pick(candidates, arg.index + 1).source, text(arg.value.i >> 8))
+  // As `fmt` writes it: no empty text, neighbouring text joined (values never neighbour text here).
+  return { kind: 'template', parts: pieces.filter((piece) => piece !== '') }
+}
+
 function chooseSource(b: Builder, scope: Scope, expected: IoSpecNode, arg: ArgChoice, tasksAllowed: boolean): ValueSourceNode {
+  if (expected.kind === 'parameter' && expected.type === 'STRING' && arg.src === 3) {
+    const formatted = formatSource(b, scope, arg, tasksAllowed)
+    if (formatted) return formatted
+  }
   const visible = scope.visible.filter((a) => fitsAvail(a, expected) && (tasksAllowed || a.source.kind === 'loopItem'))
   const inputs = b.inputAvails().filter((a) => fitsAvail(a, expected))
   const fromVisible = visible.length > 0 ? pick(visible, arg.index).source : undefined
@@ -1431,6 +1453,9 @@ export function rewritePipeline(
   name: (n: string) => string = (n) => n,
   groupId: (id: string) => string = (id) => id,
 ): PipelineNode {
+  const rewrite = source
+  // The values inside an f-string are rewritten as any other.
+  source = (s) => (s.kind === 'template' ? { ...s, parts: s.parts.map((part) => (typeof part === 'string' ? part : rewrite(part))) } : rewrite(s))
   const task = (t: TaskNode): TaskNode => ({
     ...t,
     name: name(t.name),
@@ -1618,6 +1643,8 @@ export function describeSource(s: ValueSourceNode): string {
       return `dag.oneOf(${s.sources.map((o) => `${ident(o.task)}.outputs.${o.output}`).join(', ')}) /* ${s.branches} */`
     case 'taskFinalStatus':
       return 'status'
+    case 'template':
+      return `fmt\`${s.parts.map((part) => (typeof part === 'string' ? part.replace(/[`\\]|\$(?=\{)/g, (c) => `\\${c}`) : `\${${describeSource(part)}}`)).join('')}\``
     default:
       return `<${s.kind}>`
   }
@@ -1885,7 +1912,7 @@ export const REQUIRED_FEATURES: readonly string[] = [
   'loop over raw', 'loop over values', 'static list of STRUCT', 'static list of LIST', 'static list of STRING', 'static list of NUMBER_INTEGER', 'static list of NUMBER_DOUBLE', 'static list of BOOLEAN',
   'loop list: pipelineInput', 'loop list: taskOutput', 'loop list: loopItem', 'loop list: collected', 'loop inside a loop', 'loop parallelism',
   'task input: collected', 'task input: oneOf', 'task input: taskFinalStatus', 'task input: loopItem', 'task input: struct field of a loop item', 'pipeline output: collected', 'pipeline output: oneOf',
-  'oneOf task under a condition in its branch', 'oneOf task waiting in its branch',
+  'oneOf task under a condition in its branch', 'oneOf task waiting in its branch', 'task input: template',
   // exit handlers
   'exitHandler', 'exitHandler nested in a group', 'ignoreUpstreamFailure',
   // settings
@@ -1963,6 +1990,19 @@ export function rebuildWithDsl(p: PipelineNode, hooks: DslHooks = {}, memo = new
             return (s.path ?? []).reduce((item, key) => (item as { field: (k: string) => unknown }).field(String(key)), items.get(s.loop))
           case 'oneOf':
             return (dag.oneOf as (...r: unknown[]) => unknown)(...s.sources.map((o) => outputOf(o.task, o.output)))
+          case 'template': {
+            // The text before, between and after the values, as a tagged template hands it over.
+            const texts = ['']
+            const values: unknown[] = []
+            for (const part of s.parts) {
+              if (typeof part === 'string') texts[texts.length - 1] += part
+              else {
+                values.push(valueOf(part))
+                texts.push('')
+              }
+            }
+            return fmt(Object.assign(texts, { raw: texts }), ...(values as Parameters<typeof fmt>[1][]))
+          }
           case 'taskFinalStatus':
             return status ?? { kind: 'paramRef', source: { kind: 'taskFinalStatus' } }
           default:

@@ -28,6 +28,8 @@ export function producersOf(source: ValueSourceNode): string[] {
       return [source.task]
     case 'oneOf':
       return source.sources.map((s) => s.task)
+    case 'template':
+      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOf(part)))
     default:
       return []
   }
@@ -143,6 +145,9 @@ export function irGraphShape(root: PipelineNode): GraphShape {
           const producer = deps.find((d) => !reader!.after.includes(d)) ?? deps[0]
           return `status ${full(scope, producer!)}`
         }
+        case 'template':
+          // As the targets pass an f-string's values: each one's binding, an absent one as nothing.
+          return joinBindings(source.parts.map((part) => (typeof part === 'string' ? 'constant' : (binding(part, consumer, reader) ?? 'constant'))))
         default:
           throw new Error(`the generator does not make ${source.kind} sources`)
       }

@@ -52,7 +52,17 @@ function locate(p: PipelineNode): { taskPaths: Map<string, readonly string[]>; g
 }
 
 /** Tasks whose outputs a value reads. */
-const readsFrom = (s: ValueSourceNode): string[] => (s.kind === 'taskOutput' || s.kind === 'collected' ? [s.task] : s.kind === 'oneOf' ? s.sources.map((o) => o.task) : [])
+const readsFrom = (s: ValueSourceNode): string[] =>
+  s.kind === 'taskOutput' || s.kind === 'collected'
+    ? [s.task]
+    : s.kind === 'oneOf'
+      ? s.sources.map((o) => o.task)
+      : s.kind === 'template'
+        ? s.parts.flatMap((part) => (typeof part === 'string' ? [] : readsFrom(part)))
+        : []
+
+/** A value, or the values inside it when it is an f-string. */
+const valuesIn = (s: ValueSourceNode): ValueSourceNode[] => (s.kind === 'template' ? s.parts.flatMap((part) => (typeof part === 'string' ? [] : valuesIn(part))) : [s])
 
 /**
  * The same pipeline with every container component replaced by the one `loadPipelineComponents`
@@ -176,6 +186,8 @@ describe('invariants: bytes, cache keys, component-library round trip (one gener
             if (chain.kind === 'branches') for (const br of chain.branches) for (const side of operands(br.predicate)) out.push(...implied(side, consumer))
             return out
           }
+          case 'template':
+            return valuesIn(source).flatMap((value) => implied(value, consumer))
           default:
             return []
         }
@@ -233,7 +245,7 @@ describe('invariants: bytes, cache keys, component-library round trip (one gener
             must.add(task.name)
             grew = true
           }
-          const deciders = Object.values(task.inputs).flatMap((s) => {
+          const deciders = Object.values(task.inputs).flatMap(valuesIn).flatMap((s) => {
             const chain = s.kind === 'oneOf' ? groups.get(s.branches)!.node : undefined
             return chain?.kind === 'branches' ? chain.branches.flatMap((br) => operands(br.predicate).flatMap(readsFrom)) : []
           })

@@ -182,12 +182,20 @@ function checkScope(p: PipelineNode, spec: Json, components: Json, executors: Js
     const at = `${where}/${t.name}`
     const k = obj(tasks[t.name], at)
     counts.tasks++
-    const producers = Object.values(t.inputs).flatMap((s) => (s.kind === 'taskOutput' ? [s.task] : []))
+    const producers = Object.values(t.inputs).flatMap((s) => (s.kind === 'taskOutput' ? [s.task] : s.kind === 'template' ? s.parts.flatMap((part) => (typeof part !== 'string' && part.kind === 'taskOutput' ? [part.task] : [])) : []))
     const statusProducer = producers.find((d) => !t.after.includes(d)) ?? [...new Set([...producers, ...t.after])].sort()[0]
     const parameters: Json = {}
     const artifacts: Json = {}
     for (const [input, from] of Object.entries(t.inputs)) {
       const artifact = t.component.inputs[input]?.kind === 'artifact'
+      if (from.kind === 'template') {
+        // As the KFP SDK writes an f-string: the text with a placeholder per value, each value a
+        // `pipelinechannel--` input of its own.
+        const channel = (value: ValueSourceNode) => `pipelinechannel--${value.kind === 'pipelineInput' ? value.name : value.kind === 'taskOutput' ? `${value.task}-${value.output}` : value.kind}`
+        parameters[input] = { runtimeValue: { constant: from.parts.map((part) => (typeof part === 'string' ? part : `{{$.inputs.parameters['${channel(part)}']}}`)).join('') } }
+        for (const part of from.parts) if (typeof part !== 'string') parameters[channel(part)] = expectedSource(part, false, statusProducer)
+        continue
+      }
       ;(artifact ? artifacts : parameters)[input] = expectedSource(from, artifact, statusProducer)
     }
     const inputs = obj(k['inputs'] ?? {}, `${at}.inputs`)
