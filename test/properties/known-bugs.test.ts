@@ -16,7 +16,8 @@
  * returned output of a task whose name was declared again), 13 (two groups of one id also
  * failed what depends on them) and 14 (an ignoreUpstreamFailure task reading an output that does
  * not exist, or of the wrong type, got the rule about failed producers instead of E_UNKNOWN_OUTPUT
- * or E_TYPE_MISMATCH).
+ * or E_TYPE_MISMATCH) and 15 (KFP: a group did not declare a oneOf or fan-in read only inside an
+ * f-string or a list or dict by a later group).
  */
 import { describe, expect, it } from 'vitest'
 import { eq, pipeline, TypeflowError } from '@typeflow/dsl'
@@ -282,5 +283,22 @@ describe('bugs found by the properties (it.fails until fixed)', () => {
     // An output that exists keeps the rule: a failed producer leaves a required input without a value.
     const real = { ...run('read', step('read', { text: STRING_SPEC }), { text: { kind: 'taskOutput', task: 'prep', output: 'out' } }), ignoreUpstreamFailure: true }
     expect(codes(flow([run('prep', step('prep', {}, { out: STRING_SPEC })), real]))).toEqual(['E_INVALID_REFERENCE'])
+  })
+
+  it('FIXED BUG 15 (KFP): a oneOf inside an f-string, read in a loop beside its if/else, is an output the if/else group declares', () => {
+    // Found by `pnpm test:deep` (same-graph, seed 36), once the generator wrote f-strings.
+    const pickOne = step('pick', {}, { out: STRING_SPEC })
+    const picked: ValueSourceNode = { kind: 'oneOf', branches: 'condition-branches-2', sources: [{ kind: 'taskOutput', task: 'pick', output: 'out' }, { kind: 'taskOutput', task: 'pick-2', output: 'out' }] }
+    const { ir, kfp, argo } = shapes(flow([
+      {
+        kind: 'branches', id: 'condition-branches-2', branches: [
+          { kind: 'condition', id: 'condition-3', predicate: { kind: 'compare', op: '==', left: { kind: 'pipelineInput', name: 'flag' }, right: { kind: 'constant', value: true } }, body: [run('pick', pickOne)] },
+          { kind: 'condition', id: 'condition-4', body: [run('pick-2', pickOne)] },
+        ],
+      },
+      staticLoop(5, [0], [run('prep', step('prep', { text: STRING_SPEC }), { text: { kind: 'template', parts: ['picked ', picked] } })]),
+    ], { inputs: { flag: { kind: 'parameter', type: 'BOOLEAN', optional: false } } }))
+    expectSameShape(kfp, ir, 'KFP IR', 'pipeline IR')
+    expectSameShape(argo, ir, 'Argo DAG', 'pipeline IR')
   })
 })

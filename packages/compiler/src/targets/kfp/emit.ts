@@ -1061,7 +1061,8 @@ function outsideReads(pipeline: AnalysedPipeline): Map<string, Map<string, Value
   }
   for (const task of pipeline.tasks.values()) {
     const inside = new Set(task.path)
-    for (const edge of task.edges) if (edge.from.kind === 'collected' || edge.from.kind === 'oneOf') consider(edge.from, inside)
+    // Inside an f-string or a list or dict too (found by the random properties, seed 36).
+    for (const edge of task.edges) for (const read of readSources(edge.from)) consider(read, inside)
   }
   // Groups read values too: a loop's list and a condition's operands.
   for (const other of pipeline.groups.values()) {
