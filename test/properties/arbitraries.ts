@@ -800,10 +800,35 @@ function formatSource(b: Builder, scope: Scope, arg: ArgChoice, tasksAllowed: bo
   return { kind: 'template', parts: pieces.filter((piece) => piece !== '') }
 }
 
+/**
+ * A list or dict holding one or two parameter values visible here, of any type, beside text (KFP:
+ * channels inside a list or dict argument); undefined when none is visible. As the DSL writes
+ * it: `null` where each value goes, the values in the order the DSL walks the constant.
+ */
+function compositeSource(b: Builder, scope: Scope, type: 'LIST' | 'STRUCT', arg: ArgChoice, tasksAllowed: boolean): ValueSourceNode | undefined {
+  const candidates = [...scope.visible.filter((a) => tasksAllowed || a.source.kind === 'loopItem'), ...b.inputAvails()].filter((a) => a.spec.kind === 'parameter' && a.source.kind !== 'collected')
+  if (candidates.length === 0) return undefined
+  const first = pick(candidates, arg.index).source
+  const second = arg.value.b ? pick(candidates, arg.index + 1).source : undefined
+  const text = pick(FORMAT_TEXTS, Math.abs(arg.value.i))
+  if (type === 'LIST') {
+    return {
+      kind: 'composite',
+      value: second ? [null, text, null] : [null, text],
+      embedded: [{ path: [0], source: first }, ...(second ? [{ path: [2], source: second }] : [])],
+    }
+  }
+  return {
+    kind: 'composite',
+    value: second ? { value: null, note: text, more: [null] } : { value: null, note: text },
+    embedded: [{ path: ['value'], source: first }, ...(second ? [{ path: ['more', 0], source: second }] : [])],
+  }
+}
+
 function chooseSource(b: Builder, scope: Scope, expected: IoSpecNode, arg: ArgChoice, tasksAllowed: boolean): ValueSourceNode {
-  if (expected.kind === 'parameter' && expected.type === 'STRING' && arg.src === 3) {
-    const formatted = formatSource(b, scope, arg, tasksAllowed)
-    if (formatted) return formatted
+  if (expected.kind === 'parameter' && arg.src === 3) {
+    const built = expected.type === 'STRING' ? formatSource(b, scope, arg, tasksAllowed) : expected.type === 'LIST' || expected.type === 'STRUCT' ? compositeSource(b, scope, expected.type, arg, tasksAllowed) : undefined
+    if (built) return built
   }
   const visible = scope.visible.filter((a) => fitsAvail(a, expected) && (tasksAllowed || a.source.kind === 'loopItem'))
   const inputs = b.inputAvails().filter((a) => fitsAvail(a, expected))
@@ -1454,8 +1479,13 @@ export function rewritePipeline(
   groupId: (id: string) => string = (id) => id,
 ): PipelineNode {
   const rewrite = source
-  // The values inside an f-string are rewritten as any other.
-  source = (s) => (s.kind === 'template' ? { ...s, parts: s.parts.map((part) => (typeof part === 'string' ? part : rewrite(part))) } : rewrite(s))
+  // The values inside an f-string, a list or a dict are rewritten as any other.
+  source = (s) =>
+    s.kind === 'template'
+      ? { ...s, parts: s.parts.map((part) => (typeof part === 'string' ? part : rewrite(part))) }
+      : s.kind === 'composite'
+        ? { ...s, embedded: s.embedded.map((e) => ({ ...e, source: rewrite(e.source) })) }
+        : rewrite(s)
   const task = (t: TaskNode): TaskNode => ({
     ...t,
     name: name(t.name),
@@ -1645,8 +1675,19 @@ export function describeSource(s: ValueSourceNode): string {
       return 'status'
     case 'template':
       return `fmt\`${s.parts.map((part) => (typeof part === 'string' ? part.replace(/[`\\]|\$(?=\{)/g, (c) => `\\${c}`) : `\${${describeSource(part)}}`)).join('')}\``
+    case 'composite': {
+      const at = new Map(s.embedded.map((e) => [JSON.stringify(e.path), e.source]))
+      const write = (value: JsonValue, path: readonly (string | number)[]): string => {
+        const embedded = at.get(JSON.stringify(path))
+        if (embedded) return describeSource(embedded)
+        if (Array.isArray(value)) return `[${value.map((item, i) => write(item, [...path, i])).join(', ')}]`
+        if (value !== null && typeof value === 'object') return `{ ${Object.entries(value).map(([k, item]) => `${k}: ${write(item, [...path, k])}`).join(', ')} }`
+        return JSON.stringify(value)
+      }
+      return write(s.value, [])
+    }
     default:
-      return `<${s.kind}>`
+      return `<${(s as { kind: string }).kind}>`
   }
 }
 
@@ -1912,7 +1953,7 @@ export const REQUIRED_FEATURES: readonly string[] = [
   'loop over raw', 'loop over values', 'static list of STRUCT', 'static list of LIST', 'static list of STRING', 'static list of NUMBER_INTEGER', 'static list of NUMBER_DOUBLE', 'static list of BOOLEAN',
   'loop list: pipelineInput', 'loop list: taskOutput', 'loop list: loopItem', 'loop list: collected', 'loop inside a loop', 'loop parallelism',
   'task input: collected', 'task input: oneOf', 'task input: taskFinalStatus', 'task input: loopItem', 'task input: struct field of a loop item', 'pipeline output: collected', 'pipeline output: oneOf',
-  'oneOf task under a condition in its branch', 'oneOf task waiting in its branch', 'task input: template',
+  'oneOf task under a condition in its branch', 'oneOf task waiting in its branch', 'task input: template', 'task input: composite',
   // exit handlers
   'exitHandler', 'exitHandler nested in a group', 'ignoreUpstreamFailure',
   // settings
@@ -2003,10 +2044,20 @@ export function rebuildWithDsl(p: PipelineNode, hooks: DslHooks = {}, memo = new
             }
             return fmt(Object.assign(texts, { raw: texts }), ...(values as Parameters<typeof fmt>[1][]))
           }
+          case 'composite': {
+            // The constant with each value's reference where it goes, as a user writes it.
+            const value = structuredClone(s.value) as unknown
+            for (const { path, source } of s.embedded) {
+              let node = value as Record<string | number, unknown>
+              for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>
+              node[path[path.length - 1]!] = valueOf(source)
+            }
+            return value
+          }
           case 'taskFinalStatus':
             return status ?? { kind: 'paramRef', source: { kind: 'taskFinalStatus' } }
           default:
-            throw new Error(`the generator does not make ${s.kind} sources`)
+            throw new Error(`the generator does not make ${(s as { kind: string }).kind} sources`)
         }
       }
       const predicateOf = (q: PredicateNode): Predicate => {

@@ -30,6 +30,8 @@ export function producersOf(source: ValueSourceNode): string[] {
       return source.sources.map((s) => s.task)
     case 'template':
       return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOf(part)))
+    case 'composite':
+      return source.embedded.flatMap((e) => producersOf(e.source))
     default:
       return []
   }
@@ -148,8 +150,10 @@ export function irGraphShape(root: PipelineNode): GraphShape {
         case 'template':
           // As the targets pass an f-string's values: each one's binding, an absent one as nothing.
           return joinBindings(source.parts.map((part) => (typeof part === 'string' ? 'constant' : (binding(part, consumer, reader) ?? 'constant'))))
+        case 'composite':
+          return joinBindings(['constant', ...source.embedded.map((e) => binding(e.source, consumer, reader) ?? 'constant')])
         default:
-          throw new Error(`the generator does not make ${source.kind} sources`)
+          throw new Error(`the generator does not make ${(source as { kind: string }).kind} sources`)
       }
     }
 

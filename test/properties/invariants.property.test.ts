@@ -57,12 +57,16 @@ const readsFrom = (s: ValueSourceNode): string[] =>
     ? [s.task]
     : s.kind === 'oneOf'
       ? s.sources.map((o) => o.task)
-      : s.kind === 'template'
-        ? s.parts.flatMap((part) => (typeof part === 'string' ? [] : readsFrom(part)))
+      : s.kind === 'template' || s.kind === 'composite'
+        ? valuesIn(s).flatMap(readsFrom)
         : []
 
-/** A value, or the values inside it when it is an f-string. */
-const valuesIn = (s: ValueSourceNode): ValueSourceNode[] => (s.kind === 'template' ? s.parts.flatMap((part) => (typeof part === 'string' ? [] : valuesIn(part))) : [s])
+/** A value, or the values inside it when it is an f-string, a list or a dict. */
+function valuesIn(s: ValueSourceNode): ValueSourceNode[] {
+  if (s.kind === 'template') return s.parts.flatMap((part) => (typeof part === 'string' ? [] : valuesIn(part)))
+  if (s.kind === 'composite') return s.embedded.flatMap((e) => valuesIn(e.source))
+  return [s]
+}
 
 /**
  * The same pipeline with every container component replaced by the one `loadPipelineComponents`
@@ -187,6 +191,7 @@ describe('invariants: bytes, cache keys, component-library round trip (one gener
             return out
           }
           case 'template':
+          case 'composite':
             return valuesIn(source).flatMap((value) => implied(value, consumer))
           default:
             return []

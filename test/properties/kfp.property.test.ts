@@ -88,6 +88,13 @@ function withoutHeader(text: string): string {
   return lines.slice(k).join('\n')
 }
 
+/** The values inside an f-string, a list or a dict; the value itself otherwise. */
+function valuesInside(s: ValueSourceNode): ValueSourceNode[] {
+  if (s.kind === 'template') return s.parts.flatMap((part) => (typeof part === 'string' ? [] : [part]))
+  if (s.kind === 'composite') return s.embedded.map((e) => e.source)
+  return [s]
+}
+
 function expectedSource(from: ValueSourceNode, artifact: boolean, statusProducer: string | undefined): Json {
   switch (from.kind) {
     case 'constant':
@@ -182,18 +189,29 @@ function checkScope(p: PipelineNode, spec: Json, components: Json, executors: Js
     const at = `${where}/${t.name}`
     const k = obj(tasks[t.name], at)
     counts.tasks++
-    const producers = Object.values(t.inputs).flatMap((s) => (s.kind === 'taskOutput' ? [s.task] : s.kind === 'template' ? s.parts.flatMap((part) => (typeof part !== 'string' && part.kind === 'taskOutput' ? [part.task] : [])) : []))
+    const producers = Object.values(t.inputs).flatMap((s) => valuesInside(s).flatMap((v) => (v.kind === 'taskOutput' ? [v.task] : [])))
     const statusProducer = producers.find((d) => !t.after.includes(d)) ?? [...new Set([...producers, ...t.after])].sort()[0]
     const parameters: Json = {}
     const artifacts: Json = {}
     for (const [input, from] of Object.entries(t.inputs)) {
       const artifact = t.component.inputs[input]?.kind === 'artifact'
-      if (from.kind === 'template') {
-        // As the KFP SDK writes an f-string: the text with a placeholder per value, each value a
-        // `pipelinechannel--` input of its own.
+      if (from.kind === 'template' || from.kind === 'composite') {
+        // As the KFP SDK writes an f-string, a list or a dict: a placeholder where each value
+        // goes, each value a `pipelinechannel--` input of its own.
         const channel = (value: ValueSourceNode) => `pipelinechannel--${value.kind === 'pipelineInput' ? value.name : value.kind === 'taskOutput' ? `${value.task}-${value.output}` : value.kind}`
-        parameters[input] = { runtimeValue: { constant: from.parts.map((part) => (typeof part === 'string' ? part : `{{$.inputs.parameters['${channel(part)}']}}`)).join('') } }
-        for (const part of from.parts) if (typeof part !== 'string') parameters[channel(part)] = expectedSource(part, false, statusProducer)
+        const placeholder = (value: ValueSourceNode) => `{{$.inputs.parameters['${channel(value)}']}}`
+        let constant: Json[string]
+        if (from.kind === 'template') constant = from.parts.map((part) => (typeof part === 'string' ? part : placeholder(part))).join('')
+        else {
+          constant = structuredClone(from.value) as Json[string]
+          for (const { path, source } of from.embedded) {
+            let node = constant as Record<string | number, unknown>
+            for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>
+            node[path[path.length - 1]!] = placeholder(source)
+          }
+        }
+        parameters[input] = { runtimeValue: { constant } }
+        for (const value of valuesInside(from)) parameters[channel(value)] = expectedSource(value, false, statusProducer)
         continue
       }
       ;(artifact ? artifacts : parameters)[input] = expectedSource(from, artifact, statusProducer)

@@ -32,6 +32,9 @@ import type { SourceLocation } from './ir.ts'
  * - `W_KFP_PLACEHOLDER` text you wrote holds `{{$…}}`, which KFP substitutes as its own placeholder
  *   (as the SDK's `PIPELINE_JOB_NAME_PLACEHOLDER` and friends rely on); the Argo target passes it
  *   literally
+ * - `W_KFP_VALUE_IN_LIST` a list or dict argument holds values known at run time: the KFP
+ *   backend resolves them in string arguments only (kubeflow/pipelines#12204), so the task
+ *   receives their placeholders (so does a local run); the Argo target passes the values
  * - `W_ONEOF_NOT_EXHAUSTIVE` a `oneOf()` reads an if/elif without an else, takes nothing from
  *   one of its branches, or takes it from a task that may not run when its branch does (under a
  *   condition inside the branch, or waiting for a task that may not run): when that case happens,
@@ -77,6 +80,7 @@ export type DiagnosticCode =
   | 'W_UNPINNED_IMAGE'
   | 'W_GPU_RETRIES'
   | 'W_KFP_PLACEHOLDER'
+  | 'W_KFP_VALUE_IN_LIST'
   | 'W_ONEOF_NOT_EXHAUSTIVE'
   | 'W_CACHING_NOT_INHERITED'
   | 'W_ARGO_SKIPPED_FAN_IN'

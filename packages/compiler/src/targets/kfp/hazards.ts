@@ -8,6 +8,11 @@
  * use it), so it cannot be refused; it is a warning, `W_KFP_PLACEHOLDER`, that says the KFP target
  * will substitute the text while Argo passes it literally.
  *
+ * The other way round, values inside a list or dict argument: the SDK writes a placeholder for
+ * each, but the KFP driver resolves placeholders in string constants only (kubeflow/pipelines#12204,
+ * whose fix #12811 was closed unmerged), so the task receives the placeholders as text. The Argo
+ * target passes the values. That is `W_KFP_VALUE_IN_LIST`.
+ *
  * @module
  */
 
@@ -88,6 +93,40 @@ export function kfpPlaceholderHazards(root: PipelineNode): Diagnostic[] {
       if (spec.kind === 'parameter' && holdsPlaceholder(spec.default)) report([...prefix, 'inputs', name, 'default'], `the default of pipeline input "${name}"`, p.source)
     }
     for (const t of allTasks(p.body)) task(t, prefix)
+  }
+  pipeline(root, [])
+  return found
+}
+
+/**
+ * Every task input given a list or dict that holds values known at run time, as
+ * `W_KFP_VALUE_IN_LIST` warnings (nested pipelines once each).
+ *
+ * @example
+ * ```ts
+ * kfpValuesInLists(pipeline) // [] unless a task is given a list or dict holding a task output or input
+ * ```
+ */
+export function kfpValuesInLists(root: PipelineNode): Diagnostic[] {
+  const found: Diagnostic[] = []
+  const seen = new WeakSet<PipelineNode>()
+  const pipeline = (p: PipelineNode, prefix: readonly string[]) => {
+    if (seen.has(p)) return
+    seen.add(p)
+    for (const t of allTasks(p.body)) {
+      const path = [...prefix, 'tasks', t.name]
+      for (const [input, source] of Object.entries(t.inputs)) {
+        if (source.kind !== 'composite') continue
+        found.push({
+          code: 'W_KFP_VALUE_IN_LIST',
+          severity: 'warning',
+          path: [...path, 'inputs', input],
+          message: `the value given to input "${input}" of task "${t.name}" is a list or dict holding values known at run time: the KFP backend resolves them in string arguments only (kubeflow/pipelines#12204), so the task receives their placeholders (so does a local run), while the Argo target passes the values; pass each value as an input of its own`,
+          ...(t.source !== undefined && { source: t.source }),
+        })
+      }
+      if (t.component.kind === 'pipeline') pipeline(t.component, path)
+    }
   }
   pipeline(root, [])
   return found
