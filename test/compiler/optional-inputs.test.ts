@@ -6,12 +6,14 @@
  */
 import { describe, expect, it } from 'vitest'
 import { compile } from '@typeflow/compiler'
-import { artifact, component, Dataset, eq, param, pipeline, type PipelineNode } from '@typeflow/dsl'
+import { artifact, component, Dataset, eq, fmt, param, pipeline, type PipelineNode } from '@typeflow/dsl'
 import { runArgo, runKfp } from '../argo/differential.ts'
 
 const needs = component({ name: 'needs', image: 'alpine:3.20', inputs: { flag: param.bool() } })
 const lenient = component({ name: 'lenient', image: 'alpine:3.20', inputs: { flag: param.bool({ default: true }), maybe: param.bool({ optional: true }) } })
 const each = component({ name: 'each', image: 'alpine:3.20', inputs: { x: param.string() } })
+const takeList = component({ name: 'take-list', image: 'alpine:3.20', inputs: { xs: param.list() } })
+const optionalText = component({ name: 'optional-reader', image: 'alpine:3.20', inputs: { s: param.string({ optional: true }) } })
 
 function warned(p: PipelineNode): string[] {
   const result = compile(p, { targets: ['kfp', 'argo'] })
@@ -53,6 +55,25 @@ describe('an optional input without a default, read where a value is needed', ()
       dag.task(inner, { data: q.data }, { name: 'given' })
     })
     expect(warned(p)).toEqual([expect.stringMatching(/^tasks\.left-out\.tasks\.reads\.inputs\.data @/)])
+  })
+
+  it('warns where it is read inside an f-string, a list or a dict, even by an optional input (the random differential, seed 38)', async () => {
+    const inner = pipeline({ name: 'inner', inputs: { who: param.string({ optional: true }) } }, (dag, q) => {
+      dag.task(each, { x: fmt`hello ${q.who}` })
+      dag.task(optionalText, { s: fmt`${q.who}` })
+      dag.task(takeList, { xs: [q.who] as never })
+    })
+    const p = pipeline({ name: 'outer' }, (dag) => void dag.task(inner, {}, { name: 'left-out' }))
+    expect(warned(p)).toEqual([
+      expect.stringMatching(/^tasks\.left-out\.tasks\.each\.inputs\.x @\d+$/),
+      expect.stringMatching(/^tasks\.left-out\.tasks\.optional-reader\.inputs\.s @\d+$/),
+      expect.stringMatching(/^tasks\.left-out\.tasks\.take-list\.inputs\.xs @\d+$/),
+    ])
+    // KFP has no value to put in the text (a local run leaves the placeholder); Argo puts ''.
+    const kfp = await runKfp(p, () => 'unused')
+    const argo = runArgo(p, () => 'unused')
+    expect(kfp.deliveries.get('each')).toEqual([`x="hello {{$.inputs.parameters['pipelinechannel--who']}}"`])
+    expect(argo.deliveries.get('each')).toEqual(['x="hello "'])
   })
 
   it('is right about the targets: KFP fails the task, Argo hands it an empty value', async () => {

@@ -50,8 +50,9 @@ import type { SourceLocation } from './ir.ts'
  * - `W_NEVER_RUNS` a task waits for a task in another branch of the same if/elif/else: the two
  *   never both run, so it never runs (nor what waits for it), on either target
  * - `W_OPTIONAL_WITHOUT_VALUE` a pipeline input that is optional without a default (or an optional
- *   artifact) is read where a value is needed (a required input, a loop's list, a condition):
- *   when a run leaves it out, KFP fails there, while Argo hands a parameter `''`
+ *   artifact) is read where a value is needed (a required input, a loop's list, a condition, an
+ *   f-string, a list or a dict): when a run leaves it out, KFP fails there (or has nothing to put
+ *   in the text), while Argo hands a parameter `''`
  */
 export type DiagnosticCode =
   | 'E_DUPLICATE_TASK'

@@ -4,7 +4,9 @@
  * list or a condition that reads it, and fails the task there (the driver resolves it to null).
  * Argo has no "no value": a workflow or template parameter always holds text, so the Argo target
  * passes `''` and the task runs. Neither is what the author meant, and the two targets differ, so
- * the compile says so: `W_OPTIONAL_WITHOUT_VALUE`, where the input is read.
+ * the compile says so: `W_OPTIONAL_WITHOUT_VALUE`, where the input is read. Read inside an
+ * f-string, a list or a dict, it leaves KFP no value to put in its placeholder's place, whichever
+ * input the text goes to.
  *
  * A nested pipeline's input counts as possibly absent when its caller does not pass it (or passes
  * one that may be absent) and it has no default; a default fills it in, as the KFP DAG driver does.
@@ -13,19 +15,21 @@
  */
 
 import type { Diagnostic, IoSpecNode, ValueSourceNode } from '@typeflow/dsl'
-import { type AnalysedPipeline, predicateOperands } from '../analyse/graph.ts'
+import { type AnalysedPipeline, predicateOperands, readSources } from '../analyse/graph.ts'
 
 /** Where a possibly absent input is read in a way that needs a value, as warnings. */
 export function optionalInputsWithoutValue(root: AnalysedPipeline): Diagnostic[] {
   const found: Diagnostic[] = []
   const walk = (pipeline: AnalysedPipeline, prefix: readonly string[], absent: ReadonlySet<string>) => {
     const absentInput = (source: ValueSourceNode) => (source.kind === 'pipelineInput' && absent.has(source.name) ? source.name : undefined)
-    const warn = (input: string, where: readonly string[], needs: string, source: Diagnostic['source']) =>
+    const warn = (input: string, where: readonly string[], needs: string, source: Diagnostic['source'], embedded = false) =>
       found.push({
         code: 'W_OPTIONAL_WITHOUT_VALUE',
         severity: 'warning',
         path: [...prefix, ...where],
-        message: `the input "${input}" is optional without a default, and ${needs}: when a run leaves it out, KFP fails there (Argo hands a parameter '' instead); give "${input}" a default, or make what reads it optional`,
+        message: embedded
+          ? `the input "${input}" is optional without a default, and ${needs}: when a run leaves it out, KFP has no value to put in its place (Argo puts '' there); give "${input}" a default`
+          : `the input "${input}" is optional without a default, and ${needs}: when a run leaves it out, KFP fails there (Argo hands a parameter '' instead); give "${input}" a default, or make what reads it optional`,
         ...(source !== undefined && { source }),
       })
     for (const task of pipeline.tasks.values()) {
@@ -33,6 +37,16 @@ export function optionalInputsWithoutValue(root: AnalysedPipeline): Diagnostic[]
       // With no input possibly absent here, only nested pipelines can have one of their own.
       if (component.kind === 'importer' || (absent.size === 0 && !task.child)) continue
       const wired = new Map(task.edges.map((edge) => [edge.input, edge.from]))
+      // Inside an f-string, a list or a dict, whether or not the input it is given to is optional
+      // (found by the random differential, seed 38).
+      for (const [name, from] of wired) {
+        if (from.kind !== 'template' && from.kind !== 'composite') continue
+        const inside = from.kind === 'template' ? 'an f-string' : 'a list or dict'
+        for (const read of readSources(from)) {
+          const input = absentInput(read)
+          if (input !== undefined) warn(input, ['tasks', task.name, 'inputs', name], `"${task.name}" reads it inside ${inside}`, task.node.source, true)
+        }
+      }
       if (task.child) {
         const childAbsent = new Set<string>()
         for (const [name, spec] of Object.entries(component.inputs)) {
