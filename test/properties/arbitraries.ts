@@ -786,12 +786,49 @@ function fitsAvail(a: Avail, expected: IoSpecNode): boolean {
 /** Literal text around the values of an f-string: some of it what Argo or the kubelet would read (`{{`, `$(`). */
 const FORMAT_TEXTS = ['', 'x', '{', '}', '$', '{{', '-', ' at ', '(', '%d'] as const
 
+/** Parameter values visible here that an f-string, a list or a dict may hold: of any type, fan-ins left out. */
+function embeddable(b: Builder, scope: Scope, tasksAllowed: boolean): Avail[] {
+  return [...scope.visible.filter((a) => tasksAllowed || a.source.kind === 'loopItem'), ...b.inputAvails()].filter((a) => a.spec.kind === 'parameter' && a.source.kind !== 'collected')
+}
+
+/**
+ * The values an f-string, a list or a dict holds (inner ones included); the value itself otherwise.
+ *
+ * @example
+ * ```ts
+ * valuesIn({ kind: 'template', parts: ['x', { kind: 'pipelineInput', name: 'n' }] }) // [{ kind: 'pipelineInput', name: 'n' }]
+ * ```
+ */
+export function valuesIn(s: ValueSourceNode): ValueSourceNode[] {
+  if (s.kind === 'template') return s.parts.flatMap((part) => (typeof part === 'string' ? [] : valuesIn(part)))
+  if (s.kind === 'composite') return s.embedded.flatMap((e) => valuesIn(e.source))
+  return [s]
+}
+
+/**
+ * A list or dict's constant with what `at` gives for each value it holds put in its place.
+ *
+ * @example
+ * ```ts
+ * withValuesAt({ kind: 'composite', value: [null, 'x'], embedded: [{ path: [0], source: { kind: 'pipelineInput', name: 'n' } }] }, () => 'N') // ['N', 'x']
+ * ```
+ */
+export function withValuesAt(s: Extract<ValueSourceNode, { kind: 'composite' }>, at: (value: ValueSourceNode) => unknown): unknown {
+  const value = structuredClone(s.value) as unknown
+  for (const { path, source } of s.embedded) {
+    let node = value as Record<string | number, unknown>
+    for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>
+    node[path[path.length - 1]!] = at(source)
+  }
+  return value
+}
+
 /**
  * An f-string (`fmt`) of one or two parameter values visible here, of any type, with text around
  * them; undefined when none is visible. Fan-ins are left out.
  */
 function formatSource(b: Builder, scope: Scope, arg: ArgChoice, tasksAllowed: boolean): ValueSourceNode | undefined {
-  const candidates = [...scope.visible.filter((a) => tasksAllowed || a.source.kind === 'loopItem'), ...b.inputAvails()].filter((a) => a.spec.kind === 'parameter' && a.source.kind !== 'collected')
+  const candidates = embeddable(b, scope, tasksAllowed)
   if (candidates.length === 0) return undefined
   const text = (k: number) => pick(FORMAT_TEXTS, Math.abs(k))
   const pieces: (string | ValueSourceNode)[] = [text(arg.value.i), pick(candidates, arg.index).source, text(arg.value.i >> 4)]
@@ -806,7 +843,7 @@ function formatSource(b: Builder, scope: Scope, arg: ArgChoice, tasksAllowed: bo
  * it: `null` where each value goes, the values in the order the DSL walks the constant.
  */
 function compositeSource(b: Builder, scope: Scope, type: 'LIST' | 'STRUCT', arg: ArgChoice, tasksAllowed: boolean): ValueSourceNode | undefined {
-  const candidates = [...scope.visible.filter((a) => tasksAllowed || a.source.kind === 'loopItem'), ...b.inputAvails()].filter((a) => a.spec.kind === 'parameter' && a.source.kind !== 'collected')
+  const candidates = embeddable(b, scope, tasksAllowed)
   if (candidates.length === 0) return undefined
   const first = pick(candidates, arg.index).source
   const second = arg.value.b ? pick(candidates, arg.index + 1).source : undefined
@@ -2044,16 +2081,9 @@ export function rebuildWithDsl(p: PipelineNode, hooks: DslHooks = {}, memo = new
             }
             return fmt(Object.assign(texts, { raw: texts }), ...(values as Parameters<typeof fmt>[1][]))
           }
-          case 'composite': {
+          case 'composite':
             // The constant with each value's reference where it goes, as a user writes it.
-            const value = structuredClone(s.value) as unknown
-            for (const { path, source } of s.embedded) {
-              let node = value as Record<string | number, unknown>
-              for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>
-              node[path[path.length - 1]!] = valueOf(source)
-            }
-            return value
-          }
+            return withValuesAt(s, (value) => valueOf(value))
           case 'taskFinalStatus':
             return status ?? { kind: 'paramRef', source: { kind: 'taskFinalStatus' } }
           default:

@@ -6,6 +6,7 @@
 import type { BodyNode, PipelineNode, PredicateNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { allTasks } from '@typeflow/dsl'
 import type { GraphShape } from '../../packages/compiler/src/targets/graph-shape.ts'
+import { valuesIn } from './arbitraries.ts'
 import { sortNames } from './harness.ts'
 
 // ---------------------------------------------------------------------------------------------
@@ -29,9 +30,8 @@ export function producersOf(source: ValueSourceNode): string[] {
     case 'oneOf':
       return source.sources.map((s) => s.task)
     case 'template':
-      return source.parts.flatMap((part) => (typeof part === 'string' ? [] : producersOf(part)))
     case 'composite':
-      return source.embedded.flatMap((e) => producersOf(e.source))
+      return valuesIn(source).flatMap(producersOf)
     default:
       return []
   }

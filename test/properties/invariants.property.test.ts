@@ -31,6 +31,7 @@ import {
   shuffleDeclarations,
   stripPresentation,
   tasksWithPaths,
+  valuesIn,
   withOutline,
 } from './arbitraries.ts'
 import { operands } from './graph.ts'
@@ -60,13 +61,6 @@ const readsFrom = (s: ValueSourceNode): string[] =>
       : s.kind === 'template' || s.kind === 'composite'
         ? valuesIn(s).flatMap(readsFrom)
         : []
-
-/** A value, or the values inside it when it is an f-string, a list or a dict. */
-function valuesIn(s: ValueSourceNode): ValueSourceNode[] {
-  if (s.kind === 'template') return s.parts.flatMap((part) => (typeof part === 'string' ? [] : valuesIn(part)))
-  if (s.kind === 'composite') return s.embedded.flatMap((e) => valuesIn(e.source))
-  return [s]
-}
 
 /**
  * The same pipeline with every container component replaced by the one `loadPipelineComponents`

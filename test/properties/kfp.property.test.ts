@@ -15,7 +15,7 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:chil
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ComponentNode, IoSpecNode, PipelineNode, TaskNode, ValueSourceNode } from '@typeflow/dsl'
 import { parseYamlPreservingFloats, toYamlDocuments } from '../../packages/compiler/src/writer/yaml.ts'
-import { pipelineArb, validPipelineArb } from './arbitraries.ts'
+import { pipelineArb, validPipelineArb, valuesIn, withValuesAt } from './arbitraries.ts'
 import { check, checkAsync, compileOk, documentsOf, type Json, KNOWN, obj, runs, TIMEOUT } from './harness.ts'
 
 /**
@@ -86,13 +86,6 @@ function withoutHeader(text: string): string {
   let k = 0
   while (lines[k]?.startsWith('#')) k++
   return lines.slice(k).join('\n')
-}
-
-/** The values inside an f-string, a list or a dict; the value itself otherwise. */
-function valuesInside(s: ValueSourceNode): ValueSourceNode[] {
-  if (s.kind === 'template') return s.parts.flatMap((part) => (typeof part === 'string' ? [] : [part]))
-  if (s.kind === 'composite') return s.embedded.map((e) => e.source)
-  return [s]
 }
 
 function expectedSource(from: ValueSourceNode, artifact: boolean, statusProducer: string | undefined): Json {
@@ -189,7 +182,7 @@ function checkScope(p: PipelineNode, spec: Json, components: Json, executors: Js
     const at = `${where}/${t.name}`
     const k = obj(tasks[t.name], at)
     counts.tasks++
-    const producers = Object.values(t.inputs).flatMap((s) => valuesInside(s).flatMap((v) => (v.kind === 'taskOutput' ? [v.task] : [])))
+    const producers = Object.values(t.inputs).flatMap((s) => valuesIn(s).flatMap((v) => (v.kind === 'taskOutput' ? [v.task] : [])))
     const statusProducer = producers.find((d) => !t.after.includes(d)) ?? [...new Set([...producers, ...t.after])].sort()[0]
     const parameters: Json = {}
     const artifacts: Json = {}
@@ -202,16 +195,9 @@ function checkScope(p: PipelineNode, spec: Json, components: Json, executors: Js
         const placeholder = (value: ValueSourceNode) => `{{$.inputs.parameters['${channel(value)}']}}`
         let constant: Json[string]
         if (from.kind === 'template') constant = from.parts.map((part) => (typeof part === 'string' ? part : placeholder(part))).join('')
-        else {
-          constant = structuredClone(from.value) as Json[string]
-          for (const { path, source } of from.embedded) {
-            let node = constant as Record<string | number, unknown>
-            for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>
-            node[path[path.length - 1]!] = placeholder(source)
-          }
-        }
+        else constant = withValuesAt(from, placeholder) as Json[string]
         parameters[input] = { runtimeValue: { constant } }
-        for (const value of valuesInside(from)) parameters[channel(value)] = expectedSource(value, false, statusProducer)
+        for (const value of valuesIn(from)) parameters[channel(value)] = expectedSource(value, false, statusProducer)
         continue
       }
       ;(artifact ? artifacts : parameters)[input] = expectedSource(from, artifact, statusProducer)

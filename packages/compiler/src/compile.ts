@@ -5,7 +5,7 @@ import { emitKfpDocuments, type KfpOptions } from './targets/kfp/emit.ts'
 import { packageFunctionComponents } from './passes/function-components.ts'
 import { checkPolicies, type PolicySettings } from './passes/policies.ts'
 import { applyPlacement, type ClusterKind, type ClusterProfile } from './passes/placement.ts'
-import { kfpPlaceholderHazards, kfpValuesInLists } from './targets/kfp/hazards.ts'
+import { kfpPlaceholderHazards } from './targets/kfp/hazards.ts'
 import { oneOfNotExhaustive } from './passes/one-of.ts'
 import { nestedCachingIgnored } from './passes/nested-caching.ts'
 import { skippedFanIns } from './passes/argo-fan-in.ts'
@@ -155,7 +155,7 @@ function compileChecked(source: PipelineNode, options: CompileOptions, stepEnded
   if (findings.length > warnings.length) return { ok: false, diagnostics: findings.filter((d) => d.severity !== 'warning') }
   warnings.push(...oneOfNotExhaustive(analysed), ...nestedCachingIgnored(analysed), ...optionalInputsWithoutValue(analysed), ...tasksThatNeverRun(analysed))
   const targets = options.targets ?? ['kfp']
-  for (const target of targets) warnings.push(...(target === 'argo' ? skippedFanIns(analysed) : [...kfpPlaceholderHazards(pipeline), ...kfpValuesInLists(pipeline)]))
+  for (const target of targets) warnings.push(...(target === 'argo' ? skippedFanIns(analysed) : kfpPlaceholderHazards(pipeline)))
   stepEnded('checks')
   const files: OutputFile[] = []
   const diagnostics: Diagnostic[] = []

@@ -49,12 +49,13 @@ function sourceHolds(source: ValueSourceNode): boolean {
 }
 
 /**
- * Every place where user text holds a KFP placeholder, as `W_KFP_PLACEHOLDER` warnings (each
- * component and nested pipeline reported once).
+ * Every place where user text holds a KFP placeholder, as `W_KFP_PLACEHOLDER` warnings, and every
+ * list or dict argument holding values, as `W_KFP_VALUE_IN_LIST` (each component and nested
+ * pipeline reported once).
  *
  * @example
  * ```ts
- * kfpPlaceholderHazards(pipeline) // [] unless some text contains "{{$"
+ * kfpPlaceholderHazards(pipeline) // [] unless some text contains "{{$" or a list argument holds a value
  * ```
  */
 export function kfpPlaceholderHazards(root: PipelineNode): Diagnostic[] {
@@ -85,38 +86,7 @@ export function kfpPlaceholderHazards(root: PipelineNode): Diagnostic[] {
     // An importer's URI is an artifact location, not text the launcher or driver scans.
     if (t.component.kind !== 'importer') for (const [input, source] of Object.entries(t.inputs)) {
       if (sourceHolds(source)) report([...path, 'inputs', input], `the value given to input "${input}" of task "${t.name}"`, t.source)
-    }
-    component(t.component, path)
-  }
-  const pipeline = (p: PipelineNode, prefix: readonly string[]) => {
-    for (const [name, spec] of Object.entries(p.inputs)) {
-      if (spec.kind === 'parameter' && holdsPlaceholder(spec.default)) report([...prefix, 'inputs', name, 'default'], `the default of pipeline input "${name}"`, p.source)
-    }
-    for (const t of allTasks(p.body)) task(t, prefix)
-  }
-  pipeline(root, [])
-  return found
-}
-
-/**
- * Every task input given a list or dict that holds values known at run time, as
- * `W_KFP_VALUE_IN_LIST` warnings (nested pipelines once each).
- *
- * @example
- * ```ts
- * kfpValuesInLists(pipeline) // [] unless a task is given a list or dict holding a task output or input
- * ```
- */
-export function kfpValuesInLists(root: PipelineNode): Diagnostic[] {
-  const found: Diagnostic[] = []
-  const seen = new WeakSet<PipelineNode>()
-  const pipeline = (p: PipelineNode, prefix: readonly string[]) => {
-    if (seen.has(p)) return
-    seen.add(p)
-    for (const t of allTasks(p.body)) {
-      const path = [...prefix, 'tasks', t.name]
-      for (const [input, source] of Object.entries(t.inputs)) {
-        if (source.kind !== 'composite') continue
+      if (source.kind === 'composite') {
         found.push({
           code: 'W_KFP_VALUE_IN_LIST',
           severity: 'warning',
@@ -125,8 +95,14 @@ export function kfpValuesInLists(root: PipelineNode): Diagnostic[] {
           ...(t.source !== undefined && { source: t.source }),
         })
       }
-      if (t.component.kind === 'pipeline') pipeline(t.component, path)
     }
+    component(t.component, path)
+  }
+  const pipeline = (p: PipelineNode, prefix: readonly string[]) => {
+    for (const [name, spec] of Object.entries(p.inputs)) {
+      if (spec.kind === 'parameter' && holdsPlaceholder(spec.default)) report([...prefix, 'inputs', name, 'default'], `the default of pipeline input "${name}"`, p.source)
+    }
+    for (const t of allTasks(p.body)) task(t, prefix)
   }
   pipeline(root, [])
   return found
