@@ -9,9 +9,10 @@
  * will substitute the text while Argo passes it literally.
  *
  * The other way round, values inside a list or dict argument: the SDK writes a placeholder for
- * each, but the KFP driver resolves placeholders in string constants only (kubeflow/pipelines#12204,
- * whose fix #12811 the issue search shows closed, not merged), so the task receives the placeholders as text. The Argo
- * target passes the values. That is `W_KFP_VALUE_IN_LIST`.
+ * each, but the KFP driver resolves placeholders in string constants only
+ * (kubeflow/pipelines#12204, whose fix #12811 the issue search shows closed, not merged), so the
+ * task receives the placeholders as text. The Argo target passes the values. That is
+ * `W_KFP_VALUE_IN_LIST`.
  *
  * @module
  */
